@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* The command table and what every command shares. */
+#ifndef NETLAB_CLI_H
+#define NETLAB_CLI_H
+
+#include <stdbool.h>
+
+#include "err.h"
+#include "topology.h"
+
+/* Exit statuses (SPEC §5). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,     /* runtime failure */
+	EXIT_USAGE = 2,    /* usage or topology error */
+	EXIT_SIGINT = 130, /* `up` interrupted by SIGINT, after rollback */
+};
+
+struct cli {
+	int verbose;   /* -v: +1, -q: -1 */
+	const char *cmd;
+};
+
+struct command {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv); /* argv[0] = name */
+	const char *args;    /* usage after the command name */
+	const char *summary; /* one line for `netlab --help` */
+	const char *help;    /* extra text for `netlab CMD --help`, or NULL */
+};
+
+extern const struct command commands[];
+
+/* Printing: every message of a command goes through these. */
+void cli_error(const struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int cli_fail(const struct cli *cli, const struct nlab_err *e);
+int cli_usage(const struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Print every topology error and the count; returns EXIT_USAGE. */
+int cli_diag(const struct cli *cli, struct nlab_diag *d);
+/* Exit 1 with one line unless running as root. */
+int cli_need_root(const struct cli *cli);
+/* True when argv holds --help or -h before any "--". */
+bool cli_wants_help(int argc, char **argv);
+int cli_help(const struct command *c);
+
+#define CMD(n) int cmd_##n(struct cli *cli, int argc, char **argv)
+CMD(up);
+CMD(down);
+CMD(status);
+CMD(exec);
+CMD(ps);
+CMD(log);
+CMD(check);
+CMD(graph);
+CMD(link);
+CMD(impair);
+CMD(capture);
+CMD(ping);
+#undef CMD
+
+#endif

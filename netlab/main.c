@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+/* netlab: argument parsing and dispatch.  One file per command beside this
+ * one; each is a thin layer over libnetlab. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#ifndef NETLAB_VERSION
+#define NETLAB_VERSION "0.1"
+#endif
+
+const struct command commands[] = {
+	{ "up", cmd_up, "FILE", "build the lab described by FILE (all or nothing)",
+	  "On any failure, or SIGINT/SIGTERM/SIGHUP, everything made so far is\n"
+	  "removed and the cause printed.  Exit 130 after a SIGINT." },
+	{ "down", cmd_down, "LAB|FILE", "remove a lab and every trace of it",
+	  "Works from the lab's own record, also after a crash of `up`.\n"
+	  "Removing a lab that does not exist is not an error." },
+	{ "status", cmd_status, "[LAB] [--json]",
+	  "list labs, or show one lab's nodes and interfaces", NULL },
+	{ "exec", cmd_exec, "LAB NODE [--] [CMD [ARG...]]",
+	  "run a command (default: a shell) inside a node", NULL },
+	{ "ps", cmd_ps, "LAB NODE", "list a node's processes", NULL },
+	{ "log", cmd_log, "LAB NODE [-f]", "show the output of a node's run",
+	  NULL },
+	{ "check", cmd_check, "FILE",
+	  "load and validate a topology; needs no privileges", NULL },
+	{ "graph", cmd_graph, "FILE|LAB", "print the topology as Graphviz DOT",
+	  "Example: netlab graph lab.ini | dot -Tsvg > lab.svg" },
+	{ "link", cmd_link, "LAB NODE IFNAME up|down",
+	  "cut or restore a cable at run time", NULL },
+	{ "impair", cmd_impair, "LAB NODE IFNAME [OPTION=VALUE...|clear]",
+	  "show or change an interface's impairments", NULL },
+	{ "capture", cmd_capture, "LAB NODE IFNAME [-w FILE] [-c COUNT] [FILTER...]",
+	  "capture packets on a node's interface as pcap", NULL },
+	{ "ping", cmd_ping, "LAB [-c N] [-W MS] [-4|-6] [--json]",
+	  "reachability matrix between every pair of nodes", NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: netlab [-v|-q] COMMAND [ARGS...]\n"
+		   "       netlab --help | --version | COMMAND --help\n\n"
+		   "commands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+}
+
+int cli_help(const struct command *c)
+{
+	printf("usage: netlab %s %s\n\n%s.\n", c->name, c->args, c->summary);
+	if (c->help)
+		printf("\n%s\n", c->help);
+	return EXIT_OK;
+}
+
+bool cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	}
+	return false;
+}
+
+void cli_error(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "netlab: %s: ", cli->cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_fail(const struct cli *cli, const struct nlab_err *e)
+{
+	cli_error(cli, "%s", e->msg);
+	return EXIT_FAIL;
+}
+
+int cli_usage(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "netlab: %s: ", cli->cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'netlab %s --help'.\n", cli->cmd);
+	return EXIT_USAGE;
+}
+
+int cli_diag(const struct cli *cli, struct nlab_diag *d)
+{
+	(void)cli;
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(stderr, "%s\n", d->lines[i]);
+	if (d->total > d->n)
+		fprintf(stderr, "... and %zu more\n", d->total - d->n);
+	fprintf(stderr, "%zu error%s\n", d->total, d->total == 1 ? "" : "s");
+	return EXIT_USAGE;
+}
+
+int cli_need_root(const struct cli *cli)
+{
+	if (geteuid() == 0)
+		return 0;
+	cli_error(cli, "must be run as root");
+	return EXIT_FAIL;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .verbose = 0, .cmd = "netlab" };
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(a, "--version")) {
+			printf("netlab %s\n", NETLAB_VERSION);
+			return EXIT_OK;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			cli.verbose++;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			cli.verbose--;
+		} else {
+			fprintf(stderr, "netlab: unknown option '%s'\n", a);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (const struct command *c = commands; c->name; c++) {
+		if (strcmp(c->name, argv[i]))
+			continue;
+		cli.cmd = c->name;
+		if (cli_wants_help(argc - i, argv + i))
+			return cli_help(c);
+		return c->run(&cli, argc - i, argv + i);
+	}
+	fprintf(stderr, "netlab: unknown command '%s'\n", argv[i]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
