@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* A lab's lifecycle: `up` (validate → plan → apply, all or nothing) and
+ * `down` (the record walked backwards). */
+#ifndef NLAB_LAB_H
+#define NLAB_LAB_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "topology.h"
+
+struct nlab_up_opts {
+	/* Set asynchronously (by a signal handler) to abandon `up`; it is
+	 * checked between steps and leads to a full rollback. */
+	volatile sig_atomic_t *stop;
+	/* Called as work progresses, for a progress line on a terminal. */
+	void (*progress)(void *data, const char *phase, size_t done,
+			 size_t total);
+	void *progress_data;
+};
+
+/* Build the lab.  Returns 0, or -1 with @e after removing everything it
+ * made.  @e->errnum is EINTR when *opts->stop interrupted it. */
+int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
+		struct nlab_err *e);
+
+/* Remove a lab from its record.  Returns 0 when removed, 1 when there was
+ * no such lab, -1 with @e on failure (what could be removed is gone). */
+int nlab_lab_down(const char *lab, struct nlab_err *e);
+
+/* The netns name of a node or switch: LAB.NAME. */
+void nlab_ns_name(char *buf, size_t len, const char *lab, const char *name);
+
+/* Test-only fault injection: NETLAB_TEST_FAIL=STEP[:N] makes the N-th
+ * (default first) occurrence of STEP fail, to test rollback.  Steps:
+ * state netns lo bridge veth addr route sysctl hosts. */
+int nlab_fault(const char *step, struct nlab_err *e);
+
+#endif

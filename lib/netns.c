@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+#include "netns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static void netns_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, NLAB_NETNS_DIR "/%s", name);
+}
+
+int nlab_netns_dir_prepare(struct nlab_err *e)
+{
+	cleanup_close int dfd = -1;
+	int ret = 0;
+
+	if (mkdir(NLAB_NETNS_DIR, 0755) < 0 && errno != EEXIST)
+		return nlab_err_set(e, errno, "mkdir " NLAB_NETNS_DIR);
+	dfd = open(NLAB_NETNS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return nlab_err_set(e, errno, "open " NLAB_NETNS_DIR);
+	if (flock(dfd, LOCK_EX) < 0)
+		return nlab_err_set(e, errno, "lock " NLAB_NETNS_DIR);
+
+	/* Already a mount point: just make sure it propagates. */
+	if (mount("", NLAB_NETNS_DIR, NULL, MS_SHARED | MS_REC, NULL) == 0)
+		goto out;
+	if (errno != EINVAL) {
+		ret = nlab_err_set(e, errno, "make " NLAB_NETNS_DIR " shared");
+		goto out;
+	}
+	/* Not a mount point yet: bind it onto itself, leave /run's peer
+	 * group (else every netns shows twice in mountinfo on systemd hosts),
+	 * then share it so unmounts reach other mount namespaces' copies. */
+	if (mount(NLAB_NETNS_DIR, NLAB_NETNS_DIR, "none", MS_BIND | MS_REC,
+		  NULL) < 0 ||
+	    mount("", NLAB_NETNS_DIR, NULL, MS_PRIVATE | MS_REC, NULL) < 0 ||
+	    mount("", NLAB_NETNS_DIR, NULL, MS_SHARED | MS_REC, NULL) < 0)
+		ret = nlab_err_set(e, errno, "mount " NLAB_NETNS_DIR);
+out:
+	flock(dfd, LOCK_UN);
+	return ret;
+}
+
+int nlab_netns_create(const char *name, int *nsfd, struct nlab_err *e)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	netns_path(path, sizeof(path), name);
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return nlab_err_set(e, EEXIST,
+					    "netns %s already exists", name);
+		return nlab_err_set(e, errno, "create %s", path);
+	}
+	close(fd);
+	if (unshare(CLONE_NEWNET) < 0) {
+		nlab_err_set(e, errno, "netns %s: unshare", name);
+		goto fail;
+	}
+	if (mount("/proc/self/ns/net", path, "none", MS_BIND, NULL) < 0) {
+		nlab_err_set(e, errno, "netns %s: bind", name);
+		goto fail;
+	}
+	*nsfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (*nsfd < 0) {
+		nlab_err_set(e, errno, "netns %s: open", name);
+		umount2(path, MNT_DETACH);
+		goto fail;
+	}
+	return 0;
+fail:
+	unlink(path);
+	return -1;
+}
+
+int nlab_netns_open(const char *name, struct nlab_err *e)
+{
+	char path[PATH_MAX];
+	struct statfs sfs;
+	int fd;
+
+	netns_path(path, sizeof(path), name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return nlab_err_set(e, errno, "netns %s", name);
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != NSFS_MAGIC) {
+		close(fd);
+		return nlab_err_set(e, ENOENT, "netns %s is not bound", name);
+	}
+	return fd;
+}
+
+int nlab_netns_enter(int fd, struct nlab_err *e)
+{
+	if (setns(fd, CLONE_NEWNET) < 0)
+		return nlab_err_set(e, errno, "setns");
+	return 0;
+}
+
+int nlab_netns_remove(const char *name, struct nlab_err *e)
+{
+	char path[PATH_MAX];
+
+	netns_path(path, sizeof(path), name);
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return nlab_err_set(e, errno, "unmount %s", path);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return nlab_err_set(e, errno, "remove %s", path);
+	return 0;
+}
+
+bool nlab_netns_exists(const char *name)
+{
+	char path[PATH_MAX];
+
+	netns_path(path, sizeof(path), name);
+	return access(path, F_OK) == 0;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Named network namespaces exactly as `ip netns add` makes them
+ * (iproute2 ip/ipnetns.c), so that ip netns list/exec/pids/identify work
+ * on a lab's namespaces.
+ */
+#ifndef NLAB_NETNS_H
+#define NLAB_NETNS_H
+
+#include <stdbool.h>
+
+#include "err.h"
+
+#define NLAB_NETNS_DIR "/run/netns"
+
+/* Make /run/netns a shared mount in a peer group of its own, under an
+ * exclusive flock on the directory (Debian #949235).  Idempotent. */
+int nlab_netns_dir_prepare(struct nlab_err *e);
+
+/* Create /run/netns/NAME with O_EXCL (EEXIST: the name is taken and
+ * nothing is touched), unshare a new network namespace and bind it onto
+ * the file, last.  The calling thread is left inside the new namespace;
+ * *nsfd is an fd of it.  On failure nothing is left behind. */
+int nlab_netns_create(const char *name, int *nsfd, struct nlab_err *e);
+
+/* Open /run/netns/NAME, checking it really is a bound namespace (between
+ * the O_EXCL create and the bind it is an empty file).  -1 with ENOENT in
+ * e->errnum if it does not exist. */
+int nlab_netns_open(const char *name, struct nlab_err *e);
+
+/* Enter the namespace behind @fd (setns CLONE_NEWNET). */
+int nlab_netns_enter(int fd, struct nlab_err *e);
+
+/* Lazy unmount and unlink, as `ip netns del`.  A namespace that is
+ * already gone is not an error. */
+int nlab_netns_remove(const char *name, struct nlab_err *e);
+
+bool nlab_netns_exists(const char *name);
+
+#endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* Node processes (supervisors) as the lab record knows them. */
+#ifndef NLAB_PROC_H
+#define NLAB_PROC_H
+
+#include "err.h"
+#include "state.h"
+
+/* Stop every process in @rec: SIGTERM, then SIGKILL after the grace
+ * period; returns when all are gone.  A process that is already gone, or
+ * whose pid now belongs to another process (start time differs), is left
+ * alone. */
+int nlab_proc_stop_all(const struct nlab_record *rec, struct nlab_err *e);
+int nlab_proc_stop_rec(const char *arg, struct nlab_err *e);
+
+#endif

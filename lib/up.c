@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `up`: turn a validated topology into namespaces, links, addresses and
+ * routes, all or nothing.
+ *
+ * Shape: preflight (every check that needs the host, nothing created) →
+ * state (the lab's record) → namespaces → bridges → veths → addresses and
+ * routes → sysctls → hosts files.  Every object is recorded before it is
+ * made; on any failure or signal the record is walked backwards
+ * (nlab_lab_down), which is also what `down` does.
+ *
+ * Netlink: one batching socket per namespace, opened while the process is
+ * inside it (a socket belongs to the namespace it was made in), so no
+ * request needs a namespace id and the kernel answers only failures.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hosts.h"
+#include "lab.h"
+#include "netns.h"
+#include "nl.h"
+#include "rtnl.h"
+#include "state.h"
+#include "sysctl.h"
+#include "util.h"
+
+#define BRIDGE_NAME "br0"
+
+struct link_idx {
+	char name[NLAB_IFNAME_MAX + 1];
+	int idx;
+};
+
+/* One namespace being built: a node's, or a bridge segment's. */
+struct nsrt {
+	char ns[NLAB_NAME_MAX * 2 + 2];
+	const struct nlab_node *node;    /* NULL for a switch */
+	const struct nlab_segment *seg;  /* the bridge segment of a switch */
+	int fd;
+	struct nlab_nl nl;
+	struct link_idx *links;
+	size_t n_links, cap_links;
+};
+
+struct up {
+	const struct nlab_topology *t;
+	const struct nlab_up_opts *o;
+	struct nlab_state st;
+	bool have_state;
+	struct nsrt *ns;     /* nodes first, in order, then bridge segments */
+	size_t n_ns;
+	int *seg_ns;         /* segment index -> ns index, -1 for veth */
+	int orig_netns;
+};
+
+void nlab_ns_name(char *buf, size_t len, const char *lab, const char *name)
+{
+	snprintf(buf, len, "%s.%s", lab, name);
+}
+
+int nlab_fault(const char *step, struct nlab_err *e)
+{
+	static unsigned seen[16];
+	static const char *const steps[] = { "state", "netns",  "lo",
+					     "bridge", "veth",  "addr",
+					     "route", "sysctl", "hosts" };
+	const char *env = getenv("NETLAB_TEST_FAIL");
+	size_t len;
+	unsigned want = 1;
+
+	if (!env)
+		return 0;
+	len = strcspn(env, ":");
+	if (strlen(step) != len || strncmp(env, step, len))
+		return 0;
+	if (env[len] == ':')
+		want = (unsigned)atoi(env + len + 1);
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		if (strcmp(steps[i], step))
+			continue;
+		if (++seen[i] == want)
+			return nlab_err_set(e, EIO,
+					    "test fault injected at %s:%u", step,
+					    want);
+	}
+	return 0;
+}
+
+static int stopped(struct up *u, struct nlab_err *e)
+{
+	if (u->o && u->o->stop && *u->o->stop)
+		return nlab_err_set(e, EINTR, "interrupted");
+	return 0;
+}
+
+static void progress(struct up *u, const char *phase, size_t done,
+		     size_t total)
+{
+	if (u->o && u->o->progress)
+		u->o->progress(u->o->progress_data, phase, done, total);
+}
+
+static struct nsrt *node_ns(struct up *u, const struct nlab_node *n)
+{
+	return &u->ns[n - u->t->nodes];
+}
+
+static struct nsrt *seg_ns(struct up *u, const struct nlab_segment *s)
+{
+	int i = u->seg_ns[s - u->t->segments];
+
+	return i < 0 ? NULL : &u->ns[i];
+}
+
+static int ns_link(const struct nsrt *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_links; i++)
+		if (!strcmp(r->links[i].name, name))
+			return r->links[i].idx;
+	return 0;
+}
+
+static void add_link(void *data, const char *name, int idx)
+{
+	struct nsrt *r = data;
+
+	xgrow(&r->links, &r->cap_links, r->n_links + 1, sizeof(*r->links));
+	snprintf(r->links[r->n_links].name, sizeof(r->links[0].name), "%s",
+		 name);
+	r->links[r->n_links++].idx = idx;
+}
+
+/* The switch-side name of a member's port: "NODE.IFNAME" when it fits
+ * (node names hold no '.', so it is unambiguous), else "pN". */
+static void port_name(char *buf, size_t len, const struct nlab_segment *s,
+		      size_t member)
+{
+	const struct nlab_iface *i = s->members[member];
+
+	if (strlen(i->node->name) + 1 + strlen(i->name) <= NLAB_IFNAME_MAX)
+		snprintf(buf, len, "%s.%s", i->node->name, i->name);
+	else
+		snprintf(buf, len, "p%zu", member);
+}
+
+/* Everything that can be known wrong before touching the host. */
+static int preflight(struct up *u, struct nlab_err *e)
+{
+	const struct nlab_topology *t = u->t;
+	char path[PATH_MAX];
+	struct stat sb;
+
+	for (size_t i = 0; i < u->n_ns; i++)
+		if (nlab_netns_exists(u->ns[i].ns))
+			return nlab_err_set(e, 0,
+					    "netns %s already exists (not "
+					    "touched)",
+					    u->ns[i].ns);
+	for (size_t i = 0; t->hosts && i < t->n_nodes; i++) {
+		snprintf(path, sizeof(path), NLAB_ETC_NETNS "/%s/hosts",
+			 u->ns[i].ns);
+		if (lstat(path, &sb) == 0)
+			return nlab_err_set(e, 0,
+					    "%s exists and is not netlab's "
+					    "(not touched)",
+					    path);
+	}
+	for (size_t i = 0; i < t->n_switches; i++)
+		if (t->switches[i].vlan_filtering)
+			return nlab_err_set(e, 0,
+					    "switch %s: vlan_filtering = yes "
+					    "is not supported yet",
+					    t->switches[i].name);
+	for (size_t n = 0; n < t->n_nodes; n++)
+		for (size_t i = 0; i < t->nodes[n].n_ifaces; i++)
+			if (t->nodes[n].ifaces[i].impair.set)
+				return nlab_err_set(e, 0,
+						    "node %s: %s: impairments "
+						    "are not supported yet",
+						    t->nodes[n].name,
+						    t->nodes[n].ifaces[i].name);
+	return 0;
+}
+
+static int save_topology(struct up *u, struct nlab_err *e)
+{
+	cleanup_free char *text = NULL;
+	cleanup_fclose FILE *f = fopen(u->t->path, "re");
+	size_t cap = 0;
+	ssize_t len;
+
+	if (!f)
+		return nlab_err_set(e, errno, "read %s", u->t->path);
+	len = getdelim(&text, &cap, '\0', f);
+	if (len < 0)
+		return nlab_err_set(e, errno, "read %s", u->t->path);
+	if (nlab_state_write(&u->st, "topology.ini", text, len, e) ||
+	    nlab_state_write(&u->st, "source-dir", u->t->dir,
+			     strlen(u->t->dir), e))
+		return -1;
+	return 0;
+}
+
+/* Settings that are easiest made from inside the namespace at birth: the
+ * process is in it anyway. */
+static int ns_birth_sysctls(const struct nsrt *r, struct nlab_err *e)
+{
+	static const char *const bridge_nf[] = {
+		"net.bridge.bridge-nf-call-iptables",
+		"net.bridge.bridge-nf-call-ip6tables",
+		"net.bridge.bridge-nf-call-arptables",
+	};
+
+	if (!r->node) {
+		/* With br_netfilter loaded these default to 1 and would put
+		 * the host's firewall in the lab's data path. */
+		for (size_t i = 0; i < ARRAY_SIZE(bridge_nf); i++)
+			if (nlab_sysctl_write(bridge_nf[i], "0", true, e))
+				return -1;
+		return 0;
+	}
+	/* Every interface made later inherits "default": no DAD wait even
+	 * for link-local addresses. */
+	if (nlab_sysctl_write("net.ipv6.conf.default.accept_dad", "0", true,
+			      e) ||
+	    nlab_sysctl_write("net.ipv6.conf.all.accept_dad", "0", true, e))
+		return -1;
+	if (r->node->forward &&
+	    (nlab_sysctl_write("net.ipv4.ip_forward", "1", false, e) ||
+	     nlab_sysctl_write("net.ipv6.conf.all.forwarding", "1", true, e)))
+		return -1;
+	return 0;
+}
+
+static int make_namespaces(struct up *u, struct nlab_err *e)
+{
+	int ret = 0;
+
+	if (nlab_netns_dir_prepare(e))
+		return -1;
+	for (size_t i = 0; i < u->n_ns && !ret; i++) {
+		struct nsrt *r = &u->ns[i];
+
+		if (stopped(u, e) || nlab_fault("netns", e) ||
+		    nlab_state_rec(&u->st, NLAB_REC_NETNS, r->ns, e)) {
+			ret = -1;
+			break;
+		}
+		if (nlab_netns_create(r->ns, &r->fd, e)) {
+			/* Someone else's: cancel the record entry. */
+			if (e->errnum == EEXIST)
+				nlab_state_keep(&u->st, NLAB_REC_NETNS, r->ns,
+						NULL);
+			ret = -1;
+			break;
+		}
+		if (nlab_nl_open(&r->nl, e) || ns_birth_sysctls(r, e)) {
+			nlab_err_wrap(e, "netns %s", r->ns);
+			ret = -1;
+			break;
+		}
+		nlab_rtnl_link_up(&r->nl, 1, true, "bring lo up");
+		progress(u, "namespaces", i + 1, u->n_ns);
+	}
+	if (setns(u->orig_netns, CLONE_NEWNET) < 0 && !ret)
+		ret = nlab_err_set(e, errno, "return to the original netns");
+	return ret;
+}
+
+/* lo up, and the bridges, then learn each bridge's index. */
+static int make_bridges(struct up *u, struct nlab_err *e)
+{
+	for (size_t i = 0; i < u->n_ns; i++) {
+		struct nsrt *r = &u->ns[i];
+
+		if (r->seg)
+			nlab_rtnl_bridge(&r->nl, BRIDGE_NAME, r->seg->sw,
+					 "create bridge");
+		if (nlab_fault(r->seg ? "bridge" : "lo", e) ||
+		    nlab_nl_flush(&r->nl, e) ||
+		    (r->seg && nlab_nl_links(&r->nl, add_link, r, e)))
+			return nlab_err_wrap(e, "%s %s",
+					     r->node ? "node" : "switch",
+					     r->node ? r->node->name
+						     : r->seg->name);
+	}
+	return 0;
+}
+
+static void veth_pair(struct up *u, const struct nlab_segment *s)
+{
+	const struct nlab_iface *a = s->members[0], *b = s->members[1];
+	struct nsrt *ra = node_ns(u, a->node), *rb = node_ns(u, b->node);
+	struct nlab_link_spec sa = {
+		.name = a->name, .netns_fd = -1,
+		.mac = a->has_mac ? a->mac : NULL, .mtu = a->mtu,
+	};
+	struct nlab_link_spec sb = {
+		.name = b->name, .netns_fd = rb->fd,
+		.mac = b->has_mac ? b->mac : NULL, .mtu = b->mtu,
+	};
+	char what[160];
+
+	snprintf(what, sizeof(what), "segment %s: veth %s:%s - %s:%s", s->name,
+		 a->node->name, a->name, b->node->name, b->name);
+	nlab_rtnl_veth(&ra->nl, &sa, &sb, what);
+}
+
+static void bridge_ports(struct up *u, const struct nlab_segment *s)
+{
+	struct nsrt *sw = seg_ns(u, s);
+	int br = ns_link(sw, BRIDGE_NAME);
+	uint32_t sw_mtu = s->sw ? s->sw->mtu : 0;
+
+	for (size_t m = 0; m < s->n_members; m++) {
+		const struct nlab_iface *i = s->members[m];
+		char port[NLAB_IFNAME_MAX + 1], what[160];
+		uint32_t mtu = sw_mtu ? sw_mtu : i->mtu;
+		struct nlab_link_spec sp = {
+			.name = port, .netns_fd = -1, .mtu = mtu, .master = br,
+		};
+		struct nlab_link_spec si = {
+			.name = i->name, .netns_fd = node_ns(u, i->node)->fd,
+			.mac = i->has_mac ? i->mac : NULL,
+			.mtu = i->mtu ? i->mtu : sw_mtu,
+		};
+
+		port_name(port, sizeof(port), s, m);
+		snprintf(what, sizeof(what), "switch %s: port for %s:%s",
+			 s->name, i->node->name, i->name);
+		nlab_rtnl_veth(&sw->nl, &sp, &si, what);
+	}
+}
+
+static int flush_all(struct up *u, struct nlab_err *e)
+{
+	for (size_t i = 0; i < u->n_ns; i++)
+		if (nlab_nl_flush(&u->ns[i].nl, e))
+			return -1;
+	return 0;
+}
+
+static int make_veths(struct up *u, struct nlab_err *e)
+{
+	const struct nlab_topology *t = u->t;
+
+	for (size_t s = 0; s < t->n_segments; s++) {
+		if (t->segments[s].kind == NLAB_SEG_VETH)
+			veth_pair(u, &t->segments[s]);
+		else
+			bridge_ports(u, &t->segments[s]);
+	}
+	if (nlab_fault("veth", e) || flush_all(u, e))
+		return -1;
+	progress(u, "links", t->n_segments, t->n_segments);
+	return 0;
+}
+
+static int node_addresses(struct up *u, struct nsrt *r, struct nlab_err *e)
+{
+	const struct nlab_node *n = r->node;
+	char buf[64], what[160];
+
+	if (nlab_nl_links(&r->nl, add_link, r, e))
+		return nlab_err_wrap(e, "node %s", n->name);
+	for (size_t i = 0; i < n->n_ifaces; i++) {
+		const struct nlab_iface *f = &n->ifaces[i];
+		int idx = ns_link(r, f->name);
+
+		for (size_t a = 0; a < f->n_addrs; a++) {
+			snprintf(what, sizeof(what), "node %s: %s: add %s",
+				 n->name, f->name,
+				 nlab_prefix_str(&f->addrs[a], buf,
+						 sizeof(buf)));
+			nlab_rtnl_addr(&r->nl, idx, &f->addrs[a], what);
+		}
+	}
+	if (nlab_fault("addr", e))
+		return -1;
+	for (size_t i = 0; i < n->n_routes; i++) {
+		const struct nlab_route *rt = &n->routes[i];
+
+		snprintf(what, sizeof(what), "node %s: route %s (line %d)",
+			 n->name,
+			 rt->is_default ? "default"
+					: nlab_prefix_str(&rt->dst, buf,
+							  sizeof(buf)),
+			 rt->line);
+		nlab_rtnl_route(&r->nl, rt, rt->dev[0] ? ns_link(r, rt->dev) : 0,
+				what);
+	}
+	if (n->n_routes && nlab_fault("route", e))
+		return -1;
+	return nlab_nl_flush(&r->nl, e);
+}
+
+static int configure_nodes(struct up *u, struct nlab_err *e)
+{
+	for (size_t i = 0; i < u->t->n_nodes; i++) {
+		if (stopped(u, e) || node_addresses(u, &u->ns[i], e))
+			return -1;
+		progress(u, "addresses", i + 1, u->t->n_nodes);
+	}
+	return 0;
+}
+
+/* User sysctls may name interfaces, so they come after the links. */
+static int node_sysctls(struct up *u, struct nlab_err *e)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < u->t->n_nodes && !ret; i++) {
+		const struct nlab_node *n = &u->t->nodes[i];
+
+		if (!n->n_sysctls)
+			continue;
+		if (nlab_fault("sysctl", e) || nlab_netns_enter(u->ns[i].fd, e)) {
+			ret = -1;
+			break;
+		}
+		for (size_t s = 0; s < n->n_sysctls && !ret; s++)
+			if (nlab_sysctl_write(n->sysctls[s].key,
+					      n->sysctls[s].value, false, e))
+				ret = nlab_err_wrap(e, "node %s", n->name);
+	}
+	if (setns(u->orig_netns, CLONE_NEWNET) < 0 && !ret)
+		ret = nlab_err_set(e, errno, "return to the original netns");
+	return ret;
+}
+
+static void up_free(struct up *u)
+{
+	for (size_t i = 0; i < u->n_ns; i++) {
+		nlab_nl_close(&u->ns[i].nl);
+		if (u->ns[i].fd >= 0)
+			close(u->ns[i].fd);
+		free(u->ns[i].links);
+	}
+	free(u->ns);
+	free(u->seg_ns);
+	if (u->orig_netns >= 0)
+		close(u->orig_netns);
+}
+
+static void plan(struct up *u)
+{
+	const struct nlab_topology *t = u->t;
+	size_t n = t->n_nodes;
+
+	u->seg_ns = xcalloc(t->n_segments ? t->n_segments : 1, sizeof(int));
+	for (size_t s = 0; s < t->n_segments; s++)
+		u->seg_ns[s] = t->segments[s].kind == NLAB_SEG_BRIDGE ? (int)n++
+								      : -1;
+	u->n_ns = n;
+	u->ns = xcalloc(n, sizeof(*u->ns));
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		u->ns[i].node = &t->nodes[i];
+		nlab_ns_name(u->ns[i].ns, sizeof(u->ns[i].ns), t->name,
+			     t->nodes[i].name);
+	}
+	for (size_t s = 0; s < t->n_segments; s++) {
+		struct nsrt *r;
+
+		if (u->seg_ns[s] < 0)
+			continue;
+		r = &u->ns[u->seg_ns[s]];
+		r->seg = &t->segments[s];
+		nlab_ns_name(r->ns, sizeof(r->ns), t->name, r->seg->name);
+	}
+	for (size_t i = 0; i < u->n_ns; i++)
+		u->ns[i].fd = -1;
+}
+
+/* Each namespace holds an fd and a socket while `up` runs. */
+static void raise_fd_limit(size_t need)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need + 64) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
+		struct nlab_err *e)
+{
+	struct up u = { .t = t, .o = o, .orig_netns = -1 };
+	int ret = -1;
+
+	plan(&u);
+	if (preflight(&u, e))
+		goto out;
+	raise_fd_limit(2 * u.n_ns);
+	u.orig_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (u.orig_netns < 0) {
+		nlab_err_set(e, errno, "open /proc/self/ns/net");
+		goto out;
+	}
+	if (nlab_state_create(t->name, &u.st, e)) {
+		nlab_state_close(&u.st);
+		/* It exists, or could not be made: nothing of ours to undo. */
+		goto out;
+	}
+	u.have_state = true;
+	if (nlab_fault("state", e) || save_topology(&u, e) ||
+	    make_namespaces(&u, e) || stopped(&u, e) || make_bridges(&u, e) ||
+	    stopped(&u, e) || make_veths(&u, e) || stopped(&u, e) ||
+	    configure_nodes(&u, e) || node_sysctls(&u, e) || stopped(&u, e) ||
+	    (t->hosts && nlab_hosts_write(t, &u.st, e)) || stopped(&u, e))
+		goto out;
+	ret = 0;
+out:
+	if (ret && u.have_state) {
+		struct nlab_err e2;
+
+		/* The state lock is released so the shared walk can take it. */
+		nlab_state_close(&u.st);
+		up_free(&u);
+		memset(&u, 0, sizeof(u));
+		if (nlab_lab_down(t->name, &e2) < 0) {
+			size_t l = strlen(e->msg);
+
+			snprintf(e->msg + l, sizeof(e->msg) - l,
+				 "; rollback failed too: %s", e2.msg);
+		}
+		return -1;
+	}
+	nlab_state_close(&u.st);
+	up_free(&u);
+	return ret;
+}

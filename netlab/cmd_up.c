@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+/* netlab up FILE */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "lab.h"
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct progress {
+	bool tty;
+	double start;
+	bool shown;
+};
+
+/* On a terminal, once `up` has taken over a second: one line, rewritten. */
+static void show_progress(void *data, const char *phase, size_t done,
+			  size_t total)
+{
+	struct progress *p = data;
+
+	if (!p->tty || now() - p->start < 1.0)
+		return;
+	fprintf(stderr, "\r\033[Knetlab: up: %s %zu/%zu", phase, done, total);
+	p->shown = true;
+}
+
+int cmd_up(struct cli *cli, int argc, char **argv)
+{
+	struct nlab_topology *t = NULL;
+	struct nlab_diag diag = { 0 };
+	struct progress prog = { .start = now() };
+	struct nlab_up_opts opts = {
+		.stop = &got_signal,
+		.progress = show_progress,
+		.progress_data = &prog,
+	};
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct nlab_counts c;
+	struct nlab_err e = { 0 };
+	int ret;
+
+	if (argc != 2)
+		return cli_usage(cli, "expected one topology FILE");
+	if (cli_need_root(cli))
+		return EXIT_FAIL;
+	if (nlab_topology_load(argv[1], &t, &diag)) {
+		ret = cli_diag(cli, &diag);
+		nlab_diag_free(&diag);
+		return ret;
+	}
+	prog.tty = cli->verbose >= 0 && isatty(STDERR_FILENO);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	ret = nlab_lab_up(t, &opts, &e);
+	if (prog.shown)
+		fputs("\r\033[K", stderr);
+	if (ret) {
+		if (got_signal)
+			cli_error(cli, "lab %s: interrupted by signal %d, "
+				       "everything removed",
+				  t->name, got_signal);
+		else
+			cli_error(cli, "lab %s: %s (nothing left behind)",
+				  t->name, e.msg);
+		ret = got_signal == SIGINT ? EXIT_SIGINT : EXIT_FAIL;
+	} else if (cli->verbose >= 0) {
+		nlab_topology_counts(t, &c);
+		printf("lab %s up: %zu node%s, %zu switch%s, %zu link%s in "
+		       "%.2f s\n",
+		       t->name, c.nodes, c.nodes == 1 ? "" : "s", c.switches,
+		       c.switches == 1 ? "" : "es", c.links,
+		       c.links == 1 ? "" : "s", now() - prog.start);
+	}
+	nlab_topology_free(t);
+	return ret;
+}

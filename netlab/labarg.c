@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+#include "labarg.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "topology.h"
+
+static bool looks_like_file(const char *arg)
+{
+	size_t len = strlen(arg);
+	struct stat sb;
+
+	return strchr(arg, '/') || (len > 4 && !strcmp(arg + len - 4, ".ini")) ||
+	       (stat(arg, &sb) == 0 && S_ISREG(sb.st_mode));
+}
+
+int cli_lab_arg(const struct cli *cli, const char *arg, char *lab, size_t len)
+{
+	struct nlab_load_opts o = { .skip_fs_checks = true };
+	struct nlab_topology *t = NULL;
+	struct nlab_diag d = { 0 };
+	int ret;
+
+	if (!looks_like_file(arg)) {
+		if (!nlab_valid_name(arg))
+			return cli_usage(cli, "'%s' is neither a file nor a "
+					      "lab name",
+					 arg);
+		snprintf(lab, len, "%s", arg);
+		return 0;
+	}
+	if (nlab_topology_load_opts(arg, &o, &t, &d)) {
+		ret = cli_diag(cli, &d);
+		nlab_diag_free(&d);
+		return ret;
+	}
+	snprintf(lab, len, "%s", t->name);
+	nlab_topology_free(t);
+	return 0;
+}
