@@ -17,6 +17,8 @@
 #include "err.h"
 
 #define NLAB_STATE_DIR "/run/netlab"
+/* Written last by a successful `up`. */
+#define NLAB_STATE_COMPLETE "complete"
 
 enum nlab_rec_kind {
 	NLAB_REC_NETNS,    /* a named netns: /run/netns/ARG */

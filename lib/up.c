@@ -516,7 +516,8 @@ int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
 	    make_namespaces(&u, e) || stopped(&u, e) || make_bridges(&u, e) ||
 	    stopped(&u, e) || make_veths(&u, e) || stopped(&u, e) ||
 	    configure_nodes(&u, e) || node_sysctls(&u, e) || stopped(&u, e) ||
-	    (t->hosts && nlab_hosts_write(t, &u.st, e)) || stopped(&u, e))
+	    (t->hosts && nlab_hosts_write(t, &u.st, e)) || stopped(&u, e) ||
+	    nlab_state_write(&u.st, NLAB_STATE_COMPLETE, "", 0, e))
 		goto out;
 	ret = 0;
 out:

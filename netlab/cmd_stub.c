@@ -16,7 +16,6 @@ static int not_yet(struct cli *cli)
 		return not_yet(cli);                                           \
 	}
 
-STUB(status)
 STUB(exec)
 STUB(ps)
 STUB(log)

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+/* Reading a lab back.  libnl-route's object model fits here: we want
+ * whole link and address objects, not a hot path of requests. */
+#include "status.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab.h"
+#include "netns.h"
+#include "state.h"
+#include "util.h"
+
+static void read_iface(struct nl_cache *links, struct nl_cache *addrs,
+		       struct nlab_if_status *s)
+{
+	struct rtnl_link *l = rtnl_link_get_by_name(links, s->decl->name);
+	size_t cap = 0;
+	int idx;
+
+	if (!l)
+		return;
+	s->exists = true;
+	s->up = rtnl_link_get_flags(l) & IFF_UP;
+	s->carrier = rtnl_link_get_carrier(l);
+	s->mtu = rtnl_link_get_mtu(l);
+	if (rtnl_link_get_addr(l))
+		nl_addr2str(rtnl_link_get_addr(l), s->mac, sizeof(s->mac));
+	idx = rtnl_link_get_ifindex(l);
+	rtnl_link_put(l);
+
+	for (struct nl_object *o = nl_cache_get_first(addrs); o;
+	     o = nl_cache_get_next(o)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+		char buf[128];
+
+		if (rtnl_addr_get_ifindex(a) != idx ||
+		    rtnl_addr_get_scope(a) != RT_SCOPE_UNIVERSE)
+			continue;
+		nl_addr2str(rtnl_addr_get_local(a), buf, sizeof(buf));
+		xgrow(&s->addrs, &cap, s->n_addrs + 1, sizeof(*s->addrs));
+		s->addrs[s->n_addrs++] = xstrdup(buf);
+	}
+}
+
+/* Called from inside the node's netns. */
+static int read_node(struct nlab_node_status *ns, struct nlab_err *e)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_cache *links = NULL, *addrs = NULL;
+	int ret = 0, err;
+
+	if (!sk)
+		return nlab_err_set(e, ENOMEM, "netlink");
+	if ((err = nl_connect(sk, NETLINK_ROUTE)) < 0 ||
+	    (err = rtnl_link_alloc_cache(sk, AF_UNSPEC, &links)) < 0 ||
+	    (err = rtnl_addr_alloc_cache(sk, &addrs)) < 0) {
+		ret = nlab_err_set(e, 0, "node %s: %s", ns->decl->name,
+				   nl_geterror(err));
+		goto out;
+	}
+	for (size_t i = 0; i < ns->decl->n_ifaces; i++)
+		read_iface(links, addrs, &ns->ifs[i]);
+out:
+	if (addrs)
+		nl_cache_free(addrs);
+	if (links)
+		nl_cache_free(links);
+	nl_socket_free(sk);
+	return ret;
+}
+
+static int read_nodes(struct nlab_lab_status *s, struct nlab_err *e)
+{
+	const struct nlab_topology *t = s->topo;
+	cleanup_close int orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int ret = 0;
+
+	if (orig < 0)
+		return nlab_err_set(e, errno, "open /proc/self/ns/net");
+	s->nodes = xcalloc(t->n_nodes, sizeof(*s->nodes));
+	for (size_t n = 0; n < t->n_nodes && !ret; n++) {
+		struct nlab_node_status *ns = &s->nodes[n];
+		struct nlab_err ign;
+		int fd;
+
+		ns->decl = &t->nodes[n];
+		nlab_ns_name(ns->netns, sizeof(ns->netns), t->name,
+			     t->nodes[n].name);
+		ns->ifs = xcalloc(t->nodes[n].n_ifaces, sizeof(*ns->ifs));
+		for (size_t i = 0; i < t->nodes[n].n_ifaces; i++)
+			ns->ifs[i].decl = &t->nodes[n].ifaces[i];
+		fd = nlab_netns_open(ns->netns, &ign);
+		if (fd < 0)
+			continue; /* removed behind our back: shown as gone */
+		ns->present = true;
+		if (nlab_netns_enter(fd, e) == 0)
+			ret = read_node(ns, e);
+		else
+			ret = -1;
+		close(fd);
+	}
+	if (setns(orig, CLONE_NEWNET) < 0 && !ret)
+		ret = nlab_err_set(e, errno, "return to the original netns");
+	return ret;
+}
+
+int nlab_status_read(const char *lab, bool detail, struct nlab_lab_status *s,
+		     struct nlab_err *e)
+{
+	struct nlab_load_opts o = { .skip_fs_checks = true };
+	cleanup_free char *dir = NULL;
+	struct nlab_state st;
+	struct nlab_record rec = { 0 };
+	struct nlab_diag d = { 0 };
+	char path[256];
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	r = nlab_state_open(lab, &st, e);
+	if (r) {
+		nlab_state_close(&st);
+		return r;
+	}
+	r = nlab_state_read(&st, &rec, e);
+	nlab_state_close(&st);
+	if (r)
+		return -1;
+	for (size_t i = 0; i < rec.n; i++) {
+		if (rec.recs[i].kind != NLAB_REC_NETNS)
+			continue;
+		s->netns_total++;
+		s->netns_present += nlab_netns_exists(rec.recs[i].arg);
+	}
+	nlab_record_free(&rec);
+
+	dir = nlab_state_slurp(lab, "source-dir");
+	o.dir = dir;
+	snprintf(path, sizeof(path), NLAB_STATE_DIR "/%s/topology.ini", lab);
+	if (nlab_topology_load_opts(path, &o, &s->topo, &d)) {
+		nlab_diag_free(&d);
+		return nlab_err_set(e, 0, "lab %s: its stored topology is "
+					  "unreadable",
+				    lab);
+	}
+	/* No completion mark: `up` is still running, or was killed (then
+	 * `down` finishes it). */
+	free(dir);
+	dir = nlab_state_slurp(lab, NLAB_STATE_COMPLETE);
+	if (!dir)
+		s->state = "incomplete";
+	else if (s->netns_present < s->netns_total)
+		s->state = "partial";
+	else
+		s->state = "up";
+	return detail ? read_nodes(s, e) : 0;
+}
+
+void nlab_status_free(struct nlab_lab_status *s)
+{
+	for (size_t n = 0; s->nodes && n < s->topo->n_nodes; n++) {
+		for (size_t i = 0; i < s->topo->nodes[n].n_ifaces; i++) {
+			for (size_t a = 0; a < s->nodes[n].ifs[i].n_addrs; a++)
+				free(s->nodes[n].ifs[i].addrs[a]);
+			free(s->nodes[n].ifs[i].addrs);
+		}
+		free(s->nodes[n].ifs);
+	}
+	free(s->nodes);
+	nlab_topology_free(s->topo);
+	memset(s, 0, sizeof(*s));
+}
