@@ -13,4 +13,7 @@
 int nlab_proc_stop_all(const struct nlab_record *rec, struct nlab_err *e);
 int nlab_proc_stop_rec(const char *arg, struct nlab_err *e);
 
+/* Grace period between SIGTERM and SIGKILL, ms (default 5000). */
+extern int nlab_grace_ms;
+
 #endif

@@ -142,20 +142,13 @@ static int kind_of(const char *word, size_t len)
 	return -1;
 }
 
-int nlab_state_read(struct nlab_state *st, struct nlab_record *rec,
-		    struct nlab_err *e)
+static int read_record(int fd, struct nlab_record *rec, struct nlab_err *e)
 {
 	cleanup_fclose FILE *f = NULL;
 	cleanup_free char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	int fd;
 
-	memset(rec, 0, sizeof(*rec));
-	fd = openat(st->dirfd, RECORD, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0
-				       : nlab_err_set(e, errno, "read lab record");
 	f = fdopen(fd, "r");
 	if (!f) {
 		close(fd);
@@ -198,6 +191,38 @@ int nlab_state_read(struct nlab_state *st, struct nlab_record *rec,
 		rec->n++;
 	}
 	return 0;
+}
+
+int nlab_state_read(struct nlab_state *st, struct nlab_record *rec,
+		    struct nlab_err *e)
+{
+	int fd;
+
+	memset(rec, 0, sizeof(*rec));
+	fd = openat(st->dirfd, RECORD, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0
+				       : nlab_err_set(e, errno, "read lab record");
+	return read_record(fd, rec, e);
+}
+
+int nlab_state_peek(const char *lab, struct nlab_record *rec,
+		    struct nlab_err *e)
+{
+	char path[128];
+	int fd;
+
+	memset(rec, 0, sizeof(*rec));
+	snprintf(path, sizeof(path), NLAB_STATE_DIR "/%s/" RECORD, lab);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			return nlab_err_set(e, errno, "read %s", path);
+		/* A lab dir without a record is a lab `up` just began. */
+		snprintf(path, sizeof(path), NLAB_STATE_DIR "/%s", lab);
+		return access(path, F_OK) == 0 ? 0 : 1;
+	}
+	return read_record(fd, rec, e);
 }
 
 void nlab_record_free(struct nlab_record *rec)

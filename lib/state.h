@@ -63,6 +63,12 @@ int nlab_state_rec(struct nlab_state *st, enum nlab_rec_kind kind,
 int nlab_state_keep(struct nlab_state *st, enum nlab_rec_kind kind,
 		    const char *arg, struct nlab_err *e);
 
+/* Read a lab's record without locking it (for readers: status, exec,
+ * ps, which must not wait for a running `up`).  Returns 1 when there is
+ * no such lab. */
+int nlab_state_peek(const char *lab, struct nlab_record *rec,
+		    struct nlab_err *e);
+
 /* Read the record, cancelled entries dropped. */
 int nlab_state_read(struct nlab_state *st, struct nlab_record *rec,
 		    struct nlab_err *e);

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "enter.h"
 #include "lab.h"
+#include "node.h"
 #include "netns.h"
 #include "state.h"
 #include "util.h"
@@ -78,6 +80,26 @@ out:
 	return ret;
 }
 
+static void read_supervisor(const char *lab, struct nlab_node_status *ns)
+{
+	cleanup_free char *run = NULL;
+	char file[NLAB_NAME_MAX + 8];
+	struct nlab_err ign;
+	pid_t pid;
+	int fd = nlab_node_pidfd(lab, ns->decl->name, &pid, &ign);
+
+	if (fd >= 0) {
+		ns->supervisor = pid;
+		close(fd);
+	}
+	snprintf(file, sizeof(file), "%s" NLAB_RUN_SUFFIX, ns->decl->name);
+	run = nlab_state_slurp(lab, file);
+	if (run) {
+		run[strcspn(run, "\n")] = '\0';
+		snprintf(ns->run, sizeof(ns->run), "%s", run);
+	}
+}
+
 static int read_nodes(struct nlab_lab_status *s, struct nlab_err *e)
 {
 	const struct nlab_topology *t = s->topo;
@@ -98,6 +120,7 @@ static int read_nodes(struct nlab_lab_status *s, struct nlab_err *e)
 		ns->ifs = xcalloc(t->nodes[n].n_ifaces, sizeof(*ns->ifs));
 		for (size_t i = 0; i < t->nodes[n].n_ifaces; i++)
 			ns->ifs[i].decl = &t->nodes[n].ifaces[i];
+		read_supervisor(t->name, ns);
 		fd = nlab_netns_open(ns->netns, &ign);
 		if (fd < 0)
 			continue; /* removed behind our back: shown as gone */
@@ -118,22 +141,15 @@ int nlab_status_read(const char *lab, bool detail, struct nlab_lab_status *s,
 {
 	struct nlab_load_opts o = { .skip_fs_checks = true };
 	cleanup_free char *dir = NULL;
-	struct nlab_state st;
 	struct nlab_record rec = { 0 };
 	struct nlab_diag d = { 0 };
 	char path[256];
 	int r;
 
 	memset(s, 0, sizeof(*s));
-	r = nlab_state_open(lab, &st, e);
-	if (r) {
-		nlab_state_close(&st);
-		return r;
-	}
-	r = nlab_state_read(&st, &rec, e);
-	nlab_state_close(&st);
+	r = nlab_state_peek(lab, &rec, e);
 	if (r)
-		return -1;
+		return r;
 	for (size_t i = 0; i < rec.n; i++) {
 		if (rec.recs[i].kind != NLAB_REC_NETNS)
 			continue;

@@ -23,6 +23,9 @@ struct nlab_node_status {
 	char netns[NLAB_NAME_MAX * 2 + 2];
 	bool present;                   /* the netns still exists */
 	struct nlab_if_status *ifs;     /* one per declared interface */
+	int supervisor;                 /* host pid, 0 when not running */
+	char run[64];                   /* "running PID", "exited N", "killed N",
+					   "none", or "" when unknown */
 };
 
 struct nlab_lab_status {

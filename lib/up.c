@@ -27,6 +27,7 @@
 #include "hosts.h"
 #include "lab.h"
 #include "netns.h"
+#include "node.h"
 #include "nl.h"
 #include "rtnl.h"
 #include "state.h"
@@ -72,7 +73,8 @@ int nlab_fault(const char *step, struct nlab_err *e)
 	static unsigned seen[16];
 	static const char *const steps[] = { "state", "netns",  "lo",
 					     "bridge", "veth",  "addr",
-					     "route", "sysctl", "hosts" };
+					     "route", "sysctl", "hosts",
+					     "nodes" };
 	const char *env = getenv("NETLAB_TEST_FAIL");
 	size_t len;
 	unsigned want = 1;
@@ -437,6 +439,22 @@ static int node_sysctls(struct up *u, struct nlab_err *e)
 	return ret;
 }
 
+static int start_nodes(struct up *u, struct nlab_err *e)
+{
+	int *fds = xcalloc(u->t->n_nodes ? u->t->n_nodes : 1, sizeof(int));
+	int ret;
+
+	/* The sockets are done with; the supervisors need only the fds. */
+	for (size_t i = 0; i < u->n_ns; i++)
+		nlab_nl_close(&u->ns[i].nl);
+	for (size_t i = 0; i < u->t->n_nodes; i++)
+		fds[i] = u->ns[i].fd;
+	ret = nlab_fault("nodes", e) ||
+	      nlab_nodes_start(u->t, fds, &u->st, u->o ? u->o->stop : NULL, e);
+	free(fds);
+	return ret ? -1 : 0;
+}
+
 static void up_free(struct up *u)
 {
 	for (size_t i = 0; i < u->n_ns; i++) {
@@ -517,6 +535,7 @@ int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
 	    stopped(&u, e) || make_veths(&u, e) || stopped(&u, e) ||
 	    configure_nodes(&u, e) || node_sysctls(&u, e) || stopped(&u, e) ||
 	    (t->hosts && nlab_hosts_write(t, &u.st, e)) || stopped(&u, e) ||
+	    start_nodes(&u, e) || stopped(&u, e) ||
 	    nlab_state_write(&u.st, NLAB_STATE_COMPLETE, "", 0, e))
 		goto out;
 	ret = 0;

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* netlab down LAB|FILE */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli.h"
 #include "lab.h"
 #include "labarg.h"
+#include "proc.h"
 
 int cmd_down(struct cli *cli, int argc, char **argv)
 {
@@ -14,11 +16,30 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 	struct nlab_err e = { 0 };
 	int ret;
 
-	if (argc != 2)
+	const char *arg = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--grace") && i + 1 < argc) {
+			char *end;
+			double s = strtod(argv[++i], &end);
+
+			if (*end || s < 0 || s > 3600)
+				return cli_usage(cli, "bad --grace '%s' "
+						      "(seconds)",
+						 argv[i]);
+			nlab_grace_ms = (int)(s * 1000);
+		} else if (arg) {
+			return cli_usage(cli, "unexpected argument '%s'",
+					 argv[i]);
+		} else {
+			arg = argv[i];
+		}
+	}
+	if (!arg)
 		return cli_usage(cli, "expected LAB or FILE");
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
-	ret = cli_lab_arg(cli, argv[1], lab, sizeof(lab));
+	ret = cli_lab_arg(cli, arg, lab, sizeof(lab));
 	if (ret)
 		return ret;
 	ret = nlab_lab_down(lab, &e);

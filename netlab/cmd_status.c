@@ -67,8 +67,15 @@ static int list_labs(struct cli *cli, bool json)
 
 static void node_text(const struct nlab_node_status *n)
 {
-	printf("%s  netns %s%s\n", n->decl->name, n->netns,
+	printf("%s  netns %s%s", n->decl->name, n->netns,
 	       n->present ? "" : " (gone)");
+	if (n->supervisor)
+		printf("  supervisor %d", n->supervisor);
+	else
+		printf("  no supervisor");
+	if (n->run[0] && strcmp(n->run, "none"))
+		printf("  run: %s", n->run);
+	printf("\n");
 	for (size_t i = 0; i < n->decl->n_ifaces; i++) {
 		const struct nlab_if_status *f = &n->ifs[i];
 		char imp[256];
@@ -95,8 +102,10 @@ static void node_json(const struct nlab_node_status *n)
 	json_str(stdout, n->decl->name);
 	printf(", \"netns\": ");
 	json_str(stdout, n->netns);
-	printf(", \"present\": %s, \"interfaces\": [",
-	       n->present ? "true" : "false");
+	printf(", \"present\": %s, \"supervisor\": %d, \"run\": ",
+	       n->present ? "true" : "false", n->supervisor);
+	json_str(stdout, n->run);
+	printf(", \"interfaces\": [");
 	for (size_t i = 0; i < n->decl->n_ifaces; i++) {
 		const struct nlab_if_status *f = &n->ifs[i];
 		char imp[256];

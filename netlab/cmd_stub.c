@@ -16,9 +16,6 @@ static int not_yet(struct cli *cli)
 		return not_yet(cli);                                           \
 	}
 
-STUB(exec)
-STUB(ps)
-STUB(log)
 STUB(link)
 STUB(impair)
 STUB(capture)

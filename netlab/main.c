@@ -16,13 +16,18 @@ const struct command commands[] = {
 	{ "up", cmd_up, "FILE", "build the lab described by FILE (all or nothing)",
 	  "On any failure, or SIGINT/SIGTERM/SIGHUP, everything made so far is\n"
 	  "removed and the cause printed.  Exit 130 after a SIGINT." },
-	{ "down", cmd_down, "LAB|FILE", "remove a lab and every trace of it",
+	{ "down", cmd_down, "[--grace SECONDS] LAB|FILE",
+	  "remove a lab and every trace of it",
 	  "Works from the lab's own record, also after a crash of `up`.\n"
-	  "Removing a lab that does not exist is not an error." },
+	  "Removing a lab that does not exist is not an error.  Node processes\n"
+	  "get SIGTERM, then SIGKILL after the grace period (default 5 s)." },
 	{ "status", cmd_status, "[LAB] [--json]",
 	  "list labs, or show one lab's nodes and interfaces", NULL },
 	{ "exec", cmd_exec, "LAB NODE [--] [CMD [ARG...]]",
-	  "run a command (default: a shell) inside a node", NULL },
+	  "run a command (default: a shell) inside a node",
+	  "CMD runs in the node's net, PID, mount and UTS namespaces with cwd /\n"
+	  "and NETLAB_LAB, NETLAB_NODE set.  Exit status: CMD's; 128+N if it\n"
+	  "died of signal N; 127 if it was not found." },
 	{ "ps", cmd_ps, "LAB NODE", "list a node's processes", NULL },
 	{ "log", cmd_log, "LAB NODE [-f]", "show the output of a node's run",
 	  NULL },

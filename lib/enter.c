@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+#include "enter.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "node.h"
+#include "state.h"
+#include "util.h"
+
+int nlab_node_pidfd(const char *lab, const char *node, pid_t *pid,
+		    struct nlab_err *e)
+{
+	struct nlab_record rec;
+	int r, fd = -1;
+
+	r = nlab_state_peek(lab, &rec, e);
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		return nlab_err_set(e, ENOENT, "no lab named '%s'", lab);
+	for (size_t i = rec.n; i-- > 0 && fd < 0;) {
+		unsigned long long start;
+		char name[NLAB_NAME_MAX + 2];
+		int p;
+
+		if (rec.recs[i].kind != NLAB_REC_PROC ||
+		    sscanf(rec.recs[i].arg, "%d %llu %33s", &p, &start, name) != 3 ||
+		    strcmp(name, node))
+			continue;
+		fd = (int)syscall(SYS_pidfd_open, p, 0);
+		if (fd >= 0 && nlab_proc_start_time(p) != start) {
+			close(fd);
+			fd = -1;
+		}
+		*pid = p;
+	}
+	nlab_record_free(&rec);
+	if (fd < 0)
+		return nlab_err_set(e, ENOENT, "lab %s has no running node '%s'",
+				    lab, node);
+	return fd;
+}
+
+int nlab_node_enter(const char *lab, const char *node, struct nlab_err *e)
+{
+	pid_t pid;
+	cleanup_close int fd = nlab_node_pidfd(lab, node, &pid, e);
+
+	if (fd < 0)
+		return -1;
+	/* One setns on a pidfd enters them all at once (Linux 5.8). */
+	if (setns(fd, CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWNS |
+			      CLONE_NEWPID) < 0)
+		return nlab_err_set(e, errno, "enter node %s", node);
+	return 0;
+}
+
+static ino_t pidns_of(pid_t pid)
+{
+	char path[64];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	return stat(path, &sb) == 0 ? sb.st_ino : 0;
+}
+
+/* The last NSpid field of /proc/PID/status: the pid in its own ns. */
+static pid_t inner_pid(pid_t pid)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	pid_t inner = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (getline(&line, &cap, f) > 0) {
+		char *p;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		p = strrchr(line, '\t');
+		inner = p ? atoi(p + 1) : 0;
+		break;
+	}
+	free(line);
+	fclose(f);
+	return inner;
+}
+
+static void cmdline(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	cleanup_close int fd = -1;
+	ssize_t n;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, len - 1)) <= 0) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		n = fd < 0 ? 0 : read(fd, buf, len - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		return;
+	}
+	buf[n] = '\0';
+	for (ssize_t i = 0; i < n - 1; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+}
+
+static int cmp_proc(const void *a, const void *b)
+{
+	const struct nlab_nodeproc *x = a, *y = b;
+
+	return (x->node_pid > y->node_pid) - (x->node_pid < y->node_pid);
+}
+
+int nlab_node_procs(const char *lab, const char *node,
+		    struct nlab_nodeproc **procs, size_t *n,
+		    struct nlab_err *e)
+{
+	pid_t sup;
+	cleanup_close int fd = nlab_node_pidfd(lab, node, &sup, e);
+	ino_t ns;
+	size_t cap = 0;
+	struct dirent *de;
+	DIR *d;
+
+	*procs = NULL;
+	*n = 0;
+	if (fd < 0)
+		return -1;
+	ns = pidns_of(sup);
+	d = opendir("/proc");
+	if (!ns || !d) {
+		if (d)
+			closedir(d);
+		return nlab_err_set(e, errno, "read /proc");
+	}
+	while ((de = readdir(d))) {
+		pid_t pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = atoi(de->d_name);
+		if (pidns_of(pid) != ns)
+			continue;
+		xgrow(procs, &cap, *n + 1, sizeof(**procs));
+		(*procs)[*n].host_pid = pid;
+		(*procs)[*n].node_pid = inner_pid(pid);
+		cmdline(pid, (*procs)[*n].cmd, sizeof((*procs)[*n].cmd));
+		(*n)++;
+	}
+	closedir(d);
+	qsort(*procs, *n, sizeof(**procs), cmp_proc);
+	return 0;
+}

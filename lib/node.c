@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: MIT
+/* Node supervisors: the launcher, the supervisor's setup and its loop.
+ * See node.h for the protocol. */
+#include "node.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hosts.h"
+#include "lab.h"
+#include "netns.h"
+#include "util.h"
+
+/* Supervisor -> up, one per node; smaller than PIPE_BUF, so atomic. */
+struct ready_msg {
+	int32_t node;   /* index in t->nodes, -1 for the launcher */
+	int32_t err;    /* 0: ready */
+	char msg[400];
+};
+
+/* What a supervisor gets from the launcher: its node and the only
+ * descriptors it keeps (everything else is closed at its start). */
+struct sup_args {
+	const struct nlab_topology *t;
+	const struct nlab_node *node;
+	int idx;
+	int ready_fd;   /* report to `up` */
+	int go_fd;      /* read end of the launcher's "recorded" pipe */
+	int log_fd;     /* NODE.log, for stdout and stderr */
+	int state_fd;   /* the lab's state directory */
+};
+
+/* The state directory, for write_state(); set once in each supervisor. */
+static int state_dir_fd = -1;
+
+static void report(int fd, int node, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void report(int fd, int node, int err, const char *fmt, ...)
+{
+	struct ready_msg m = { .node = node, .err = err };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m.msg, sizeof(m.msg), fmt, ap);
+	va_end(ap);
+	if (write(fd, &m, sizeof(m)) < 0) {
+		/* `up` is gone: nobody to tell. */
+	}
+}
+
+unsigned long long nlab_proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	cleanup_close int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: fields restart after the
+	 * last ')'.  Field 3 (state) follows; start time is field 22. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+			  "%*d %*d %*d %*d %*d %*d %llu",
+		   &start) != 1)
+		return 0;
+	return start;
+}
+
+static int write_state(const char *node, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* NODE.run in the lab's state dir, replaced atomically. */
+static int write_state(const char *node, const char *fmt, ...)
+{
+	char tmp[NLAB_NAME_MAX + 16], name[NLAB_NAME_MAX + 16], buf[128];
+	va_list ap;
+	int fd, n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	snprintf(tmp, sizeof(tmp), ".%s" NLAB_RUN_SUFFIX, node);
+	snprintf(name, sizeof(name), "%s" NLAB_RUN_SUFFIX, node);
+	fd = openat(state_dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0600);
+	if (fd < 0)
+		return -1;
+	if (write(fd, buf, n) != n) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return renameat(state_dir_fd, tmp, state_dir_fd, name);
+}
+
+/* ---- the supervisor's setup, inside its new namespaces ------------------ */
+
+static int mount_proc_sys(struct nlab_err *e)
+{
+	struct statvfs sv;
+	unsigned long ro = 0;
+
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		return nlab_err_set(e, errno, "mount /proc");
+	/* A sysfs mounted from inside the netns shows the node's
+	 * interfaces; read-only if the host's is (as ip netns exec). */
+	if (statvfs("/sys", &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		ro = MS_RDONLY;
+	if (umount2("/sys", MNT_DETACH) < 0 && errno != EINVAL)
+		return nlab_err_set(e, errno, "unmount /sys");
+	if (mount("sysfs", "/sys", "sysfs", ro | MS_NOSUID | MS_NODEV |
+						    MS_NOEXEC,
+		  NULL) < 0)
+		return nlab_err_set(e, errno, "mount /sys");
+	return 0;
+}
+
+/* /etc/netns/LAB.NODE/ENTRY over /etc/ENTRY, as ip netns exec does; an
+ * entry whose target does not exist is skipped. */
+static int bind_etc(const struct nlab_topology *t, const struct nlab_node *n,
+		    struct nlab_err *e)
+{
+	char dir[PATH_MAX], src[PATH_MAX * 2], dst[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), NLAB_ETC_NETNS "/%s.%s", t->name, n->name);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(src, sizeof(src), "%s/%s", dir, de->d_name);
+		snprintf(dst, sizeof(dst), "/etc/%s", de->d_name);
+		if (access(dst, F_OK) < 0)
+			continue;
+		if (mount(src, dst, "none", MS_BIND, NULL) < 0) {
+			int err = errno;
+
+			closedir(d);
+			return nlab_err_set(e, err, "bind %s over %s", src,
+					    dst);
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+static int user_mounts(const struct nlab_node *n, struct nlab_err *e)
+{
+	for (size_t i = 0; i < n->n_mounts; i++) {
+		const struct nlab_mount *m = &n->mounts[i];
+
+		if (!m->source) {
+			if (mount("tmpfs", m->target, "tmpfs",
+				  MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+				return nlab_err_set(e, errno, "tmpfs %s",
+						    m->target);
+			continue;
+		}
+		if (mount(m->source, m->target, "none", MS_BIND | MS_REC,
+			  NULL) < 0)
+			return nlab_err_set(e, errno, "bind %s:%s", m->source,
+					    m->target);
+		if (m->readonly &&
+		    mount("none", m->target, "none",
+			  MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+			return nlab_err_set(e, errno, "read-only %s",
+					    m->target);
+	}
+	return 0;
+}
+
+static int sup_setup(const struct sup_args *a, struct nlab_err *e)
+{
+	const struct nlab_node *n = a->node;
+
+	if (setsid() < 0)
+		return nlab_err_set(e, errno, "setsid");
+	if (sethostname(n->name, strlen(n->name)) < 0)
+		return nlab_err_set(e, errno, "sethostname");
+	/* Mounts made here never reach the host; the host's unmounts reach
+	 * here. (The template already is; this keeps it true on its own.) */
+	if (mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return nlab_err_set(e, errno, "make / rslave");
+	if (mount_proc_sys(e) || bind_etc(a->t, n, e) || user_mounts(n, e))
+		return -1;
+	return 0;
+}
+
+static pid_t start_run(const struct sup_args *a, const sigset_t *old)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	sigprocmask(SIG_SETMASK, old, NULL);
+	close(a->ready_fd);
+	close(a->state_fd);
+	if (chdir(a->t->dir) < 0) {
+		fprintf(stderr, "netlab: %s: cd %s: %s\n", a->node->name,
+			a->t->dir, strerror(errno));
+		_exit(126);
+	}
+	setenv("NETLAB_LAB", a->t->name, 1);
+	setenv("NETLAB_NODE", a->node->name, 1);
+	execl("/bin/sh", "sh", "-c", a->node->run, (char *)NULL);
+	fprintf(stderr, "netlab: %s: /bin/sh: %s\n", a->node->name,
+		strerror(errno));
+	_exit(127);
+}
+
+/* PID 1 of the node: reap everything, remember how `run` ended, and on
+ * SIGTERM pass it on to every process of the node and leave once they
+ * are all gone (the kernel kills whatever is left when PID 1 exits). */
+static int sup_loop(const struct sup_args *a, int sfd, pid_t run)
+{
+	bool stopping = false;
+
+	for (;;) {
+		struct signalfd_siginfo si;
+		pid_t pid;
+		int status;
+
+		if (read(sfd, &si, sizeof(si)) != sizeof(si)) {
+			if (errno == EINTR)
+				continue;
+			return 1;
+		}
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT ||
+		    si.ssi_signo == SIGHUP) {
+			stopping = true;
+			kill(-1, SIGTERM);
+		}
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (pid != run)
+				continue;
+			if (WIFEXITED(status))
+				write_state(a->node->name, "exited %d\n",
+					    WEXITSTATUS(status));
+			else
+				write_state(a->node->name, "killed %d\n",
+					    WTERMSIG(status));
+			run = 0;
+		}
+		if (stopping && pid < 0 && errno == ECHILD)
+			return 0;
+	}
+}
+
+static int cmp_int(const void *x, const void *y)
+{
+	return *(const int *)x - *(const int *)y;
+}
+
+/* stdin from /dev/null, stdout and stderr to the log, and close every
+ * descriptor but the few in @a (the launcher holds one per namespace). */
+static int keep_only_fds(const struct sup_args *a)
+{
+	int keep[] = { a->ready_fd, a->go_fd, a->state_fd, INT_MAX };
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), from = 3;
+
+	if (null < 0 || dup2(null, 0) < 0 || dup2(a->log_fd, 1) < 0 ||
+	    dup2(a->log_fd, 2) < 0)
+		return -1;
+	qsort(keep, ARRAY_SIZE(keep) - 1, sizeof(int), cmp_int);
+	for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+		if (keep[i] > from)
+			syscall(SYS_close_range, from,
+				keep[i] == INT_MAX ? ~0U : (unsigned)keep[i] - 1,
+				0);
+		from = keep[i] + 1;
+	}
+	return 0;
+}
+
+static int sup_main(void *arg)
+{
+	const struct sup_args *a = arg;
+	struct nlab_err e = { 0 };
+	sigset_t mask, old;
+	pid_t run = 0;
+	char go;
+	int sfd;
+
+	if (keep_only_fds(a))
+		_exit(1);
+	/* Wait until the launcher has recorded us: EOF means it died
+	 * first, and an unrecorded process must not live on. */
+	if (read(a->go_fd, &go, 1) != 1)
+		_exit(1);
+	close(a->go_fd);
+	state_dir_fd = a->state_fd;
+	prctl(PR_SET_NAME, "netlab-node");
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sfd < 0) {
+		report(a->ready_fd, a->idx, errno, "signalfd: %s",
+		       strerror(errno));
+		_exit(1);
+	}
+	if (sup_setup(a, &e)) {
+		report(a->ready_fd, a->idx, e.errnum ? e.errnum : EIO, "%s",
+		       e.msg);
+		_exit(1);
+	}
+	if (a->node->run) {
+		run = start_run(a, &old);
+		if (run < 0) {
+			report(a->ready_fd, a->idx, errno, "start run: %s",
+			       strerror(errno));
+			_exit(1);
+		}
+		write_state(a->node->name, "running %d\n", (int)run);
+	} else {
+		write_state(a->node->name, "none\n");
+	}
+	report(a->ready_fd, a->idx, 0, "ready");
+	close(a->ready_fd);
+	_exit(sup_loop(a, sfd, run));
+}
+
+/* ---- the launcher -------------------------------------------------------- */
+
+#define STACK_SIZE (256 * 1024)
+
+static void launcher(const struct nlab_topology *t, const int *netns_fd,
+		     struct nlab_state *st, int ready_fd, pid_t up)
+{
+	/* Each clone gets its own copy of the address space, so one stack
+	 * serves them all. */
+	void *stack = xmalloc(STACK_SIZE);
+	struct nlab_err e = { 0 };
+	int go[2];
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != up)
+		_exit(1);
+	prctl(PR_SET_NAME, "netlab-launch");
+	/* The template mount namespace every node starts from. */
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+		report(ready_fd, -1, errno, "mount namespace: %s",
+		       strerror(errno));
+		_exit(1);
+	}
+	umount2(NLAB_NETNS_DIR, MNT_DETACH);
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		report(ready_fd, -1, errno, "pipe: %s", strerror(errno));
+		_exit(1);
+	}
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct nlab_node *node = &t->nodes[i];
+		struct sup_args a = {
+			.t = t, .node = node, .idx = (int)i,
+			.ready_fd = ready_fd, .go_fd = go[0],
+			.state_fd = st->dirfd,
+		};
+		char log[NLAB_NAME_MAX + 8], rec[128];
+		pid_t pid;
+
+		snprintf(log, sizeof(log), "%s" NLAB_LOG_SUFFIX, node->name);
+		a.log_fd = openat(st->dirfd, log,
+				  O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+				  0600);
+		if (a.log_fd < 0 || setns(netns_fd[i], CLONE_NEWNET) < 0) {
+			report(ready_fd, (int)i, errno, "%s", strerror(errno));
+			_exit(1);
+		}
+		pid = clone(sup_main, (char *)stack + STACK_SIZE,
+			    CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | SIGCHLD,
+			    &a);
+		if (pid < 0) {
+			report(ready_fd, (int)i, errno, "clone: %s",
+			       strerror(errno));
+			_exit(1);
+		}
+		close(a.log_fd);
+		snprintf(rec, sizeof(rec), "%d %llu %s", (int)pid,
+			 nlab_proc_start_time(pid), node->name);
+		if (nlab_state_rec(st, NLAB_REC_PROC, rec, &e)) {
+			report(ready_fd, (int)i, e.errnum, "%s", e.msg);
+			_exit(1);
+		}
+	}
+	/* Every supervisor is recorded: let them go. */
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (write(go[1], "g", 1) != 1)
+			_exit(1);
+	_exit(0);
+}
+
+/* Read one message, waiting at most until @deadline (ms, monotonic);
+ * 1 on a message, 0 on EOF, -1 with errno (ETIMEDOUT, EINTR). */
+static int read_msg(int fd, struct ready_msg *m, long long deadline)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct timespec ts;
+	long long now;
+	ssize_t n;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	if (now >= deadline) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	r = poll(&p, 1, (int)(deadline - now));
+	if (r <= 0) {
+		if (r == 0)
+			errno = ETIMEDOUT;
+		return -1;
+	}
+	n = read(fd, m, sizeof(*m));
+	if (n == 0)
+		return 0;
+	if (n != sizeof(*m)) {
+		errno = EPROTO;
+		return -1;
+	}
+	return 1;
+}
+
+static long long deadline_ms(size_t n)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* Generous: a bind of a slow filesystem may take a while. */
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 + 10000 +
+	       20 * (long long)n;
+}
+
+int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
+		     struct nlab_state *st, volatile sig_atomic_t *stop,
+		     struct nlab_err *e)
+{
+	long long deadline = deadline_ms(t->n_nodes);
+	size_t ready = 0;
+	int p[2], ret = 0, status;
+	pid_t up = getpid(), pid;
+
+	if (!t->n_nodes)
+		return 0;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return nlab_err_set(e, errno, "pipe");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return nlab_err_set(e, errno, "fork");
+	}
+	if (pid == 0) {
+		close(p[0]);
+		launcher(t, netns_fd, st, p[1], up);
+	}
+	close(p[1]);
+	while (ready < t->n_nodes && !ret) {
+		struct ready_msg m;
+		int r = read_msg(p[0], &m, deadline);
+
+		if (r < 0 && errno == EINTR && !(stop && *stop))
+			continue;
+		if (r < 0 && errno == EINTR)
+			ret = nlab_err_set(e, EINTR, "interrupted");
+		else if (r < 0)
+			ret = nlab_err_set(e, errno, "waiting for the nodes");
+		else if (r == 0)
+			ret = nlab_err_set(e, EIO, "a node supervisor died "
+						   "while starting");
+		else if (m.err)
+			ret = m.node >= 0
+				      ? nlab_err_set(e, 0, "node %s: %s",
+						     t->nodes[m.node].name,
+						     m.msg)
+				      : nlab_err_set(e, 0, "%s", m.msg);
+		else
+			ready++;
+	}
+	close(p[0]);
+	if (ret)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return ret;
+}

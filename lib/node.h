@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Node supervisors: one process per node, PID 1 of a new PID namespace,
+ * with its own mount and UTS namespaces, inside the node's netns.
+ *
+ * `up` forks one launcher.  The launcher makes a template mount namespace
+ * once (an rslave copy of the host's with /run/netns detached, so a node
+ * holds no copy of the lab's netns mounts and N nodes do not copy N
+ * mounts each), then clones every supervisor from it.  Each supervisor is
+ * recorded in the lab record before it may go on: it blocks on a "go"
+ * pipe the launcher writes only after recording them all, and exits if
+ * the launcher dies first.  Each supervisor then sets up its mounts,
+ * starts `run`, and reports ready (or why not) to `up`.
+ */
+#ifndef NLAB_NODE_H
+#define NLAB_NODE_H
+
+#include <stdbool.h>
+#include <signal.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "state.h"
+#include "topology.h"
+
+/* Start a supervisor for every node.  @netns_fd[i] is node i's netns.
+ * Returns 0 once every supervisor reported ready, or -1 with @e (the
+ * caller rolls back; started supervisors are in the record). */
+int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
+		     struct nlab_state *st, volatile sig_atomic_t *stop,
+		     struct nlab_err *e);
+
+/* The state file a supervisor keeps about `run`: "running PID",
+ * "exited N", "killed N", or "none". */
+#define NLAB_RUN_SUFFIX ".run"
+#define NLAB_LOG_SUFFIX ".log"
+
+/* Start time of a process (field 22 of /proc/PID/stat), 0 if gone. */
+unsigned long long nlab_proc_start_time(pid_t pid);
+
+#endif
