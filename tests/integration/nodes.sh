@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Node processes: the supervisor, run, exec, ps, log, mounts, down.
+. "$(dirname "$0")/../lib.sh"
+
+mkdir -p "$TMP/share" /run/netlab-test-x
+echo "from the host" >"$TMP/share/file"
+trap 'rmdir /run/netlab-test-x 2>/dev/null; cleanup' EXIT
+
+f=$(topo nodes <<INI
+[node a]
+eth0 = w 10.6.0.1/24
+run = "echo hello from a; echo \$\$ > /run/netlab-test-x/pid; exec sleep 1000"
+tmpfs = /run/netlab-test-x
+bind = share:/mnt, share:/media:ro
+[node b]
+eth0 = w 10.6.0.2/24
+run = "echo b; echo \$\$ > /run/netlab-test-x/pid; exec sleep 1000"
+tmpfs = /run/netlab-test-x
+[node c]
+eth0 = w2 10.6.1.1/24
+run = exit 3
+[node d]
+eth0 = w2 10.6.1.2/24
+run = "trap '' TERM; echo stubborn; while :; do sleep 1; done"
+INI
+)
+L=$(lab nodes)
+expect "nodes: up" "$NETLAB" -q up "$f"
+
+expect_eq "exec: hostname is the node's" "$("$NETLAB" exec "$L" a hostname)" "a"
+expect_eq "exec: pid inside the node is small" "$("$NETLAB" exec "$L" a sh -c 'echo $$')" "$("$NETLAB" exec "$L" a sh -c 'echo $$')"
+p=$("$NETLAB" exec "$L" a sh -c 'echo $$')
+expect_match "exec: a node pid, not the host's" "$p" '^[0-9]{1,2}$'
+expect_eq "exec: /proc shows only the node's processes" "$("$NETLAB" exec "$L" a sh -c 'ls /proc | grep -c "^[0-9]"')" "3"
+expect_eq "exec: exit 0" "$("$NETLAB" exec "$L" a true; echo $?)" "0"
+expect_eq "exec: exit 7" "$("$NETLAB" exec "$L" a sh -c 'exit 7'; echo $?)" "7"
+expect_eq "exec: not found is 127" "$("$NETLAB" exec "$L" a no-such-command-here 2>/dev/null; echo $?)" "127"
+expect_eq "exec: killed by signal 9 is 137" "$("$NETLAB" exec "$L" a sh -c 'kill -9 $$'; echo $?)" "137"
+expect_eq "exec: stdin passes through" "$(echo piped | "$NETLAB" exec "$L" a cat)" "piped"
+expect_eq "exec: NETLAB_NODE set" "$("$NETLAB" exec "$L" -- a sh -c 'echo $NETLAB_NODE' 2>/dev/null || "$NETLAB" exec "$L" a -- sh -c 'echo $NETLAB_NODE')" "a"
+expect_match "exec: the node's interfaces in /sys" "$("$NETLAB" exec "$L" a ls /sys/class/net)" "eth0"
+expect_fail "exec: unknown node fails" "$NETLAB" exec "$L" nosuch true
+expect_eq "exec: unknown node exits 1" "$("$NETLAB" exec "$L" nosuch true 2>/dev/null; echo $?)" "1"
+
+sup=$("$NETLAB" status --json "$L" | grep -oE '"name": "a", "netns": "[^"]+", "present": true, "supervisor": [0-9]+' | grep -oE '[0-9]+$')
+expect_match "supervisor: pid in status" "$sup" '^[0-9]+$'
+expect_eq "supervisor: ip netns identify" "$(ip netns identify "$sup")" "$L.a"
+expect_match "supervisor: ip netns pids lists it" "$(ip netns pids "$L.a")" "^$sup\$"
+expect_eq "supervisor: detached (own session)" "$(ps -o sid= -p "$sup" | tr -d ' ')" "$sup"
+expect_eq "supervisor: holds no terminal" "$(ps -o tty= -p "$sup" | tr -d ' ')" "?"
+
+expect_match "log: run output" "$("$NETLAB" log "$L" a)" "hello from a"
+expect_match "ps: sleep is alive in the node" "$("$NETLAB" ps "$L" a)" "sleep 1000"
+sleeper=$("$NETLAB" ps "$L" a | awk '/sleep 1000/ {print $2}')
+expect "ps: host pid of run is alive" kill -0 "$sleeper"
+
+expect_eq "tmpfs: invisible on the host" "$(ls /run/netlab-test-x)" ""
+expect_eq "tmpfs: each node has its own pid file" "$("$NETLAB" exec "$L" a cat /run/netlab-test-x/pid) $("$NETLAB" exec "$L" b cat /run/netlab-test-x/pid)" "2 2"
+expect_eq "bind: host file visible" "$("$NETLAB" exec "$L" a cat /mnt/file)" "from the host"
+expect_fail "bind :ro is read-only" "$NETLAB" exec "$L" a sh -c 'echo x > /media/new'
+expect "bind without :ro is writable" "$NETLAB" exec "$L" a sh -c 'echo x > /mnt/new'
+expect "bind: the write reached the host" test -e "$(dirname "$f")/share/new"
+"$NETLAB" exec "$L" a sh -c 'mkdir -p /tmp/nlt && mount -t tmpfs none /tmp/nlt' 
+expect_eq "mount in a node does not reach the host" "$(grep -c ' /tmp/nlt ' /proc/self/mountinfo)" "0"
+expect_eq "hosts file bound over /etc/hosts" "$("$NETLAB" exec "$L" a getent hosts b | awk '{print $1}')" "10.6.0.2"
+
+expect_match "run that exits: status shows its code" "$("$NETLAB" status "$L")" "run: exited 3"
+expect "run that exits: node still enterable" "$NETLAB" exec "$L" c true
+
+start=$(date +%s)
+expect "down with a run ignoring SIGTERM" "$NETLAB" -q down --grace 1 "$L"
+took=$(( $(date +%s) - start ))
+expect_match "down: waited about the grace period" "$took" '^[1-4]$'
+expect_fail "down: run's process is gone" kill -0 "$sleeper"
+expect_fail "down: supervisor is gone" kill -0 "$sup"
+expect_eq "down: nothing left" "$(leftovers "$L")" ""
+
+# A supervisor that cannot set up fails `up` and rolls everything back.
+g=$(topo badmount <<INI
+[node a]
+eth0 = w 10.7.0.1/24
+bind = /proc/self/fdinfo:/proc/sys/kernel/hostname
+[node b]
+eth0 = w 10.7.0.2/24
+INI
+)
+out=$("$NETLAB" up "$g" 2>&1)
+expect_eq "failing supervisor: up exits 1" "$?" "1"
+expect_match "failing supervisor: names the node" "$out" "node a"
+expect_eq "failing supervisor: nothing left" "$(leftovers "$(lab badmount)")" ""
+out=$(NETLAB_TEST_FAIL=nodes "$NETLAB" up "$g" 2>&1)
+expect_eq "fault at nodes: nothing left" "$(leftovers "$(lab badmount)")" ""

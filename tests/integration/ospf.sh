@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# A routing daemon for real: the FRR OSPF triangle from topologies/ospf.
+. "$(dirname "$0")/../lib.sh"
+
+if [ ! -x /usr/lib/frr/ospfd ]; then
+	skip "ospf: FRR triangle" "Debian's frr is not installed"
+	exit 0
+fi
+cp -r "$TOPDIR/topologies/ospf" "$TMP/ospf"
+f=$(example "$TMP/ospf/ospf.ini" ospf)
+mv "$f" "$TMP/ospf/ospf-test.ini"
+f="$TMP/ospf/ospf-test.ini"
+L=$(lab ospf)
+expect "ospf: up" "$NETLAB" -q up "$f"
+
+# Bounded wait: each router learns the prefixes it is not attached to.
+want_r1="10.10.23.0/30 10.10.3.0/24"
+want_r2="10.10.1.0/24 10.10.3.0/24 10.10.13.0/30"
+want_r3="10.10.12.0/30 10.10.1.0/24"
+converged() {
+	local r p
+	for r in r1 r2 r3; do
+		eval "want=\$want_$r"
+		for p in $want; do
+			ip -n "$L.$r" route show proto ospf | grep -q "^$p " || return 1
+		done
+	done
+}
+for ((i = 0; i < 60; i++)); do converged && break; sleep 1; done
+expect "ospf: every router has the others' prefixes as proto ospf (${i}s)" converged
+expect "ospf: h1 -> h3 across two routers" in_ns "$L.h1" ping -c2 -W2 10.10.3.10
+expect_match "ospf: ospfd alive in status" "$("$NETLAB" status "$L")" "run: running"
+expect_match "ospf: ps shows zebra and ospfd" "$("$NETLAB" ps "$L" r1 | tr '\n' ' ')" "zebra.*ospfd|ospfd.*zebra"
+expect_eq "ospf: no FRR pid file leaked to the host" "$(ls /var/run/frr 2>/dev/null | grep -c pid)" "0"
+expect "ospf: down" "$NETLAB" -q down "$L"
+expect_eq "ospf: nothing left" "$(leftovers "$L")" ""
