@@ -29,6 +29,24 @@ int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
  * no such lab, -1 with @e on failure (what could be removed is gone). */
 int nlab_lab_down(const char *lab, struct nlab_err *e);
 
+/* Load a running lab's stored topology (/run/netlab/LAB/topology.ini).
+ * Returns 0, or -1 with @e (ENOENT: no such lab). */
+int nlab_lab_topology(const char *lab, struct nlab_topology **t,
+		      struct nlab_err *e);
+
+/* Open the netns of node or switch @name of lab @lab and enter it
+ * (setns), after saving the current one in *orig (close it after
+ * setns'ing back with nlab_lab_leave). */
+int nlab_lab_enter_netns(const char *lab, const char *name, int *orig,
+			 struct nlab_err *e);
+int nlab_lab_leave_netns(int orig, struct nlab_err *e);
+
+/* The switch-side port name of member @member of bridge segment @s:
+ * "NODE.IFNAME" when it fits (node names hold no '.', so it is
+ * unambiguous), else "pN". */
+void nlab_port_name(char *buf, size_t len, const struct nlab_segment *s,
+		    size_t member);
+
 /* The netns name of a node or switch: LAB.NAME. */
 void nlab_ns_name(char *buf, size_t len, const char *lab, const char *name);
 

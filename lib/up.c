@@ -141,19 +141,6 @@ static void add_link(void *data, const char *name, int idx)
 	r->links[r->n_links++].idx = idx;
 }
 
-/* The switch-side name of a member's port: "NODE.IFNAME" when it fits
- * (node names hold no '.', so it is unambiguous), else "pN". */
-static void port_name(char *buf, size_t len, const struct nlab_segment *s,
-		      size_t member)
-{
-	const struct nlab_iface *i = s->members[member];
-
-	if (strlen(i->node->name) + 1 + strlen(i->name) <= NLAB_IFNAME_MAX)
-		snprintf(buf, len, "%s.%s", i->node->name, i->name);
-	else
-		snprintf(buf, len, "p%zu", member);
-}
-
 /* Everything that can be known wrong before touching the host. */
 static int preflight(struct up *u, struct nlab_err *e)
 {
@@ -336,7 +323,7 @@ static void bridge_ports(struct up *u, const struct nlab_segment *s)
 			.mtu = i->mtu ? i->mtu : sw_mtu,
 		};
 
-		port_name(port, sizeof(port), s, m);
+		nlab_port_name(port, sizeof(port), s, m);
 		snprintf(what, sizeof(what), "switch %s: port for %s:%s",
 			 s->name, i->node->name, i->name);
 		nlab_rtnl_veth(&sw->nl, &sp, &si, what);
