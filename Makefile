@@ -14,7 +14,7 @@ B       ?= .
 
 PKGS     := libnl-route-3.0 libmnl libpcap
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -liniparser
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -liniparser -lm
 
 # snprintf into fixed buffers is bounded on purpose (names are validated
 # short); gcc's truncation guesses would only add noise.

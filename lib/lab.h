@@ -52,7 +52,7 @@ void nlab_ns_name(char *buf, size_t len, const char *lab, const char *name);
 
 /* Test-only fault injection: NETLAB_TEST_FAIL=STEP[:N] makes the N-th
  * (default first) occurrence of STEP fail, to test rollback.  Steps:
- * state netns lo bridge veth addr route sysctl hosts nodes. */
+ * state netns lo bridge veth addr route qdisc sysctl hosts nodes. */
 int nlab_fault(const char *step, struct nlab_err *e);
 
 #endif

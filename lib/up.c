@@ -14,6 +14,7 @@
  * request needs a namespace id and the kernel answers only failures.
  */
 #include <errno.h>
+#include <netlink/netlink.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -29,6 +30,7 @@
 #include "netns.h"
 #include "node.h"
 #include "nl.h"
+#include "qdisc.h"
 #include "rtnl.h"
 #include "state.h"
 #include "sysctl.h"
@@ -73,8 +75,8 @@ int nlab_fault(const char *step, struct nlab_err *e)
 	static unsigned seen[16];
 	static const char *const steps[] = { "state", "netns",  "lo",
 					     "bridge", "veth",  "addr",
-					     "route", "sysctl", "hosts",
-					     "nodes" };
+					     "route", "qdisc", "sysctl",
+					     "hosts", "nodes" };
 	const char *env = getenv("NETLAB_TEST_FAIL");
 	size_t len;
 	unsigned want = 1;
@@ -169,14 +171,27 @@ static int preflight(struct up *u, struct nlab_err *e)
 					    "switch %s: vlan_filtering = yes "
 					    "is not supported yet",
 					    t->switches[i].name);
-	for (size_t n = 0; n < t->n_nodes; n++)
-		for (size_t i = 0; i < t->nodes[n].n_ifaces; i++)
-			if (t->nodes[n].ifaces[i].impair.set)
+	/* Asked for netem on a kernel without it: say so now, not halfway. */
+	for (size_t n = 0; n < t->n_nodes; n++) {
+		for (size_t i = 0; i < t->nodes[n].n_ifaces; i++) {
+			const struct nlab_iface *f = &t->nodes[n].ifaces[i];
+			int r;
+
+			if (!(f->impair.set & NLAB_IMP_NETEM))
+				continue;
+			r = nlab_netem_available(e);
+			if (r < 0)
+				return -1;
+			if (r == 0)
 				return nlab_err_set(e, 0,
-						    "node %s: %s: impairments "
-						    "are not supported yet",
-						    t->nodes[n].name,
-						    t->nodes[n].ifaces[i].name);
+						    "node %s: %s: delay, jitter, "
+						    "loss, duplicate, corrupt and "
+						    "reorder need the netem qdisc, "
+						    "which this kernel lacks "
+						    "(CONFIG_NET_SCH_NETEM)",
+						    t->nodes[n].name, f->name);
+		}
+	}
 	return 0;
 }
 
@@ -402,6 +417,44 @@ static int configure_nodes(struct up *u, struct nlab_err *e)
 	return 0;
 }
 
+static int node_qdiscs(struct nsrt *r, struct nlab_err *e)
+{
+	struct nl_sock *sk = NULL;
+	int ret = 0;
+
+	for (size_t i = 0; i < r->node->n_ifaces && !ret; i++) {
+		const struct nlab_iface *f = &r->node->ifaces[i];
+
+		if (!f->impair.set)
+			continue;
+		if (!sk && (nlab_netns_enter(r->fd, e) ||
+			    !(sk = nlab_qdisc_socket(e)))) {
+			ret = -1;
+			break;
+		}
+		if (nlab_fault("qdisc", e) ||
+		    nlab_qdisc_apply(sk, ns_link(r, f->name), &f->impair, e))
+			ret = nlab_err_wrap(e, "node %s: %s", r->node->name,
+					    f->name);
+	}
+	if (sk)
+		nl_socket_free(sk);
+	return ret;
+}
+
+/* Impairments: libnl's qdisc objects, from inside each node that has
+ * any (they are few; this is not the hot path). */
+static int make_qdiscs(struct up *u, struct nlab_err *e)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < u->t->n_nodes && !ret; i++)
+		ret = node_qdiscs(&u->ns[i], e);
+	if (setns(u->orig_netns, CLONE_NEWNET) < 0 && !ret)
+		ret = nlab_err_set(e, errno, "return to the original netns");
+	return ret;
+}
+
 /* User sysctls may name interfaces, so they come after the links. */
 static int node_sysctls(struct up *u, struct nlab_err *e)
 {
@@ -520,7 +573,8 @@ int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
 	if (nlab_fault("state", e) || save_topology(&u, e) ||
 	    make_namespaces(&u, e) || stopped(&u, e) || make_bridges(&u, e) ||
 	    stopped(&u, e) || make_veths(&u, e) || stopped(&u, e) ||
-	    configure_nodes(&u, e) || node_sysctls(&u, e) || stopped(&u, e) ||
+	    configure_nodes(&u, e) || make_qdiscs(&u, e) ||
+	    node_sysctls(&u, e) || stopped(&u, e) ||
 	    (t->hosts && nlab_hosts_write(t, &u.st, e)) || stopped(&u, e) ||
 	    start_nodes(&u, e) || stopped(&u, e) ||
 	    nlab_state_write(&u.st, NLAB_STATE_COMPLETE, "", 0, e))

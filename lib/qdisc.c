@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: MIT
+#include "qdisc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/pkt_sched.h>
+#include <math.h>
+#include <netlink/netlink.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/qdisc/netem.h>
+#include <netlink/route/qdisc/tbf.h>
+#include <netlink/route/tc.h>
+#include <sched.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define ROOT_HANDLE TC_HANDLE(1, 0)
+#define TBF_CHILD_HANDLE TC_HANDLE(10, 0)
+#define TBF_LATENCY_US 50000 /* queue at most this much delay in tbf */
+
+struct nl_sock *nlab_qdisc_socket(struct nlab_err *e)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int err;
+
+	if (!sk) {
+		nlab_err_set(e, ENOMEM, "netlink");
+		return NULL;
+	}
+	err = nl_connect(sk, NETLINK_ROUTE);
+	if (err < 0) {
+		nl_socket_free(sk);
+		nlab_err_set(e, 0, "netlink: %s", nl_geterror(err));
+		return NULL;
+	}
+	return sk;
+}
+
+/* Kernel probabilities are fractions of 2^32 - 1 (as tc computes them). */
+static uint32_t prob(double pct)
+{
+	return (uint32_t)llrint(pct / 100.0 * UINT32_MAX);
+}
+
+static double pct(uint32_t p)
+{
+	return (double)p * 100.0 / UINT32_MAX;
+}
+
+static struct rtnl_qdisc *new_qdisc(int ifindex, uint32_t parent,
+				    uint32_t handle, const char *kind)
+{
+	struct rtnl_qdisc *q = rtnl_qdisc_alloc();
+
+	if (!q)
+		return NULL;
+	rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
+	rtnl_tc_set_parent(TC_CAST(q), parent);
+	rtnl_tc_set_handle(TC_CAST(q), handle);
+	if (rtnl_tc_set_kind(TC_CAST(q), kind) < 0) {
+		rtnl_qdisc_put(q);
+		return NULL;
+	}
+	return q;
+}
+
+static int add(struct nl_sock *sk, struct rtnl_qdisc *q, const char *kind,
+	       struct nlab_err *e)
+{
+	int err = rtnl_qdisc_add(sk, q, NLM_F_CREATE | NLM_F_REPLACE);
+
+	rtnl_qdisc_put(q);
+	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_OPNOTSUPP)
+		return nlab_err_set(e, ENOENT,
+				    "the kernel has no %s qdisc (CONFIG_NET_SCH_%s)",
+				    kind, !strcmp(kind, "tbf") ? "TBF" : "NETEM");
+	if (err < 0)
+		return nlab_err_set(e, 0, "add %s qdisc: %s", kind,
+				    nl_geterror(err));
+	return 0;
+}
+
+static int add_tbf(struct nl_sock *sk, int ifindex, uint32_t parent,
+		   uint32_t handle, uint64_t bps, struct nlab_err *e)
+{
+	uint64_t bytes = bps / 8;
+	/* A bucket of 4 ms of traffic, and never less than two full
+	 * frames, or tbf cannot send a packet at all. */
+	uint64_t bucket = bytes / 250 > 3028 ? bytes / 250 : 3028;
+	struct rtnl_qdisc *q;
+
+	if (bytes > INT32_MAX || bucket > INT32_MAX)
+		return nlab_err_set(e, ERANGE, "rate above 17gbit is not "
+					       "supported");
+	q = new_qdisc(ifindex, parent, handle, "tbf");
+	if (!q)
+		return nlab_err_set(e, ENOMEM, "tbf qdisc");
+	rtnl_qdisc_tbf_set_rate(q, (int)bytes, (int)bucket, 0);
+	rtnl_qdisc_tbf_set_limit_by_latency(q, TBF_LATENCY_US);
+	return add(sk, q, "tbf", e);
+}
+
+static int add_netem(struct nl_sock *sk, int ifindex,
+		     const struct nlab_impair *imp, struct nlab_err *e)
+{
+	struct rtnl_qdisc *q = new_qdisc(ifindex, TC_H_ROOT, ROOT_HANDLE,
+					 "netem");
+
+	if (!q)
+		return nlab_err_set(e, ENOMEM, "netem qdisc");
+	rtnl_netem_set_limit(q, 1000);
+	if (imp->set & NLAB_IMP_DELAY)
+		rtnl_netem_set_delay(q, (int)imp->delay_us);
+	if (imp->set & NLAB_IMP_JITTER)
+		rtnl_netem_set_jitter(q, (int)imp->jitter_us);
+	/* libnl stores these as the kernel's raw u32: pass the bits. */
+	if (imp->set & NLAB_IMP_LOSS)
+		rtnl_netem_set_loss(q, (int)prob(imp->loss_pct));
+	if (imp->set & NLAB_IMP_DUPLICATE)
+		rtnl_netem_set_duplicate(q, (int)prob(imp->duplicate_pct));
+	if (imp->set & NLAB_IMP_CORRUPT)
+		rtnl_netem_set_corruption_probability(
+			q, (int)prob(imp->corrupt_pct));
+	if (imp->set & NLAB_IMP_REORDER)
+		rtnl_netem_set_reorder_probability(q,
+						   (int)prob(imp->reorder_pct));
+	return add(sk, q, "netem", e);
+}
+
+static int delete_root(struct nl_sock *sk, int ifindex, struct nlab_err *e)
+{
+	struct rtnl_qdisc *q = rtnl_qdisc_alloc();
+	int err;
+
+	if (!q)
+		return nlab_err_set(e, ENOMEM, "qdisc");
+	rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
+	rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
+	err = rtnl_qdisc_delete(sk, q);
+	rtnl_qdisc_put(q);
+	/* No root qdisc of ours (the default one cannot be deleted). */
+	if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_INVAL &&
+	    err != -NLE_NOATTR)
+		return nlab_err_set(e, 0, "remove qdisc: %s", nl_geterror(err));
+	return 0;
+}
+
+int nlab_qdisc_apply(struct nl_sock *sk, int ifindex,
+		     const struct nlab_impair *imp, struct nlab_err *e)
+{
+	bool netem = imp->set & NLAB_IMP_NETEM;
+	bool rate = imp->set & NLAB_IMP_RATE;
+
+	/* Delete, then add: a replace of a netem root would keep its old
+	 * child, and the new set must replace the old one, not stack. */
+	if (delete_root(sk, ifindex, e))
+		return -1;
+	if (netem && add_netem(sk, ifindex, imp, e))
+		return -1;
+	if (rate)
+		return add_tbf(sk, ifindex,
+			       netem ? TC_HANDLE(1, 1) : TC_H_ROOT,
+			       netem ? TBF_CHILD_HANDLE : ROOT_HANDLE,
+			       imp->rate_bps, e);
+	return 0;
+}
+
+static void read_tbf(struct rtnl_qdisc *q, struct nlab_impair *imp)
+{
+	imp->rate_bps = (uint64_t)(unsigned)rtnl_qdisc_tbf_get_rate(q) * 8;
+	imp->set |= NLAB_IMP_RATE;
+}
+
+static void read_netem(struct rtnl_qdisc *q, struct nlab_impair *imp)
+{
+	int v;
+
+	if ((v = rtnl_netem_get_delay(q)) > 0) {
+		imp->delay_us = (uint32_t)v;
+		imp->set |= NLAB_IMP_DELAY;
+	}
+	if ((v = rtnl_netem_get_jitter(q)) > 0) {
+		imp->jitter_us = (uint32_t)v;
+		imp->set |= NLAB_IMP_JITTER;
+	}
+	if ((v = rtnl_netem_get_loss(q)) != 0 && v != -NLE_NOATTR) {
+		imp->loss_pct = pct((uint32_t)v);
+		imp->set |= NLAB_IMP_LOSS;
+	}
+	if ((v = rtnl_netem_get_duplicate(q)) != 0 && v != -NLE_NOATTR) {
+		imp->duplicate_pct = pct((uint32_t)v);
+		imp->set |= NLAB_IMP_DUPLICATE;
+	}
+	if ((v = rtnl_netem_get_corruption_probability(q)) != 0 &&
+	    v != -NLE_NOATTR) {
+		imp->corrupt_pct = pct((uint32_t)v);
+		imp->set |= NLAB_IMP_CORRUPT;
+	}
+	if ((v = rtnl_netem_get_reorder_probability(q)) != 0 &&
+	    v != -NLE_NOATTR) {
+		imp->reorder_pct = pct((uint32_t)v);
+		imp->set |= NLAB_IMP_REORDER;
+	}
+}
+
+int nlab_qdisc_read(struct nl_sock *sk, int ifindex, struct nlab_impair *imp,
+		    struct nlab_err *e)
+{
+	struct nl_cache *cache = NULL;
+	struct rtnl_qdisc *root, *child;
+	const char *kind;
+	int err;
+
+	memset(imp, 0, sizeof(*imp));
+	err = rtnl_qdisc_alloc_cache(sk, &cache);
+	if (err < 0)
+		return nlab_err_set(e, 0, "list qdiscs: %s", nl_geterror(err));
+	root = rtnl_qdisc_get_by_parent(cache, ifindex, TC_H_ROOT);
+	kind = root ? rtnl_tc_get_kind(TC_CAST(root)) : NULL;
+	if (kind && !strcmp(kind, "tbf")) {
+		read_tbf(root, imp);
+	} else if (kind && !strcmp(kind, "netem")) {
+		read_netem(root, imp);
+		child = rtnl_qdisc_get_by_parent(
+			cache, ifindex, rtnl_tc_get_handle(TC_CAST(root)) | 1);
+		if (child) {
+			const char *ck = rtnl_tc_get_kind(TC_CAST(child));
+
+			if (ck && !strcmp(ck, "tbf"))
+				read_tbf(child, imp);
+			rtnl_qdisc_put(child);
+		}
+	}
+	if (root)
+		rtnl_qdisc_put(root);
+	nl_cache_free(cache);
+	return 0;
+}
+
+int nlab_netem_available(struct nlab_err *e)
+{
+	static int cached = -1;
+	cleanup_close int orig = -1;
+	struct nlab_impair imp = { .delay_us = 1000, .set = NLAB_IMP_DELAY };
+	struct nl_sock *sk;
+	int ret;
+
+	if (cached >= 0)
+		return cached;
+	orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (orig < 0)
+		return nlab_err_set(e, errno, "open /proc/self/ns/net");
+	/* An anonymous netns, gone once we leave it: nothing to clean. */
+	if (unshare(CLONE_NEWNET) < 0)
+		return nlab_err_set(e, errno, "probe netem: unshare");
+	sk = nlab_qdisc_socket(e);
+	if (!sk) {
+		ret = -1;
+	} else {
+		struct nlab_err pe;
+
+		ret = add_netem(sk, 1, &imp, &pe) == 0 ? 1 : 0;
+		if (!ret && pe.errnum != ENOENT) {
+			*e = pe;
+			ret = -1;
+		}
+		nl_socket_free(sk);
+	}
+	if (setns(orig, CLONE_NEWNET) < 0)
+		return nlab_err_set(e, errno, "probe netem: setns back");
+	if (ret >= 0)
+		cached = ret;
+	return ret;
+}
