@@ -4,6 +4,8 @@
  * simplest to state directly. */
 #include "rtnl.h"
 
+#include "prefix.h"
+
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
@@ -95,12 +97,27 @@ void nlab_rtnl_bridge(struct nlab_nl *nl, const char *name,
 	mnl_attr_nest_end(nlh, linkinfo);
 }
 
+void nlab_rtnl_link_up_name(struct nlab_nl *nl, const char *name, bool up,
+			    const char *what)
+{
+	struct nlmsghdr *nlh = nlab_nl_req(nl, RTM_NEWLINK, 0, "%s", what);
+	struct ifinfomsg *ifi = put_ifinfo(nlh, 0, true);
+
+	if (!up)
+		ifi->ifi_flags = 0;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+}
+
+static uint16_t create_flags(bool replace)
+{
+	return NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
+}
+
 void nlab_rtnl_addr(struct nlab_nl *nl, int ifindex,
-		    const struct nlab_prefix *p, const char *what)
+		    const struct nlab_prefix *p, bool replace, const char *what)
 {
 	struct nlmsghdr *nlh = nlab_nl_req(nl, RTM_NEWADDR,
-					   NLM_F_CREATE | NLM_F_EXCL, "%s",
-					   what);
+					   create_flags(replace), "%s", what);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	size_t alen = p->family == AF_INET ? 4 : 16;
 
@@ -118,11 +135,10 @@ void nlab_rtnl_addr(struct nlab_nl *nl, int ifindex,
 }
 
 void nlab_rtnl_route(struct nlab_nl *nl, const struct nlab_route *r, int oif,
-		     const char *what)
+		     bool replace, const char *what)
 {
 	struct nlmsghdr *nlh = nlab_nl_req(nl, RTM_NEWROUTE,
-					   NLM_F_CREATE | NLM_F_EXCL, "%s",
-					   what);
+					   create_flags(replace), "%s", what);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	size_t alen = r->gw_family == AF_INET ? 4 : 16;
 
@@ -134,18 +150,9 @@ void nlab_rtnl_route(struct nlab_nl *nl, const struct nlab_route *r, int oif,
 	rtm->rtm_type = RTN_UNICAST;
 	if (!r->is_default) {
 		/* The kernel wants the network, not an address within it. */
-		uint8_t dst[16] = { 0 };
+		struct nlab_prefix net = nlab_prefix_network(&r->dst);
 
-		memcpy(dst, r->dst.addr, alen);
-		for (size_t i = 0; i < alen; i++) {
-			int keep = (int)r->dst.len - (int)i * 8;
-
-			if (keep <= 0)
-				dst[i] = 0;
-			else if (keep < 8)
-				dst[i] &= (uint8_t)(0xff << (8 - keep));
-		}
-		mnl_attr_put(nlh, RTA_DST, alen, dst);
+		mnl_attr_put(nlh, RTA_DST, alen, net.addr);
 	}
 	mnl_attr_put(nlh, RTA_GATEWAY, alen, r->gw);
 	if (oif)

@@ -28,10 +28,15 @@ void nlab_rtnl_veth(struct nlab_nl *nl, const struct nlab_link_spec *a,
 /* A bridge, up, with the switch's settings. */
 void nlab_rtnl_bridge(struct nlab_nl *nl, const char *name,
 		      const struct nlab_switch *sw, const char *what);
-/* An address, IPv6 without duplicate address detection. */
+/* Set a link up or down by name (ifindex 0 makes the kernel look the
+ * name up). */
+void nlab_rtnl_link_up_name(struct nlab_nl *nl, const char *name, bool up,
+			    const char *what);
+/* An address, IPv6 without duplicate address detection.  With @replace,
+ * one that exists already is not an error (`link up` restores them). */
 void nlab_rtnl_addr(struct nlab_nl *nl, int ifindex,
-		    const struct nlab_prefix *p, const char *what);
+		    const struct nlab_prefix *p, bool replace, const char *what);
 void nlab_rtnl_route(struct nlab_nl *nl, const struct nlab_route *r,
-		     int oif, const char *what);
+		     int oif, bool replace, const char *what);
 
 #endif

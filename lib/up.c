@@ -385,7 +385,7 @@ static int node_addresses(struct up *u, struct nsrt *r, struct nlab_err *e)
 				 n->name, f->name,
 				 nlab_prefix_str(&f->addrs[a], buf,
 						 sizeof(buf)));
-			nlab_rtnl_addr(&r->nl, idx, &f->addrs[a], what);
+			nlab_rtnl_addr(&r->nl, idx, &f->addrs[a], false, what);
 		}
 	}
 	if (nlab_fault("addr", e))
@@ -400,7 +400,7 @@ static int node_addresses(struct up *u, struct nsrt *r, struct nlab_err *e)
 							  sizeof(buf)),
 			 rt->line);
 		nlab_rtnl_route(&r->nl, rt, rt->dev[0] ? ns_link(r, rt->dev) : 0,
-				what);
+				false, what);
 	}
 	if (n->n_routes && nlab_fault("route", e))
 		return -1;

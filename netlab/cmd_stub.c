@@ -16,7 +16,5 @@ static int not_yet(struct cli *cli)
 		return not_yet(cli);                                           \
 	}
 
-STUB(link)
-STUB(impair)
 STUB(capture)
 STUB(ping)

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+#include "runtime.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <netlink/netlink.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lab.h"
+#include "nl.h"
+#include "prefix.h"
+#include "qdisc.h"
+#include "rtnl.h"
+#include "util.h"
+
+/* The lab's stored topology and the interface named by the user. */
+static int find_iface(const char *lab, const char *node, const char *ifname,
+		      struct nlab_topology **t, const struct nlab_iface **out,
+		      struct nlab_err *e)
+{
+	const struct nlab_node *n;
+
+	if (nlab_lab_topology(lab, t, e))
+		return -1;
+	n = nlab_topology_node(*t, node);
+	if (!n)
+		return nlab_err_set(e, ENOENT, "lab %s has no node '%s'", lab,
+				    node);
+	*out = nlab_node_iface(n, ifname);
+	if (!*out)
+		return nlab_err_set(e, ENOENT, "node %s has no interface '%s'",
+				    node, ifname);
+	return 0;
+}
+
+/* The interface a route leaves by: its dev, else the one whose subnet
+ * holds the gateway. */
+static bool route_uses(const struct nlab_route *r, const struct nlab_iface *f)
+{
+	if (r->dev[0])
+		return !strcmp(r->dev, f->name);
+	for (size_t a = 0; a < f->n_addrs; a++)
+		if (nlab_prefix_contains(&f->addrs[a], r->gw_family, r->gw))
+			return true;
+	return false;
+}
+
+/* Inside the node's netns: the interface's addresses and routes back. */
+static int restore(struct nlab_nl *nl, const struct nlab_iface *f,
+		   struct nlab_err *e)
+{
+	int idx = (int)if_nametoindex(f->name);
+	char buf[64], what[160];
+
+	if (!idx)
+		return nlab_err_set(e, errno, "%s", f->name);
+	for (size_t a = 0; a < f->n_addrs; a++) {
+		snprintf(what, sizeof(what), "%s: add %s", f->name,
+			 nlab_prefix_str(&f->addrs[a], buf, sizeof(buf)));
+		nlab_rtnl_addr(nl, idx, &f->addrs[a], true, what);
+	}
+	for (size_t i = 0; i < f->node->n_routes; i++) {
+		const struct nlab_route *r = &f->node->routes[i];
+
+		if (!route_uses(r, f))
+			continue;
+		snprintf(what, sizeof(what), "route (line %d)", r->line);
+		nlab_rtnl_route(nl, r, r->dev[0] ? idx : 0, true, what);
+	}
+	return 0;
+}
+
+/* Set one end (in the netns of @owner) up or down. */
+static int set_end(const char *lab, const char *owner, const char *ifname,
+		   const struct nlab_iface *restore_iface, bool up,
+		   struct nlab_err *e)
+{
+	struct nlab_nl nl;
+	int orig, ret;
+
+	if (nlab_lab_enter_netns(lab, owner, &orig, e))
+		return -1;
+	ret = nlab_nl_open(&nl, e);
+	if (!ret) {
+		nlab_rtnl_link_up_name(&nl, ifname, up, ifname);
+		ret = nlab_nl_flush(&nl, e);
+		if (!ret && up && restore_iface)
+			ret = restore(&nl, restore_iface, e) ||
+			      nlab_nl_flush(&nl, e);
+		nlab_nl_close(&nl);
+	}
+	if (nlab_lab_leave_netns(orig, ret ? NULL : e))
+		ret = -1;
+	return ret ? nlab_err_wrap(e, "%s %s", owner, ifname) : 0;
+}
+
+int nlab_link_set(const char *lab, const char *node, const char *ifname,
+		  bool up, struct nlab_err *e)
+{
+	struct nlab_topology *t = NULL;
+	const struct nlab_iface *f, *peer = NULL;
+	const struct nlab_segment *s;
+	char port[NLAB_IFNAME_MAX + 1];
+	int ret = -1;
+
+	if (find_iface(lab, node, ifname, &t, &f, e))
+		goto out;
+	s = f->segment;
+	if (s->kind == NLAB_SEG_VETH) {
+		peer = s->members[0] == f ? s->members[1] : s->members[0];
+	} else {
+		for (size_t m = 0; m < s->n_members; m++)
+			if (s->members[m] == f)
+				nlab_port_name(port, sizeof(port), s, m);
+	}
+	/* Down: the far end first, so the node sees its carrier go; up:
+	 * the near end's addresses go back once both ends are up. */
+	if (peer)
+		ret = set_end(lab, peer->node->name, peer->name, peer, up, e);
+	else
+		ret = set_end(lab, s->name, port, NULL, up, e);
+	if (!ret)
+		ret = set_end(lab, node, ifname, f, up, e);
+out:
+	nlab_topology_free(t);
+	return ret;
+}
+
+int nlab_impair_get(const char *lab, const char *node, const char *ifname,
+		    struct nlab_impair *imp, struct nlab_err *e)
+{
+	struct nlab_topology *t = NULL;
+	const struct nlab_iface *f;
+	struct nl_sock *sk = NULL;
+	int orig = -1, ret = -1;
+
+	if (find_iface(lab, node, ifname, &t, &f, e) ||
+	    nlab_lab_enter_netns(lab, node, &orig, e))
+		goto out;
+	sk = nlab_qdisc_socket(e);
+	if (sk)
+		ret = nlab_qdisc_read(sk, (int)if_nametoindex(ifname), imp, e);
+out:
+	if (sk)
+		nl_socket_free(sk);
+	if (nlab_lab_leave_netns(orig, ret ? NULL : e))
+		ret = -1;
+	nlab_topology_free(t);
+	return ret;
+}
+
+int nlab_impair_set(const char *lab, const char *node, const char *ifname,
+		    const struct nlab_impair *imp, struct nlab_err *e)
+{
+	struct nlab_topology *t = NULL;
+	const struct nlab_iface *f;
+	struct nl_sock *sk = NULL;
+	int orig = -1, ret = -1, r;
+
+	if (find_iface(lab, node, ifname, &t, &f, e))
+		goto out;
+	/* Before touching anything: a missing netem changes nothing. */
+	if (imp->set & NLAB_IMP_NETEM) {
+		r = nlab_netem_available(e);
+		if (r <= 0) {
+			if (r == 0)
+				nlab_err_set(e, EOPNOTSUPP,
+					     "this kernel has no netem qdisc "
+					     "(CONFIG_NET_SCH_NETEM)");
+			goto out;
+		}
+	}
+	if (nlab_lab_enter_netns(lab, node, &orig, e))
+		goto out;
+	sk = nlab_qdisc_socket(e);
+	if (sk)
+		ret = nlab_qdisc_apply(sk, (int)if_nametoindex(ifname), imp, e);
+out:
+	if (sk)
+		nl_socket_free(sk);
+	if (nlab_lab_leave_netns(orig, ret ? NULL : e))
+		ret = -1;
+	nlab_topology_free(t);
+	return ret;
+}
