@@ -172,10 +172,21 @@ int nlab_topology_load(const char *path, struct nlab_topology **out,
 struct nlab_load_opts {
 	const char *dir;       /* NULL: the file's own directory */
 	bool skip_fs_checks;   /* do not stat bind sources / mount targets */
+	const char *name;      /* lab name when the file has no [lab] name
+				* (NULL: the file's base name without .ini) */
 };
 int nlab_topology_load_opts(const char *path, const struct nlab_load_opts *o,
 			    struct nlab_topology **out, struct nlab_diag *diag);
 void nlab_topology_free(struct nlab_topology *t);
+
+/* For cleanup attributes: `cleanup_topology struct nlab_topology *t = NULL;`
+ * and `cleanup_diag struct nlab_diag d = { 0 };`. */
+static inline void nlab_topology_freep(struct nlab_topology **t)
+{
+	nlab_topology_free(*t);
+}
+#define cleanup_topology __attribute__((cleanup(nlab_topology_freep)))
+#define cleanup_diag __attribute__((cleanup(nlab_diag_free)))
 
 struct nlab_node *nlab_topology_node(const struct nlab_topology *t,
 				     const char *name);
@@ -208,5 +219,8 @@ const char *nlab_impair_str(const struct nlab_impair *imp, char *buf,
  */
 int nlab_impair_parse(const char *opt, struct nlab_impair *imp,
 		      struct nlab_err *e);
+/* Once all options are parsed: jitter and reorder need a delay.  Returns
+ * 0, or -1 with a message in @e. */
+int nlab_impair_check(const struct nlab_impair *imp, struct nlab_err *e);
 
 #endif
