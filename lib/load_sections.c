@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Sections: what kind each is, the one name space of nodes and switches,
+ * the [lab] and [switch NAME] settings, and the order the rest is read in.
+ */
+#include <string.h>
+
+#include "load.h"
+#include "text.h"
+#include "util.h"
+
+enum kind { SEC_SKIP, SEC_LAB, SEC_NODE, SEC_SWITCH };
+
+static const struct {
+	const char *name;
+	enum kind kind;
+} kinds[] = {
+	{ "lab", SEC_LAB },
+	{ "node", SEC_NODE },
+	{ "switch", SEC_SWITCH },
+};
+
+int load_yes_no(struct loadctx *c, const struct ini_key *k, bool *out)
+{
+	if (nlab_is_yes_no(k->value, out))
+		return 0;
+	load_error(c, k->line, k->name, "expected yes or no, not '%s'",
+		   k->value);
+	return -1;
+}
+
+int load_uint(struct loadctx *c, const struct ini_key *k, const char *what,
+	      const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	if (!nlab_parse_uint(s, max, out) && *out >= min)
+		return 0;
+	load_error(c, k->line, k->name,
+		   "%s must be a whole number from %llu to %llu, not '%s'",
+		   what, (unsigned long long)min, (unsigned long long)max, s);
+	return -1;
+}
+
+/* ---- [lab] ------------------------------------------------------------ */
+
+static void lab_name(struct loadctx *c, const struct ini_key *k)
+{
+	if (!nlab_valid_name(k->value)) {
+		load_error(c, k->line, k->name,
+			   "'%s' is not a valid lab name "
+			   "([a-z0-9][a-z0-9_-]{0,31})",
+			   k->value);
+		return;
+	}
+	snprintf(c->t->name, sizeof(c->t->name), "%s", k->value);
+}
+
+static void lab_hosts(struct loadctx *c, const struct ini_key *k)
+{
+	load_yes_no(c, k, &c->t->hosts);
+}
+
+static const struct lab_setting {
+	const char *name;
+	void (*parse)(struct loadctx *c, const struct ini_key *k);
+	const char *help;
+} lab_settings[] = {
+	{ "name", lab_name, "the lab's name (default: the file's base name)" },
+	{ "hosts", lab_hosts, "yes|no: write /etc/netns/LAB.NODE/hosts" },
+};
+
+/* ---- [switch NAME] ---------------------------------------------------- */
+
+static void sw_stp(struct loadctx *c, struct nlab_switch *sw,
+		   const struct ini_key *k)
+{
+	load_yes_no(c, k, &sw->stp);
+}
+
+static void sw_vlan_filtering(struct loadctx *c, struct nlab_switch *sw,
+			      const struct ini_key *k)
+{
+	load_yes_no(c, k, &sw->vlan_filtering);
+}
+
+static void sw_mtu(struct loadctx *c, struct nlab_switch *sw,
+		   const struct ini_key *k)
+{
+	uint64_t v;
+
+	if (!load_uint(c, k, "mtu", k->value, 68, 65535, &v))
+		sw->mtu = (uint32_t)v;
+}
+
+static void sw_ageing(struct loadctx *c, struct nlab_switch *sw,
+		      const struct ini_key *k)
+{
+	cleanup_free char *s = xstrdup(k->value);
+	size_t n = strlen(s);
+	uint64_t v;
+
+	if (n > 1 && s[n - 1] == 's') /* "300s" reads as well as "300" */
+		s[n - 1] = '\0';
+	/* the kernel keeps it in centiseconds in 32 bits */
+	if (!load_uint(c, k, "ageing (seconds)", s, 0, 1000000, &v)) {
+		sw->ageing_s = (uint32_t)v;
+		sw->has_ageing = true;
+	}
+}
+
+static const struct switch_setting {
+	const char *name;
+	void (*parse)(struct loadctx *c, struct nlab_switch *sw,
+		      const struct ini_key *k);
+	const char *help;
+} switch_settings[] = {
+	{ "stp", sw_stp, "yes|no: spanning tree (default no)" },
+	{ "vlan_filtering", sw_vlan_filtering,
+	  "yes|no: bridge VLAN filtering (default no)" },
+	{ "mtu", sw_mtu, "the MTU of the bridge and all its ports" },
+	{ "ageing", sw_ageing, "seconds a learnt MAC address is kept" },
+};
+
+void load_unknown_key(struct loadctx *c, const struct ini_key *k,
+		      const void *table, size_t n, size_t stride)
+{
+	const char *near = nlab_suggest(k->name, table, n, stride);
+	char list[256];
+
+	if (near) {
+		load_error(c, k->line, NULL,
+			   "unknown setting '%s' (did you mean '%s'?)",
+			   k->name, near);
+		return;
+	}
+	nlab_table_names(list, sizeof(list), table, n, stride);
+	load_error(c, k->line, NULL, "unknown setting '%s' (settings: %s)",
+		   k->name, list);
+}
+
+static void load_lab(struct loadctx *c, const struct ini_file *f,
+		     const struct ini_section *s)
+{
+	for (size_t i = 0; i < s->n_keys; i++) {
+		const struct ini_key *k = &f->keys[s->keys[i]];
+		const struct lab_setting *set;
+
+		if (k->shadowed)
+			continue;
+		set = nlab_table_find(k->name, NLAB_TABLE(lab_settings));
+		if (set)
+			set->parse(c, k);
+		else
+			load_unknown_key(c, k, NLAB_TABLE(lab_settings));
+	}
+}
+
+static void load_switch(struct loadctx *c, const struct ini_file *f,
+			const struct ini_section *s, struct nlab_switch *sw)
+{
+	for (size_t i = 0; i < s->n_keys; i++) {
+		const struct ini_key *k = &f->keys[s->keys[i]];
+		const struct switch_setting *set;
+
+		if (k->shadowed)
+			continue;
+		set = nlab_table_find(k->name, NLAB_TABLE(switch_settings));
+		if (set)
+			set->parse(c, sw, k);
+		else
+			load_unknown_key(c, k, NLAB_TABLE(switch_settings));
+	}
+}
+
+/* ---- what each section is --------------------------------------------- */
+
+/*
+ * "node r1" -> SEC_NODE and "r1".  Reports what is wrong and returns
+ * SEC_SKIP for a section that cannot be read: its keys are then ignored,
+ * since anything said about them would follow from the first error.
+ */
+static enum kind classify(struct loadctx *c, const struct ini_section *s,
+			  const char **name)
+{
+	cleanup_free char *word = xstrdup(s->name);
+	char *rest = word + strcspn(word, " \t");
+	const char *near;
+	size_t i;
+
+	if (*rest)
+		*rest++ = '\0';
+	rest = nlab_trim(rest);
+	*name = s->name + (rest - word);
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(word, kinds[i].name))
+			break;
+	if (i == ARRAY_SIZE(kinds)) {
+		near = nlab_suggest(word, NLAB_TABLE(kinds));
+		if (near)
+			load_error(c, s->line, NULL,
+				   "unknown section (did you mean [%s%s%s]?)",
+				   near, *rest ? " " : "", rest);
+		else
+			load_error(c, s->line, NULL,
+				   "unknown section (sections: [lab], "
+				   "[node NAME], [switch NAME])");
+		return SEC_SKIP;
+	}
+	if (kinds[i].kind == SEC_NODE)
+		c->node_sections++;
+	if (kinds[i].kind == SEC_LAB) {
+		if (*rest) {
+			load_error(c, s->line, NULL,
+				   "[lab] takes no name (set it with "
+				   "name = %s)",
+				   rest);
+			return SEC_SKIP;
+		}
+		return SEC_LAB;
+	}
+	if (!*rest) {
+		load_error(c, s->line, NULL, "needs a name: [%s NAME]", word);
+		return SEC_SKIP;
+	}
+	if (!nlab_valid_name(rest)) {
+		load_error(c, s->line, NULL,
+			   "'%s' is not a valid %s name "
+			   "([a-z0-9][a-z0-9_-]{0,31})",
+			   rest, word);
+		return SEC_SKIP;
+	}
+	return kinds[i].kind;
+}
+
+/* Nodes and switches share one name space (their netns is LAB.NAME). */
+static bool claim_name(struct loadctx *c, const struct ini_section *s,
+		       const char *name, size_t idx)
+{
+	struct nlab_seen_ent *e;
+
+	e = nlab_seen_add(&c->names, name, strlen(name), idx, s->line,
+			  s->label);
+	if (!e)
+		return true;
+	load_error(c, s->line, NULL, "the name '%s' is already taken by %s "
+				     "(line %d)",
+		   name, e->where, e->line);
+	return false;
+}
+
+void load_sections(struct loadctx *c, const struct ini_file *f)
+{
+	struct nlab_topology *t = c->t;
+	cleanup_free enum kind *kind = xcalloc(f->n_sections, sizeof(*kind));
+	cleanup_free const char **name =
+		xcalloc(f->n_sections, sizeof(*name));
+	size_t n_nodes = 0, n_switches = 0;
+
+	for (size_t i = 0; i < f->n_sections; i++) {
+		const struct ini_section *s = &f->sections[i];
+
+		c->sect = s->label;
+		kind[i] = classify(c, s, &name[i]);
+		if (kind[i] == SEC_NODE || kind[i] == SEC_SWITCH) {
+			bool sw = kind[i] == SEC_SWITCH;
+
+			if (!claim_name(c, s, name[i],
+					LOAD_NAME_IDX(sw ? n_switches
+							 : n_nodes,
+						      sw)))
+				kind[i] = SEC_SKIP;
+			else if (sw)
+				n_switches++;
+			else
+				n_nodes++;
+		}
+	}
+	t->nodes = xcalloc(n_nodes, sizeof(*t->nodes));
+	t->switches = xcalloc(n_switches, sizeof(*t->switches));
+
+	for (size_t i = 0; i < f->n_sections; i++) {
+		const struct ini_section *s = &f->sections[i];
+		struct nlab_switch *sw;
+
+		c->sect = s->label;
+		if (kind[i] == SEC_LAB) {
+			load_lab(c, f, s);
+		} else if (kind[i] == SEC_SWITCH) {
+			sw = &t->switches[t->n_switches++];
+			snprintf(sw->name, sizeof(sw->name), "%s", name[i]);
+			sw->line = s->line;
+			nlab_seen_add(&c->segwords, sw->name,
+				      strlen(sw->name), 0, 0, NULL);
+			load_switch(c, f, s, sw);
+		} else if (kind[i] == SEC_NODE) {
+			load_segment_words(c, f, s);
+		}
+	}
+
+	/* Nodes last: telling an interface from a mistyped setting looks at
+	 * the segment names used everywhere else (load_node.c). */
+	for (size_t i = 0; i < f->n_sections; i++) {
+		const struct ini_section *s = &f->sections[i];
+		struct nlab_node *n;
+
+		if (kind[i] != SEC_NODE)
+			continue;
+		c->sect = s->label;
+		n = &t->nodes[t->n_nodes++];
+		snprintf(n->name, sizeof(n->name), "%s", name[i]);
+		n->line = s->line;
+		load_node(c, f, s, n);
+	}
+	c->sect = NULL;
+}

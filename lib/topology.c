@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+/* The model's own helpers: freeing, lookups, counts, name rules, and the
+ * list of topology errors. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "load.h"
+#include "text.h"
+#include "topology.h"
+#include "util.h"
+
+static void free_node(struct nlab_node *n)
+{
+	for (size_t i = 0; i < n->n_ifaces; i++)
+		free(n->ifaces[i].addrs);
+	for (size_t i = 0; i < n->n_sysctls; i++) {
+		free(n->sysctls[i].key);
+		free(n->sysctls[i].value);
+	}
+	for (size_t i = 0; i < n->n_mounts; i++) {
+		free(n->mounts[i].source);
+		free(n->mounts[i].target);
+	}
+	free(n->ifaces);
+	free(n->routes);
+	free(n->sysctls);
+	free(n->mounts);
+	free(n->run);
+}
+
+void nlab_topology_free(struct nlab_topology *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n_nodes; i++)
+		free_node(&t->nodes[i]);
+	for (size_t i = 0; i < t->n_segments; i++)
+		free(t->segments[i].members);
+	free(t->nodes);
+	free(t->switches);
+	free(t->segments);
+	free(t->path);
+	free(t->dir);
+	free(t);
+}
+
+struct nlab_node *nlab_topology_node(const struct nlab_topology *t,
+				     const char *name)
+{
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (!strcmp(t->nodes[i].name, name))
+			return &t->nodes[i];
+	return NULL;
+}
+
+struct nlab_iface *nlab_node_iface(const struct nlab_node *n,
+				   const char *name)
+{
+	for (size_t i = 0; i < n->n_ifaces; i++)
+		if (!strcmp(n->ifaces[i].name, name))
+			return &n->ifaces[i];
+	return NULL;
+}
+
+/*
+ * switches: bridges, declared by [switch] or not; links: veth pairs, one
+ * per veth segment and one per bridge port.
+ */
+void nlab_topology_counts(const struct nlab_topology *t,
+			  struct nlab_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->nodes = t->n_nodes;
+	for (size_t i = 0; i < t->n_segments; i++) {
+		const struct nlab_segment *s = &t->segments[i];
+
+		if (s->kind == NLAB_SEG_BRIDGE) {
+			c->switches++;
+			c->links += s->n_members;
+		} else {
+			c->links++;
+		}
+	}
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		c->routes += t->nodes[i].n_routes;
+		for (size_t j = 0; j < t->nodes[i].n_ifaces; j++)
+			c->addresses += t->nodes[i].ifaces[j].n_addrs;
+	}
+}
+
+static bool lower_digit(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+}
+
+/* [a-z0-9][a-z0-9_-]{0,31}: also what makes LAB.NAME a safe file name. */
+bool nlab_valid_name(const char *s)
+{
+	size_t n = 0;
+
+	if (!s || !lower_digit(s[0]))
+		return false;
+	for (; s[n]; n++)
+		if (n >= NLAB_NAME_MAX ||
+		    (!lower_digit(s[n]) && s[n] != '_' && s[n] != '-'))
+			return false;
+	return true;
+}
+
+/* [a-z0-9][a-z0-9_.-]*, at most 15 bytes, not lo, not a node setting. */
+bool nlab_valid_ifname(const char *s)
+{
+	size_t n = 0;
+
+	if (!s || !lower_digit(s[0]))
+		return false;
+	for (; s[n]; n++)
+		if (n >= NLAB_IFNAME_MAX ||
+		    (!lower_digit(s[n]) && !strchr("_.-", s[n])))
+			return false;
+	return strcmp(s, "lo") && !load_node_setting(s);
+}
+
+void nlab_diag_add(struct nlab_diag *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->total++;
+	if (d->n >= NLAB_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	d->lines[d->n++] = nlab_vstrfmt(fmt, ap);
+	va_end(ap);
+}
+
+void nlab_diag_free(struct nlab_diag *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->lines[i]);
+	memset(d, 0, sizeof(*d));
+}
