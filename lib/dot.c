@@ -46,6 +46,9 @@ static void iface_label(const struct nlab_iface *i, char *buf, size_t len)
 #undef PUT
 }
 
+/* A veth segment: one edge between the nodes, each end labelled with its
+ * interface; a bridge port: an edge to the switch labelled in the middle,
+ * where dot keeps labels clear of each other. */
 static void edge(FILE *f, const char *a, const char *b, const char *label,
 		 const struct nlab_iface *tail, const struct nlab_iface *head)
 {
@@ -56,19 +59,21 @@ static void edge(FILE *f, const char *a, const char *b, const char *label,
 	fputs(" -- ", f);
 	quoted(f, b);
 	fputs(" [", f);
-	if (label) {
-		fputs("label=", f);
-		quoted(f, label);
-		fputs(", ", f);
-	}
 	iface_label(tail, buf, sizeof(buf));
-	fputs("taillabel=", f);
-	quoted(f, buf);
-	if (head) {
-		iface_label(head, buf, sizeof(buf));
-		fputs(", headlabel=", f);
+	if (!head) {
+		fputs("label=", f);
 		quoted(f, buf);
+		fputs("];\n", f);
+		return;
 	}
+	/* long enough that the two ends' labels do not meet */
+	fputs("minlen=2, label=", f);
+	quoted(f, label);
+	fputs(", taillabel=", f);
+	quoted(f, buf);
+	iface_label(head, buf, sizeof(buf));
+	fputs(", headlabel=", f);
+	quoted(f, buf);
 	fputs("];\n", f);
 }
 
@@ -78,9 +83,11 @@ void nlab_topology_dot(const struct nlab_topology *t, FILE *f)
 	quoted(f, t->name);
 	fputs(" {\n\tgraph [label=", f);
 	quoted(f, t->name);
-	fputs(", labelloc=t, fontname=\"Helvetica\"];\n"
+	fputs(", labelloc=t, fontname=\"Helvetica\", nodesep=0.6, "
+	      "ranksep=1.2];\n"
 	      "\tnode [fontname=\"Helvetica\"];\n"
-	      "\tedge [fontname=\"Helvetica\", fontsize=9, labelfontsize=9];\n",
+	      "\tedge [fontname=\"Helvetica\", fontsize=9, labelfontsize=9, "
+	      "labeldistance=2.5];\n",
 	      f);
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		fputc('\t', f);
