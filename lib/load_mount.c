@@ -128,15 +128,15 @@ static void add_mount(struct loadctx *c, struct nlab_node *n,
 static void bind_one(struct loadctx *c, struct nlab_node *n,
 		     const struct ini_key *k, char *item)
 {
+	cleanup_free char *whole = xstrdup(item), *src = NULL, *dst = NULL;
 	char *cur = item, *host = nlab_next_item(&cur, ':');
 	char *node = nlab_next_item(&cur, ':');
 	char *flag = nlab_next_item(&cur, ':');
-	cleanup_free char *src = NULL, *dst = NULL;
 	struct stat s_st, d_st;
 
 	if (!node || !*host || !*node || cur) {
 		load_error(c, k->line, k->name,
-			   "'%s': expected HOST-PATH:NODE-PATH[:ro]", item);
+			   "'%s': expected HOST-PATH:NODE-PATH[:ro]", whole);
 		return;
 	}
 	if (flag && strcmp(flag, "ro") && strcmp(flag, "rw")) {
