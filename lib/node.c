@@ -366,7 +366,7 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 	 * serves them all. */
 	void *stack = xmalloc(STACK_SIZE);
 	struct nlab_err e = { 0 };
-	int go[2];
+	int go[2], state_fd;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != up)
 		_exit(1);
@@ -383,18 +383,25 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 		report(ready_fd, -1, errno, "pipe: %s", strerror(errno));
 		_exit(1);
 	}
+	/* A fresh open of the state dir: st->dirfd carries `up`'s flock,
+	 * and a supervisor holding it would lock out `down` for good. */
+	state_fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (state_fd < 0) {
+		report(ready_fd, -1, errno, "state dir: %s", strerror(errno));
+		_exit(1);
+	}
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct nlab_node *node = &t->nodes[i];
 		struct sup_args a = {
 			.t = t, .node = node, .idx = (int)i,
 			.ready_fd = ready_fd, .go_fd = go[0],
-			.state_fd = st->dirfd,
+			.state_fd = state_fd,
 		};
 		char log[NLAB_NAME_MAX + 8], rec[128];
 		pid_t pid;
 
 		snprintf(log, sizeof(log), "%s" NLAB_LOG_SUFFIX, node->name);
-		a.log_fd = openat(st->dirfd, log,
+		a.log_fd = openat(state_fd, log,
 				  O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 				  0600);
 		if (a.log_fd < 0 || setns(netns_fd[i], CLONE_NEWNET) < 0) {

@@ -66,7 +66,9 @@ void nlab_rtnl_veth(struct nlab_nl *nl, const struct nlab_link_spec *a,
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
 	/* The peer is an ifinfomsg followed by its own link attributes. */
 	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-	put_ifinfo(nlh, 0, true);
+	/* Not up here: the kernel refuses to configure a peer in another
+	 * namespace at creation (ENOTCONN); its owner brings it up. */
+	put_ifinfo(nlh, 0, false);
 	put_link_attrs(nlh, b);
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, data);

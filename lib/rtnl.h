@@ -22,7 +22,8 @@ struct nlab_link_spec {
 /* Set a link up (by index).  @what describes it for errors. */
 void nlab_rtnl_link_up(struct nlab_nl *nl, int ifindex, bool up,
 		       const char *what);
-/* A veth pair with both ends up and placed directly in their namespaces. */
+/* A veth pair with both ends placed directly in their namespaces; @a is
+ * up, @b is to be brought up by its namespace's socket. */
 void nlab_rtnl_veth(struct nlab_nl *nl, const struct nlab_link_spec *a,
 		    const struct nlab_link_spec *b, const char *what);
 /* A bridge, up, with the switch's settings. */

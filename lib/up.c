@@ -380,6 +380,10 @@ static int node_addresses(struct up *u, struct nsrt *r, struct nlab_err *e)
 		const struct nlab_iface *f = &n->ifaces[i];
 		int idx = ns_link(r, f->name);
 
+		/* Peer ends arrive down (see nlab_rtnl_veth). */
+		snprintf(what, sizeof(what), "node %s: %s: set up", n->name,
+			 f->name);
+		nlab_rtnl_link_up(&r->nl, idx, true, what);
 		for (size_t a = 0; a < f->n_addrs; a++) {
 			snprintf(what, sizeof(what), "node %s: %s: add %s",
 				 n->name, f->name,
