@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+/* netlab ping LAB [-c|--count N] [-W|--timeout MS] [-4|-6] [--json] */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cli.h"
+#include "json.h"
+#include "lab.h"
+#include "ping.h"
+#include "util.h"
+
+#define INTERVAL_MS 100
+
+/* What the probes from one node to another add up to. */
+struct cell {
+	unsigned long sent, received;
+	size_t addrs;
+};
+
+struct tally {
+	size_t addrs, reachable;
+	unsigned long sent, received;
+};
+
+static int parse_uint(const char *s, unsigned min, unsigned max,
+		      unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (*end || v < min || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static void addr_str(const struct nlab_ping_probe *p, char *buf, size_t len)
+{
+	inet_ntop(p->family, p->addr, buf, len);
+}
+
+static struct tally count_up(const struct nlab_ping_probe *p, size_t n)
+{
+	struct tally t = { .addrs = n };
+
+	for (size_t i = 0; i < n; i++) {
+		t.sent += p[i].sent;
+		t.received += p[i].received;
+		t.reachable += p[i].received > 0;
+	}
+	return t;
+}
+
+static void cell_str(const struct cell *c, char *buf, size_t len)
+{
+	if (!c->addrs)
+		snprintf(buf, len, "-");
+	else if (c->received >= c->sent)
+		snprintf(buf, len, ".");
+	else if (!c->received)
+		snprintf(buf, len, "X");
+	else
+		snprintf(buf, len, "%u%%",
+			 nlab_ping_loss_pct(c->sent, c->received));
+}
+
+static void print_matrix(const struct cli *cli, const struct nlab_topology *t,
+			 const struct nlab_ping_probe *p, size_t n)
+{
+	size_t nn = t->n_nodes, w0 = 0;
+	cleanup_free struct cell *cells = xcalloc(nn * nn + 1, sizeof(*cells));
+	cleanup_free int *w = xcalloc(nn + 1, sizeof(*w));
+	struct tally all = count_up(p, n);
+	char buf[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < n; i++) {
+		struct cell *c = &cells[(p[i].from - t->nodes) * nn +
+					(p[i].to - t->nodes)];
+
+		c->sent += p[i].sent;
+		c->received += p[i].received;
+		c->addrs++;
+	}
+	for (size_t i = 0; i < nn; i++) {
+		size_t len = strlen(t->nodes[i].name);
+
+		w0 = len > w0 ? len : w0;
+		w[i] = len > 3 ? (int)len : 3;
+	}
+	/* Left-aligned columns, no trailing blanks: `awk '$1 == "a"'`
+	 * finds a row and $(j + 2) its j-th cell. */
+	printf("%-*s", (int)w0, "");
+	for (size_t j = 0; j < nn; j++)
+		printf(" %-*s", j + 1 < nn ? w[j] : 0, t->nodes[j].name);
+	putchar('\n');
+	for (size_t i = 0; i < nn; i++) {
+		printf("%-*s", (int)w0, t->nodes[i].name);
+		for (size_t j = 0; j < nn; j++) {
+			cell_str(&cells[i * nn + j], buf, sizeof(buf));
+			printf(" %-*s", j + 1 < nn ? w[j] : 0, buf);
+		}
+		putchar('\n');
+	}
+	if (cli->verbose > 0)
+		for (size_t i = 0; i < n; i++) {
+			if (p[i].received >= p[i].sent)
+				continue;
+			addr_str(&p[i], buf, sizeof(buf));
+			printf("%s -> %s %s: %u/%u answered\n", p[i].from->name,
+			       p[i].to->name, buf, p[i].received, p[i].sent);
+		}
+	printf("%zu/%zu addresses reachable, %u%% loss\n", all.reachable,
+	       all.addrs, nlab_ping_loss_pct(all.sent, all.received));
+}
+
+static void print_json(const char *lab, const struct nlab_ping_probe *p,
+		       size_t n, unsigned count)
+{
+	struct tally all = count_up(p, n);
+	char buf[INET6_ADDRSTRLEN];
+
+	printf("{\"lab\": ");
+	json_str(stdout, lab);
+	printf(", \"count\": %u, \"results\": [", count);
+	for (size_t i = 0; i < n; i++) {
+		addr_str(&p[i], buf, sizeof(buf));
+		printf("%s\n  {\"from\": ", i ? "," : "");
+		json_str(stdout, p[i].from->name);
+		printf(", \"to\": ");
+		json_str(stdout, p[i].to->name);
+		printf(", \"family\": %d, \"address\": ",
+		       p[i].family == AF_INET ? 4 : 6);
+		json_str(stdout, buf);
+		printf(", \"sent\": %u, \"received\": %u}", p[i].sent,
+		       p[i].received);
+	}
+	printf("],\n \"addresses\": %zu, \"reachable\": %zu, \"sent\": %lu, "
+	       "\"received\": %lu, \"loss\": %u, \"ok\": %s}\n",
+	       all.addrs, all.reachable, all.sent, all.received,
+	       nlab_ping_loss_pct(all.sent, all.received),
+	       all.reachable == all.addrs ? "true" : "false");
+}
+
+int cmd_ping(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 'W' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct nlab_ping_opts o = {
+		.count = 3,
+		.interval_ms = INTERVAL_MS,
+		.timeout_ms = 1000,
+	};
+	struct nlab_topology *t = NULL;
+	cleanup_free struct nlab_ping_probe *p = NULL;
+	struct nlab_err e = { 0 };
+	bool json = false;
+	const char *lab;
+	size_t n;
+	int c, ret;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":c:W:46", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (parse_uint(optarg, 1, 10000, &o.count))
+				return cli_usage(cli, "count must be 1..10000, "
+						      "not '%s'",
+						 optarg);
+			break;
+		case 'W':
+			if (parse_uint(optarg, 1, 600000, &o.timeout_ms))
+				return cli_usage(cli, "timeout must be "
+						      "1..600000 ms, not '%s'",
+						 optarg);
+			break;
+		case '4':
+		case '6':
+			if (o.family)
+				return cli_usage(cli, "-4 and -6 exclude each "
+						      "other");
+			o.family = c == '4' ? AF_INET : AF_INET6;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case ':':
+			return cli_usage(cli, "option '%s' needs a value",
+					 argv[optind - 1]);
+		default:
+			if (optopt)
+				return cli_usage(cli, "unknown option '-%c'",
+						 optopt);
+			return cli_usage(cli, "unknown option '%s'",
+					 argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage(cli, "expected one LAB");
+	lab = argv[optind];
+	if (!nlab_valid_name(lab))
+		return cli_usage(cli, "'%s' is not a lab name", lab);
+	if (cli_need_root(cli))
+		return EXIT_FAIL;
+	if (nlab_lab_topology(lab, &t, &e))
+		return cli_fail(cli, &e);
+	nlab_ping_plan(t, o.family, &p, &n);
+	if (nlab_ping_run(lab, p, n, &o, &e)) {
+		ret = cli_fail(cli, &e);
+	} else {
+		if (json)
+			print_json(lab, p, n, o.count);
+		else
+			print_matrix(cli, t, p, n);
+		ret = count_up(p, n).reachable == n ? EXIT_OK : EXIT_FAIL;
+	}
+	nlab_topology_free(t);
+	return ret;
+}
