@@ -92,10 +92,24 @@ int ini_scan(struct loadctx *c, const char *buf, size_t len,
 int ini_read_values(struct loadctx *c, struct ini_file *f);
 void ini_file_free(struct ini_file *f);
 
+/* A row of a settings table: one per key a section kind knows.  @obj is
+ * the section's object: the topology, a switch or a node. */
+struct load_setting {
+	const char *name;
+	void (*parse)(struct loadctx *c, void *obj, const struct ini_key *k);
+	const char *help;
+};
+
+/* The setting named @name in @table, or NULL. */
+const struct load_setting *load_setting_find(const struct load_setting *table,
+					     size_t n, const char *name);
+/* Parse every key of @s as a setting of @table; any other key is an
+ * unknown setting, reported with a suggestion or the list. */
+void load_settings(struct loadctx *c, const struct ini_file *f,
+		   const struct ini_section *s,
+		   const struct load_setting *table, size_t n, void *obj);
+
 void load_sections(struct loadctx *c, const struct ini_file *f);
-/* "unknown setting 'x'", with a suggestion or the list of settings. */
-void load_unknown_key(struct loadctx *c, const struct ini_key *k,
-		      const void *table, size_t n, size_t stride);
 /* c->names holds node and switch names; its idx says which and where. */
 #define LOAD_NAME_IDX(i, is_switch) ((i) * 2 + (is_switch))
 #define LOAD_NAME_IS_SWITCH(idx) ((idx) & 1)
@@ -109,13 +123,10 @@ void load_node(struct loadctx *c, const struct ini_file *f,
 
 void load_iface(struct loadctx *c, struct nlab_node *n,
 		const struct ini_key *k);
-void load_routes(struct loadctx *c, struct nlab_node *n,
-		 const struct ini_key *k);
+void load_routes(struct loadctx *c, void *node, const struct ini_key *k);
 void load_check_routes(struct loadctx *c, const struct nlab_node *n);
-void load_binds(struct loadctx *c, struct nlab_node *n,
-		const struct ini_key *k);
-void load_tmpfs(struct loadctx *c, struct nlab_node *n,
-		const struct ini_key *k);
+void load_binds(struct loadctx *c, void *node, const struct ini_key *k);
+void load_tmpfs(struct loadctx *c, void *node, const struct ini_key *k);
 
 void load_segments(struct loadctx *c);
 

@@ -168,10 +168,9 @@ static void bind_one(struct loadctx *c, struct nlab_node *n,
 		  flag && !strcmp(flag, "ro"));
 }
 
-void load_binds(struct loadctx *c, struct nlab_node *n,
-		const struct ini_key *k)
+void load_binds(struct loadctx *c, void *node, const struct ini_key *k)
 {
-	load_each_item(c, n, k, bind_one);
+	load_each_item(c, node, k, bind_one);
 }
 
 static void tmpfs_one(struct loadctx *c, struct nlab_node *n,
@@ -194,8 +193,7 @@ static void tmpfs_one(struct loadctx *c, struct nlab_node *n,
 	add_mount(c, n, k, NULL, steal_ptr(dst), false);
 }
 
-void load_tmpfs(struct loadctx *c, struct nlab_node *n,
-		const struct ini_key *k)
+void load_tmpfs(struct loadctx *c, void *node, const struct ini_key *k)
 {
-	load_each_item(c, n, k, tmpfs_one);
+	load_each_item(c, node, k, tmpfs_one);
 }

@@ -13,15 +13,15 @@
 #include "text.h"
 #include "util.h"
 
-static void node_forward(struct loadctx *c, struct nlab_node *n,
-			 const struct ini_key *k)
+static void node_forward(struct loadctx *c, void *n, const struct ini_key *k)
 {
-	load_yes_no(c, k, &n->forward);
+	load_yes_no(c, k, &((struct nlab_node *)n)->forward);
 }
 
-static void node_run(struct loadctx *c, struct nlab_node *n,
-		     const struct ini_key *k)
+static void node_run(struct loadctx *c, void *obj, const struct ini_key *k)
 {
+	struct nlab_node *n = obj;
+
 	if (!*k->value) {
 		load_error(c, k->line, k->name, "empty command");
 		return;
@@ -91,18 +91,12 @@ static void sysctl_one(struct loadctx *c, struct nlab_node *n,
 	s->line = k->line;
 }
 
-static void node_sysctl(struct loadctx *c, struct nlab_node *n,
-			const struct ini_key *k)
+static void node_sysctl(struct loadctx *c, void *n, const struct ini_key *k)
 {
 	load_each_item(c, n, k, sysctl_one);
 }
 
-static const struct node_setting {
-	const char *name;
-	void (*parse)(struct loadctx *c, struct nlab_node *n,
-		      const struct ini_key *k);
-	const char *help;
-} node_settings[] = {
+static const struct load_setting node_settings[] = {
 	{ "forward", node_forward, "yes|no: IPv4 and IPv6 forwarding" },
 	{ "route", load_routes,
 	  "PREFIX|default via GATEWAY [dev IFNAME] [metric N], ..." },
@@ -114,7 +108,7 @@ static const struct node_setting {
 
 bool load_node_setting(const char *key)
 {
-	return nlab_table_find(key, NLAB_TABLE(node_settings));
+	return load_setting_find(node_settings, ARRAY_SIZE(node_settings), key);
 }
 
 /* A key that is no setting but one typo away from one. */
@@ -128,8 +122,8 @@ static const char *near_setting(const char *key)
 /*
  * Does this value read like an interface's?  Yes when its first word could
  * be a segment and a later word is an address or an interface option, or
- * (with @segwords) the first word is a segment elsewhere in the lab.  "yes", "no" and "default via ..."
- * do not.
+ * (with @segwords) the first word is a segment elsewhere in the lab.
+ * "yes", "no" and "default via ..." do not.
  */
 static bool looks_like_iface(struct loadctx *c, const char *value,
 			     bool segwords)
@@ -182,12 +176,13 @@ void load_node(struct loadctx *c, const struct ini_file *f,
 {
 	for (size_t i = 0; i < s->n_keys; i++) {
 		const struct ini_key *k = &f->keys[s->keys[i]];
-		const struct node_setting *set;
+		const struct load_setting *set;
 		const char *near;
 
 		if (k->shadowed)
 			continue;
-		set = nlab_table_find(k->name, NLAB_TABLE(node_settings));
+		set = load_setting_find(node_settings,
+					ARRAY_SIZE(node_settings), k->name);
 		near = set ? NULL : near_setting(k->name);
 		if (set) {
 			size_t before = c->total_errs;

@@ -167,10 +167,9 @@ static void parse_route(struct loadctx *c, struct nlab_node *n,
 					sizeof(r)) = r;
 }
 
-void load_routes(struct loadctx *c, struct nlab_node *n,
-		 const struct ini_key *k)
+void load_routes(struct loadctx *c, void *node, const struct ini_key *k)
 {
-	load_each_item(c, n, k, parse_route);
+	load_each_item(c, node, k, parse_route);
 }
 
 /* ---- once the node is read ------------------------------------------- */

@@ -42,8 +42,10 @@ int load_uint(struct loadctx *c, const struct ini_key *k, const char *what,
 
 /* ---- [lab] ------------------------------------------------------------ */
 
-static void lab_name(struct loadctx *c, const struct ini_key *k)
+static void lab_name(struct loadctx *c, void *t, const struct ini_key *k)
 {
+	struct nlab_topology *topo = t;
+
 	if (!nlab_valid_name(k->value)) {
 		load_error(c, k->line, k->name,
 			   "'%s' is not a valid lab name "
@@ -51,49 +53,44 @@ static void lab_name(struct loadctx *c, const struct ini_key *k)
 			   k->value);
 		return;
 	}
-	snprintf(c->t->name, sizeof(c->t->name), "%s", k->value);
+	snprintf(topo->name, sizeof(topo->name), "%s", k->value);
 }
 
-static void lab_hosts(struct loadctx *c, const struct ini_key *k)
+static void lab_hosts(struct loadctx *c, void *t, const struct ini_key *k)
 {
-	load_yes_no(c, k, &c->t->hosts);
+	load_yes_no(c, k, &((struct nlab_topology *)t)->hosts);
 }
 
-static const struct lab_setting {
-	const char *name;
-	void (*parse)(struct loadctx *c, const struct ini_key *k);
-	const char *help;
-} lab_settings[] = {
+static const struct load_setting lab_settings[] = {
 	{ "name", lab_name, "the lab's name (default: the file's base name)" },
 	{ "hosts", lab_hosts, "yes|no: write /etc/netns/LAB.NODE/hosts" },
 };
 
 /* ---- [switch NAME] ---------------------------------------------------- */
 
-static void sw_stp(struct loadctx *c, struct nlab_switch *sw,
-		   const struct ini_key *k)
+static void sw_stp(struct loadctx *c, void *obj, const struct ini_key *k)
 {
-	load_yes_no(c, k, &sw->stp);
+	load_yes_no(c, k, &((struct nlab_switch *)obj)->stp);
 }
 
-static void sw_vlan_filtering(struct loadctx *c, struct nlab_switch *sw,
+static void sw_vlan_filtering(struct loadctx *c, void *obj,
 			      const struct ini_key *k)
 {
-	load_yes_no(c, k, &sw->vlan_filtering);
+	load_yes_no(c, k, &((struct nlab_switch *)obj)->vlan_filtering);
 }
 
-static void sw_mtu(struct loadctx *c, struct nlab_switch *sw,
-		   const struct ini_key *k)
+static void sw_mtu(struct loadctx *c, void *obj, const struct ini_key *k)
 {
+	struct nlab_switch *sw = obj;
 	uint64_t v;
 
 	if (!load_uint(c, k, "mtu", k->value, 68, 65535, &v))
 		sw->mtu = (uint32_t)v;
 }
 
-static void sw_ageing(struct loadctx *c, struct nlab_switch *sw,
-		      const struct ini_key *k)
+static void sw_ageing(struct loadctx *c, void *obj, const struct ini_key *k)
 {
+	struct nlab_switch *sw = obj;
 	cleanup_free char *s = xstrdup(k->value);
 	size_t n = strlen(s);
 	uint64_t v;
@@ -107,12 +104,7 @@ static void sw_ageing(struct loadctx *c, struct nlab_switch *sw,
 	}
 }
 
-static const struct switch_setting {
-	const char *name;
-	void (*parse)(struct loadctx *c, struct nlab_switch *sw,
-		      const struct ini_key *k);
-	const char *help;
-} switch_settings[] = {
+static const struct load_setting switch_settings[] = {
 	{ "stp", sw_stp, "yes|no: spanning tree (default no)" },
 	{ "vlan_filtering", sw_vlan_filtering,
 	  "yes|no: bridge VLAN filtering (default no)" },
@@ -120,54 +112,39 @@ static const struct switch_setting {
 	{ "ageing", sw_ageing, "seconds a learnt MAC address is kept" },
 };
 
-void load_unknown_key(struct loadctx *c, const struct ini_key *k,
-		      const void *table, size_t n, size_t stride)
+const struct load_setting *load_setting_find(const struct load_setting *table,
+					     size_t n, const char *name)
 {
-	const char *near = nlab_suggest(k->name, table, n, stride);
-	char list[256];
-
-	if (near) {
-		load_error(c, k->line, NULL,
-			   "unknown setting '%s' (did you mean '%s'?)",
-			   k->name, near);
-		return;
-	}
-	nlab_table_names(list, sizeof(list), table, n, stride);
-	load_error(c, k->line, NULL, "unknown setting '%s' (settings: %s)",
-		   k->name, list);
+	return nlab_table_find(name, table, n, sizeof(*table));
 }
 
-static void load_lab(struct loadctx *c, const struct ini_file *f,
-		     const struct ini_section *s)
+void load_settings(struct loadctx *c, const struct ini_file *f,
+		   const struct ini_section *s,
+		   const struct load_setting *table, size_t n, void *obj)
 {
 	for (size_t i = 0; i < s->n_keys; i++) {
 		const struct ini_key *k = &f->keys[s->keys[i]];
-		const struct lab_setting *set;
+		const struct load_setting *set;
+		const char *near;
+		char list[256];
 
 		if (k->shadowed)
 			continue;
-		set = nlab_table_find(k->name, NLAB_TABLE(lab_settings));
-		if (set)
-			set->parse(c, k);
-		else
-			load_unknown_key(c, k, NLAB_TABLE(lab_settings));
-	}
-}
-
-static void load_switch(struct loadctx *c, const struct ini_file *f,
-			const struct ini_section *s, struct nlab_switch *sw)
-{
-	for (size_t i = 0; i < s->n_keys; i++) {
-		const struct ini_key *k = &f->keys[s->keys[i]];
-		const struct switch_setting *set;
-
-		if (k->shadowed)
+		set = load_setting_find(table, n, k->name);
+		if (set) {
+			set->parse(c, obj, k);
 			continue;
-		set = nlab_table_find(k->name, NLAB_TABLE(switch_settings));
-		if (set)
-			set->parse(c, sw, k);
+		}
+		near = nlab_suggest(k->name, table, n, sizeof(*table));
+		nlab_table_names(list, sizeof(list), table, n, sizeof(*table));
+		if (near)
+			load_error(c, k->line, NULL,
+				   "unknown setting '%s' (did you mean '%s'?)",
+				   k->name, near);
 		else
-			load_unknown_key(c, k, NLAB_TABLE(switch_settings));
+			load_error(c, k->line, NULL,
+				   "unknown setting '%s' (settings: %s)",
+				   k->name, list);
 	}
 }
 
@@ -283,14 +260,16 @@ void load_sections(struct loadctx *c, const struct ini_file *f)
 
 		c->sect = s->label;
 		if (kind[i] == SEC_LAB) {
-			load_lab(c, f, s);
+			load_settings(c, f, s, lab_settings,
+				      ARRAY_SIZE(lab_settings), t);
 		} else if (kind[i] == SEC_SWITCH) {
 			sw = &t->switches[t->n_switches++];
 			snprintf(sw->name, sizeof(sw->name), "%s", name[i]);
 			sw->line = s->line;
 			nlab_seen_add(&c->segwords, sw->name,
 				      strlen(sw->name), 0, 0, NULL);
-			load_switch(c, f, s, sw);
+			load_settings(c, f, s, switch_settings,
+				      ARRAY_SIZE(switch_settings), sw);
 		} else if (kind[i] == SEC_NODE) {
 			load_segment_words(c, f, s);
 		}

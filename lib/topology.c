@@ -89,37 +89,33 @@ void nlab_topology_counts(const struct nlab_topology *t,
 	}
 }
 
-static bool lower_digit(char ch)
+/* [a-z0-9] then up to @max - 1 of [a-z0-9] and @more. */
+static bool name_like(const char *s, size_t max, const char *more)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+	for (size_t n = 0; s && n <= max; n++) {
+		char ch = s[n];
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+			  (n && ch && strchr(more, ch));
+
+		if (!ch)
+			return n > 0;
+		if (!ok || n == max)
+			return false;
+	}
+	return false;
 }
 
 /* [a-z0-9][a-z0-9_-]{0,31}: also what makes LAB.NAME a safe file name. */
 bool nlab_valid_name(const char *s)
 {
-	size_t n = 0;
-
-	if (!s || !lower_digit(s[0]))
-		return false;
-	for (; s[n]; n++)
-		if (n >= NLAB_NAME_MAX ||
-		    (!lower_digit(s[n]) && s[n] != '_' && s[n] != '-'))
-			return false;
-	return true;
+	return name_like(s, NLAB_NAME_MAX, "_-");
 }
 
 /* [a-z0-9][a-z0-9_.-]*, at most 15 bytes, not lo, not a node setting. */
 bool nlab_valid_ifname(const char *s)
 {
-	size_t n = 0;
-
-	if (!s || !lower_digit(s[0]))
-		return false;
-	for (; s[n]; n++)
-		if (n >= NLAB_IFNAME_MAX ||
-		    (!lower_digit(s[n]) && !strchr("_.-", s[n])))
-			return false;
-	return strcmp(s, "lo") && !load_node_setting(s);
+	return name_like(s, NLAB_IFNAME_MAX, "_.-") && strcmp(s, "lo") &&
+	       !load_node_setting(s);
 }
 
 void nlab_diag_add(struct nlab_diag *d, const char *fmt, ...)

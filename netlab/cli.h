@@ -44,6 +44,11 @@ int cli_need_root(const struct cli *cli);
 /* True when argv holds --help or -h before any "--". */
 bool cli_wants_help(int argc, char **argv);
 int cli_help(const struct command *c);
+/* The operand of a command that takes exactly one (`check FILE`): a
+ * leading "--" is skipped; an option, none or more than one is a usage
+ * error naming @what.  Returns 0 with *arg set, or the exit status. */
+int cli_one_arg(const struct cli *cli, int argc, char **argv,
+		const char *what, const char **arg);
 
 #define CMD(n) int cmd_##n(struct cli *cli, int argc, char **argv)
 CMD(up);

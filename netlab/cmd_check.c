@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* netlab check FILE: load and validate, print a one-line summary. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -12,17 +11,12 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	cleanup_topology struct nlab_topology *t = NULL;
 	cleanup_diag struct nlab_diag diag = { 0 };
 	struct nlab_counts n;
+	const char *file;
+	int rc = cli_one_arg(cli, argc, argv, "FILE", &file);
 
-	if (argc > 1 && !strcmp(argv[1], "--")) {
-		argv++;
-		argc--;
-	} else if (argc > 1 && argv[1][0] == '-' && argv[1][1]) {
-		return cli_usage(cli, "unknown option '%s'", argv[1]);
-	}
-	if (argc != 2)
-		return cli_usage(cli, argc < 2 ? "missing FILE"
-					       : "too many arguments");
-	if (nlab_topology_load(argv[1], &t, &diag))
+	if (rc)
+		return rc;
+	if (nlab_topology_load(file, &t, &diag))
 		return cli_diag(cli, &diag);
 	nlab_topology_counts(t, &n);
 	printf("%s: %zu %s, %zu %s, %zu %s, %zu %s, %zu %s\n", t->name,

@@ -63,22 +63,16 @@ int cmd_graph(struct cli *cli, int argc, char **argv)
 {
 	cleanup_topology struct nlab_topology *t = NULL;
 	cleanup_diag struct nlab_diag diag = { 0 };
-	int rc;
+	const char *arg;
+	int rc = cli_one_arg(cli, argc, argv, "FILE or LAB", &arg);
 
-	if (argc > 1 && !strcmp(argv[1], "--")) {
-		argv++;
-		argc--;
-	} else if (argc > 1 && argv[1][0] == '-' && argv[1][1]) {
-		return cli_usage(cli, "unknown option '%s'", argv[1]);
-	}
-	if (argc != 2)
-		return cli_usage(cli, argc < 2 ? "missing FILE or LAB"
-					       : "too many arguments");
-	if (is_file_arg(argv[1])) {
-		if (nlab_topology_load(argv[1], &t, &diag))
+	if (rc)
+		return rc;
+	if (is_file_arg(arg)) {
+		if (nlab_topology_load(arg, &t, &diag))
 			return cli_diag(cli, &diag);
 	} else {
-		rc = load_lab(cli, argv[1], &t);
+		rc = load_lab(cli, arg, &t);
 		if (rc)
 			return rc;
 	}
