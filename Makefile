@@ -68,7 +68,8 @@ fuzz: $(FUZZ)
 $(FUZZ): tests/fuzz/fuzz_loader.c $(LIB_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) \
-		-fsanitize=fuzzer,address,undefined -o $@ \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ \
 		tests/fuzz/fuzz_loader.c $(LIB_SRC) $(LDLIBS)
 
 bench: $(BIN)
