@@ -68,11 +68,11 @@ unsigned nlab_edit_distance(const char *a, const char *b)
 	if (la > EDIT_MAX || lb > EDIT_MAX)
 		return EDIT_MAX;
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
+		row[j] = (unsigned)j;
 	for (size_t i = 1; i <= la; i++) {
 		unsigned diag = row[0];
 
-		row[0] = i;
+		row[0] = (unsigned)i;
 		for (size_t j = 1; j <= lb; j++) {
 			unsigned up = row[j];
 			unsigned best = diag + (a[i - 1] != b[j - 1]);

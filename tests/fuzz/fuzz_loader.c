@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target for the topology loader (`make fuzz`):
- *   build/fuzz/fuzz-loader -max_len=4096 tests/fuzz/corpus
+ *   build/fuzz/fuzz-loader -max_len=4096 -dict=tests/fuzz/loader.dict \
+ *       WORK-DIR tests/fuzz/corpus
  *
  * Each input is written to a memfd and loaded as /proc/self/fd/N, without
  * touching the file system (skip_fs_checks); a topology that loads is run
