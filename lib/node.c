@@ -279,7 +279,9 @@ static int sup_loop(const struct sup_args *a, int sfd, pid_t run)
 
 static int cmp_int(const void *x, const void *y)
 {
-	return *(const int *)x - *(const int *)y;
+	int a = *(const int *)x, b = *(const int *)y;
+
+	return (a > b) - (a < b);
 }
 
 /* stdin from /dev/null, stdout and stderr to the log, and close every
@@ -294,10 +296,12 @@ static int keep_only_fds(const struct sup_args *a)
 		return -1;
 	qsort(keep, ARRAY_SIZE(keep) - 1, sizeof(int), cmp_int);
 	for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+		if (keep[i] == INT_MAX) {
+			syscall(SYS_close_range, from, ~0U, 0);
+			break;
+		}
 		if (keep[i] > from)
-			syscall(SYS_close_range, from,
-				keep[i] == INT_MAX ? ~0U : (unsigned)keep[i] - 1,
-				0);
+			syscall(SYS_close_range, from, keep[i] - 1, 0);
 		from = keep[i] + 1;
 	}
 	return 0;
@@ -334,7 +338,7 @@ static int sup_main(void *arg)
 		       strerror(errno));
 		_exit(1);
 	}
-	if (sup_setup(a, &e)) {
+	if (sup_setup(a, &e) || nlab_fault("supervisor", &e)) {
 		report(a->ready_fd, a->idx, e.errnum ? e.errnum : EIO, "%s",
 		       e.msg);
 		_exit(1);

@@ -76,7 +76,7 @@ int nlab_fault(const char *step, struct nlab_err *e)
 	static const char *const steps[] = { "state", "netns",  "lo",
 					     "bridge", "veth",  "addr",
 					     "route", "qdisc", "sysctl",
-					     "hosts", "nodes" };
+					     "hosts", "nodes", "supervisor" };
 	const char *env = getenv("NETLAB_TEST_FAIL");
 	size_t len;
 	unsigned want = 1;

@@ -70,7 +70,10 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	while (waitpid(child, &status, 0) < 0)
 		if (errno != EINTR)
 			return EXIT_FAIL;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	/* _exit, not return: this process sits in the node's PID namespace
+	 * without being in it, where nothing at exit (such as a sanitizer's
+	 * helper thread) may start a thread. */
+	fflush(NULL);
+	_exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+				  : WEXITSTATUS(status));
 }

@@ -6,7 +6,9 @@ set -u
 : "${NETLAB:?}" "${TOPDIR:?}"
 TMP=$(mktemp -d /tmp/netlab-test.XXXXXX)
 PFX="t$$"
-LABS=()
+# Labs to tear down on exit.  A file, not an array: topo and example run
+# in $(...) subshells, whose variables never reach the cleanup.
+register() { echo "$1" >>"$TMP/.labs"; }
 
 ok() { echo "ok - $1"; }
 notok() { echo "not ok - $1: $2"; }
@@ -40,7 +42,7 @@ lab() { echo "$PFX-$1"; }
 topo() {
 	local f="$TMP/$1.ini"
 	{ printf '[lab]\nname = %s\n' "$(lab "$1")"; cat; } >"$f"
-	LABS+=("$(lab "$1")")
+	register "$(lab "$1")"
 	echo "$f"
 }
 
@@ -53,7 +55,7 @@ example() {
 	else
 		{ printf '[lab]\nname = %s\n' "$(lab "$2")"; cat "$src"; } >"$f"
 	fi
-	LABS+=("$(lab "$2")")
+	register "$(lab "$2")"
 	echo "$f"
 }
 
@@ -72,7 +74,7 @@ root_links() { ip -o link show | awk -F': ' '{print $2}' | sort; }
 
 cleanup() {
 	local l left
-	for l in "${LABS[@]}"; do
+	for l in $(sort -u "$TMP/.labs" 2>/dev/null); do
 		"$NETLAB" -q down "$l" >/dev/null 2>&1
 		left=$(leftovers "$l")
 		[ -n "$left" ] && notok "no leftovers of $l" "$(echo "$left" | tr '\n' ' ')"

@@ -41,7 +41,7 @@ eth0 = lan 10.31.0.3/24
 INI
 )
 L=$(lab cap)
-LABS+=("$L")  # topo registers in its $(...) subshell: here too
+
 expect "capture: up" "$NETLAB" -q up "$f"
 # Traffic for the captures below: a bounded ping, well within the lab.
 start timeout 30 ip netns exec "$L.a" ping -q -i 0.2 -c 150 10.30.0.2 >/dev/null 2>&1

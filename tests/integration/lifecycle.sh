@@ -108,7 +108,8 @@ for ex in "$TOPDIR"/topologies/*.ini; do
 		continue
 	fi
 	ok "example $n: up"
-	want=$(grep -v '^[[:space:]]*[;#]' "$ex" | grep -oE '\b([0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]+' | sort -u)
+	# interface lines only: "IFNAME = SEGMENT ADDRESS..."
+	want=$(grep -E '^[[:space:]]*[a-z0-9][a-z0-9_.-]*[[:space:]]*=[[:space:]]*[a-z0-9][a-z0-9_-]*[[:space:]]+[0-9]' "$ex" | sed 's/[;#].*//' | grep -oE '\b([0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]+' | sort -u)
 	have=$(for ns in $(ip netns list | awk '{print $1}' | grep "^$L\."); do ip -n "$ns" -o -4 addr show | awk '{print $4}'; done | sort -u)
 	expect_eq "example $n: every IPv4 address present" "$(comm -23 <(echo "$want") <(echo "$have"))" ""
 	expect "example $n: down" "$NETLAB" -q down "$L"

@@ -7,6 +7,8 @@ if [ ! -x /usr/lib/frr/ospfd ]; then
 	exit 0
 fi
 cp -r "$TOPDIR/topologies/ospf" "$TMP/ospf"
+# The daemons run as user frr and read their config from here.
+chmod 755 "$TMP"
 f=$(example "$TMP/ospf/ospf.ini" ospf)
 mv "$f" "$TMP/ospf/ospf-test.ini"
 f="$TMP/ospf/ospf-test.ini"

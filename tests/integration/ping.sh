@@ -35,7 +35,7 @@ route = default via 10.20.2.1, default via 2001:db8:20:2::1
 INI
 )
 L=$(lab ping)
-LABS+=("$L")  # topo registers in its $(...) subshell: here too
+
 expect "ping: up" "$NETLAB" -q up "$f"
 
 # --- healthy: every address answers ---------------------------------------
@@ -108,7 +108,7 @@ eth0 = lan 10.21.0.3/24 2001:db8:21::3/64
 INI
 )
 L=$(lab fam)
-LABS+=("$L")
+
 expect "fam: up" "$NETLAB" -q up "$f"
 out=$("$NETLAB" ping "$L")
 expect_eq "fam: exit 0" "$?" "0"
@@ -146,7 +146,7 @@ f=$(topo big < <(
 	done
 ))
 L=$(lab big)
-LABS+=("$L")
+
 expect "50 nodes: up" "$NETLAB" -q up "$f"
 start=$(date +%s%N)
 out=$("$NETLAB" ping "$L")
