@@ -34,5 +34,16 @@ expect "ospf: h1 -> h3 across two routers" in_ns "$L.h1" ping -c2 -W2 10.10.3.10
 expect_match "ospf: ospfd alive in status" "$("$NETLAB" status "$L")" "run: running"
 expect_match "ospf: ps shows zebra and ospfd" "$("$NETLAB" ps "$L" r1 | tr '\n' ' ')" "zebra.*ospfd|ospfd.*zebra"
 expect_eq "ospf: no FRR pid file leaked to the host" "$(ls /var/run/frr 2>/dev/null | grep -c pid)" "0"
+# A cut cable: the routers see the carrier go and route around it.
+neighbors() { "$NETLAB" exec "$L" r2 vtysh -c 'show ip ospf neighbor' 2>/dev/null; }
+expect "ospf: cut r1-r2" "$NETLAB" link "$L" r1 eth0 down
+for ((i = 0; i < 15; i++)); do neighbors | grep -q '^10\.10\.0\.1 ' || break; sleep 1; done
+expect_fail "ospf: r2 dropped the adjacency with r1 (${i}s)" sh -c "'$NETLAB' exec '$L' r2 vtysh -c 'show ip ospf neighbor' 2>/dev/null | grep -q '^10\.10\.0\.1 '"
+rerouted() { ip -n "$L.r2" route show 10.10.1.0/24 | grep -q 'via 10\.10\.23\.2'; }
+for ((i = 0; i < 15; i++)); do rerouted && break; sleep 1; done
+expect "ospf: r2 reaches h1's LAN through r3 now (${i}s)" rerouted
+expect "ospf: restore r1-r2" "$NETLAB" link "$L" r1 eth0 up
+for ((i = 0; i < 30; i++)); do neighbors | grep -q '^10\.10\.0\.1 .*Full' && break; sleep 1; done
+expect "ospf: adjacency back (${i}s)" sh -c "'$NETLAB' exec '$L' r2 vtysh -c 'show ip ospf neighbor' 2>/dev/null | grep -q '^10\.10\.0\.1 .*Full'"
 expect "ospf: down" "$NETLAB" -q down "$L"
 expect_eq "ospf: nothing left" "$(leftovers "$L")" ""
