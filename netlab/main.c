@@ -36,13 +36,28 @@ const struct command commands[] = {
 	{ "graph", cmd_graph, "FILE|LAB", "print the topology as Graphviz DOT",
 	  "Example: netlab graph lab.ini | dot -Tsvg > lab.svg" },
 	{ "link", cmd_link, "LAB NODE IFNAME up|down",
-	  "cut or restore a cable at run time", NULL },
+	  "cut or restore a cable at run time",
+	  "down sets both ends down (for a switch member: the node's interface\n"
+	  "and its bridge port); up restores both, with the addresses and routes\n"
+	  "the topology declares for them." },
 	{ "impair", cmd_impair, "LAB NODE IFNAME [OPTION=VALUE...|clear]",
-	  "show or change an interface's impairments", NULL },
+	  "show or change an interface's impairments",
+	  "With no option: print them in topology syntax, or 'none'.  Options\n"
+	  "(rate delay jitter loss duplicate corrupt reorder) replace the whole\n"
+	  "set; 'clear' removes it.  A bad value exits 2, a missing netem qdisc\n"
+	  "exits 1; either way nothing changes." },
 	{ "capture", cmd_capture, "LAB NODE IFNAME [-w FILE] [-c COUNT] [FILTER...]",
-	  "capture packets on a node's interface as pcap", NULL },
+	  "capture packets on a node's interface as pcap",
+	  "FILTER is a BPF filter (as tcpdump's).  Without -w the pcap stream goes\n"
+	  "to stdout (messages to stderr): netlab capture demo r1 eth0 | tcpdump -r -\n"
+	  "Ends after COUNT packets, on SIGINT/SIGTERM (exit 0, file complete), or\n"
+	  "when the lab goes down.  NODE may be a switch, to capture on its ports." },
 	{ "ping", cmd_ping, "LAB [-c N] [-W MS] [-4|-6] [--json]",
-	  "reachability matrix between every pair of nodes", NULL },
+	  "reachability matrix between every pair of nodes",
+	  "Pings every global address of every other node, in each family the\n"
+	  "source has, concurrently.  Matrix: '.' all answered, 'X' none, 'N%'\n"
+	  "partial loss, '-' nothing to ping.  Exit 0 only if every address\n"
+	  "answered." },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -9,7 +9,7 @@ before=$(root_links)
 f=$(topo fault <<'INI'
 [node a]
 eth0 = lan 10.4.0.1/24 2001:db8:4::1/64
-eth1 = ab 10.4.1.1/30
+eth1 = ab 10.4.1.1/30 rate=10mbit
 sysctl = net.ipv4.conf.all.rp_filter=0
 [node b]
 eth0 = lan 10.4.0.2/24
@@ -20,7 +20,7 @@ eth0 = lan 10.4.0.3/24
 INI
 )
 L=$(lab fault)
-for step in state netns netns:3 lo bridge veth addr route sysctl hosts hosts:2; do
+for step in state netns netns:3 lo bridge veth addr route qdisc sysctl hosts hosts:2 nodes supervisor; do
 	out=$(NETLAB_TEST_FAIL=$step "$NETLAB" up "$f" 2>&1)
 	rc=$?
 	expect_eq "fault at $step: exit 1" "$rc" "1"
