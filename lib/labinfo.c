@@ -15,7 +15,9 @@
 int nlab_lab_topology(const char *lab, struct nlab_topology **t,
 		      struct nlab_err *e)
 {
-	struct nlab_load_opts o = { .skip_fs_checks = true };
+	/* The copy is named topology.ini: a lab named after its file would
+	 * otherwise come back as "topology". */
+	struct nlab_load_opts o = { .skip_fs_checks = true, .name = lab };
 	cleanup_free char *dir = nlab_state_slurp(lab, "source-dir");
 	struct nlab_diag d = { 0 };
 	char path[256];

@@ -139,11 +139,8 @@ static int read_nodes(struct nlab_lab_status *s, struct nlab_err *e)
 int nlab_status_read(const char *lab, bool detail, struct nlab_lab_status *s,
 		     struct nlab_err *e)
 {
-	struct nlab_load_opts o = { .skip_fs_checks = true };
-	cleanup_free char *dir = NULL;
+	cleanup_free char *done = NULL;
 	struct nlab_record rec = { 0 };
-	struct nlab_diag d = { 0 };
-	char path[256];
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -158,20 +155,12 @@ int nlab_status_read(const char *lab, bool detail, struct nlab_lab_status *s,
 	}
 	nlab_record_free(&rec);
 
-	dir = nlab_state_slurp(lab, "source-dir");
-	o.dir = dir;
-	snprintf(path, sizeof(path), NLAB_STATE_DIR "/%s/topology.ini", lab);
-	if (nlab_topology_load_opts(path, &o, &s->topo, &d)) {
-		nlab_diag_free(&d);
-		return nlab_err_set(e, 0, "lab %s: its stored topology is "
-					  "unreadable",
-				    lab);
-	}
+	if (nlab_lab_topology(lab, &s->topo, e))
+		return -1;
 	/* No completion mark: `up` is still running, or was killed (then
 	 * `down` finishes it). */
-	free(dir);
-	dir = nlab_state_slurp(lab, NLAB_STATE_COMPLETE);
-	if (!dir)
+	done = nlab_state_slurp(lab, NLAB_STATE_COMPLETE);
+	if (!done)
 		s->state = "incomplete";
 	else if (s->netns_present < s->netns_total)
 		s->state = "partial";

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "lab.h"
 #include "dot.h"
 #include "state.h"
 #include "text.h"
@@ -29,11 +30,7 @@ static bool is_file_arg(const char *arg)
 static int load_lab(struct cli *cli, const char *lab,
 		    struct nlab_topology **t)
 {
-	cleanup_diag struct nlab_diag diag = { 0 };
-	cleanup_free char *dir = NULL;
-	struct nlab_load_opts o = { .skip_fs_checks = true, .name = lab };
-	char path[sizeof(NLAB_STATE_DIR) + NLAB_NAME_MAX + 32];
-	struct stat sb;
+	struct nlab_err e = { 0 };
 	int rc;
 
 	if (!nlab_valid_name(lab))
@@ -42,20 +39,8 @@ static int load_lab(struct cli *cli, const char *lab,
 	rc = cli_need_root(cli);
 	if (rc)
 		return rc;
-	snprintf(path, sizeof(path), NLAB_STATE_DIR "/%s", lab);
-	if (stat(path, &sb) < 0) {
-		if (errno == ENOENT)
-			cli_error(cli, "no lab named '%s'", lab);
-		else
-			cli_error(cli, "%s: %s", path, strerror(errno));
-		return EXIT_FAIL;
-	}
-	dir = nlab_state_slurp(lab, "source-dir");
-	if (dir)
-		o.dir = nlab_trim(dir);
-	snprintf(path, sizeof(path), NLAB_STATE_DIR "/%s/topology.ini", lab);
-	if (nlab_topology_load_opts(path, &o, t, &diag))
-		return cli_diag(cli, &diag);
+	if (nlab_lab_topology(lab, t, &e))
+		return cli_fail(cli, &e);
 	return 0;
 }
 

@@ -112,6 +112,7 @@ for ex in "$TOPDIR"/topologies/*.ini; do
 	want=$(grep -E '^[[:space:]]*[a-z0-9][a-z0-9_.-]*[[:space:]]*=[[:space:]]*[a-z0-9][a-z0-9_-]*[[:space:]]+[0-9]' "$ex" | sed 's/[;#].*//' | grep -oE '\b([0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]+' | sort -u)
 	have=$(for ns in $(ip netns list | awk '{print $1}' | grep "^$L\."); do ip -n "$ns" -o -4 addr show | awk '{print $4}'; done | sort -u)
 	expect_eq "example $n: every IPv4 address present" "$(comm -23 <(echo "$want") <(echo "$have"))" ""
+	expect "example $n: every node reaches every address (netlab ping)" "$NETLAB" ping "$L"
 	expect "example $n: down" "$NETLAB" -q down "$L"
 	expect_eq "example $n: nothing left" "$(leftovers "$L")" ""
 done
