@@ -127,31 +127,12 @@ out:
 	return ret;
 }
 
-int nlab_impair_get(const char *lab, const char *node, const char *ifname,
-		    struct nlab_impair *imp, struct nlab_err *e)
-{
-	struct nlab_topology *t = NULL;
-	const struct nlab_iface *f;
-	struct nl_sock *sk = NULL;
-	int orig = -1, ret = -1;
-
-	if (find_iface(lab, node, ifname, &t, &f, e) ||
-	    nlab_lab_enter_netns(lab, node, &orig, e))
-		goto out;
-	sk = nlab_qdisc_socket(e);
-	if (sk)
-		ret = nlab_qdisc_read(sk, (int)if_nametoindex(ifname), imp, e);
-out:
-	if (sk)
-		nl_socket_free(sk);
-	if (nlab_lab_leave_netns(orig, ret ? NULL : e))
-		ret = -1;
-	nlab_topology_free(t);
-	return ret;
-}
-
-int nlab_impair_set(const char *lab, const char *node, const char *ifname,
-		    const struct nlab_impair *imp, struct nlab_err *e)
+/* Run @fn on the interface's qdiscs from inside its node's netns. */
+static int with_qdiscs(const char *lab, const char *node, const char *ifname,
+		       bool need_netem,
+		       int (*fn)(struct nl_sock *, int, void *,
+				 struct nlab_err *),
+		       void *arg, struct nlab_err *e)
 {
 	struct nlab_topology *t = NULL;
 	const struct nlab_iface *f;
@@ -161,21 +142,17 @@ int nlab_impair_set(const char *lab, const char *node, const char *ifname,
 	if (find_iface(lab, node, ifname, &t, &f, e))
 		goto out;
 	/* Before touching anything: a missing netem changes nothing. */
-	if (imp->set & NLAB_IMP_NETEM) {
-		r = nlab_netem_available(e);
-		if (r <= 0) {
-			if (r == 0)
-				nlab_err_set(e, EOPNOTSUPP,
-					     "this kernel has no netem qdisc "
-					     "(CONFIG_NET_SCH_NETEM)");
-			goto out;
-		}
+	if (need_netem && (r = nlab_netem_available(e)) <= 0) {
+		if (r == 0)
+			nlab_err_set(e, EOPNOTSUPP, "this kernel has no netem "
+						    "qdisc (CONFIG_NET_SCH_NETEM)");
+		goto out;
 	}
 	if (nlab_lab_enter_netns(lab, node, &orig, e))
 		goto out;
 	sk = nlab_qdisc_socket(e);
 	if (sk)
-		ret = nlab_qdisc_apply(sk, (int)if_nametoindex(ifname), imp, e);
+		ret = fn(sk, (int)if_nametoindex(ifname), arg, e);
 out:
 	if (sk)
 		nl_socket_free(sk);
@@ -183,4 +160,27 @@ out:
 		ret = -1;
 	nlab_topology_free(t);
 	return ret;
+}
+
+static int read_cb(struct nl_sock *sk, int idx, void *imp, struct nlab_err *e)
+{
+	return nlab_qdisc_read(sk, idx, imp, e);
+}
+
+static int apply_cb(struct nl_sock *sk, int idx, void *imp, struct nlab_err *e)
+{
+	return nlab_qdisc_apply(sk, idx, imp, e);
+}
+
+int nlab_impair_get(const char *lab, const char *node, const char *ifname,
+		    struct nlab_impair *imp, struct nlab_err *e)
+{
+	return with_qdiscs(lab, node, ifname, false, read_cb, imp, e);
+}
+
+int nlab_impair_set(const char *lab, const char *node, const char *ifname,
+		    const struct nlab_impair *imp, struct nlab_err *e)
+{
+	return with_qdiscs(lab, node, ifname, imp->set & NLAB_IMP_NETEM,
+			   apply_cb, (void *)imp, e);
 }

@@ -35,16 +35,22 @@ static int lock_dir(struct nlab_state *st, struct nlab_err *e)
 	return sb.st_nlink == 0 ? 1 : 0;
 }
 
+static void state_init(struct nlab_state *st, const char *lab, char *path,
+		       size_t len)
+{
+	memset(st, 0, sizeof(*st));
+	st->dirfd = st->recfd = -1;
+	snprintf(st->lab, sizeof(st->lab), "%s", lab);
+	snprintf(path, len, NLAB_STATE_DIR "/%s", lab);
+}
+
 int nlab_state_create(const char *lab, struct nlab_state *st,
 		      struct nlab_err *e)
 {
 	char path[128];
 	int r;
 
-	memset(st, 0, sizeof(*st));
-	st->dirfd = st->recfd = -1;
-	snprintf(st->lab, sizeof(st->lab), "%s", lab);
-	snprintf(path, sizeof(path), NLAB_STATE_DIR "/%s", lab);
+	state_init(st, lab, path, sizeof(path));
 	if (mkdir(NLAB_STATE_DIR, 0755) < 0 && errno != EEXIST)
 		return nlab_err_set(e, errno, "mkdir " NLAB_STATE_DIR);
 	if (mkdir(path, 0700) < 0) {
@@ -78,10 +84,7 @@ int nlab_state_open(const char *lab, struct nlab_state *st,
 	char path[128];
 	int r;
 
-	memset(st, 0, sizeof(*st));
-	st->dirfd = st->recfd = -1;
-	snprintf(st->lab, sizeof(st->lab), "%s", lab);
-	snprintf(path, sizeof(path), NLAB_STATE_DIR "/%s", lab);
+	state_init(st, lab, path, sizeof(path));
 	st->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (st->dirfd < 0) {
 		if (errno == ENOENT)

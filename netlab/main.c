@@ -89,15 +89,20 @@ bool cli_wants_help(int argc, char **argv)
 	return false;
 }
 
+static void verror(const struct cli *cli, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "netlab: %s: ", cli->cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void cli_error(const struct cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "netlab: %s: ", cli->cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verror(cli, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int cli_fail(const struct cli *cli, const struct nlab_err *e)
@@ -110,11 +115,10 @@ int cli_usage(const struct cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "netlab: %s: ", cli->cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verror(cli, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'netlab %s --help'.\n", cli->cmd);
+	fprintf(stderr, "Try 'netlab %s --help'.\n", cli->cmd);
 	return EXIT_USAGE;
 }
 
