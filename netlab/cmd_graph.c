@@ -11,19 +11,11 @@
 
 #include "cli.h"
 #include "lab.h"
+#include "labarg.h"
 #include "dot.h"
 #include "state.h"
 #include "text.h"
 #include "util.h"
-
-static bool is_file_arg(const char *arg)
-{
-	size_t len = strlen(arg);
-	struct stat sb;
-
-	return strchr(arg, '/') || (len > 4 && !strcmp(arg + len - 4, ".ini")) ||
-	       (stat(arg, &sb) == 0 && !S_ISDIR(sb.st_mode));
-}
 
 /* A running lab's topology: the copy `up` stored, with relative paths
  * resolved against the original file's directory. */
@@ -53,7 +45,7 @@ int cmd_graph(struct cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if (is_file_arg(arg)) {
+	if (cli_is_file_arg(arg)) {
 		if (nlab_topology_load(arg, &t, &diag))
 			return cli_diag(cli, &diag);
 	} else {

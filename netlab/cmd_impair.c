@@ -27,6 +27,8 @@ int cmd_impair(struct cli *cli, int argc, char **argv)
 		for (int i = 4; i < argc; i++)
 			if (nlab_impair_parse(argv[i], &imp, &e))
 				return cli_usage(cli, "%s", e.msg);
+		if (nlab_impair_check(&imp, &e))
+			return cli_usage(cli, "%s", e.msg);
 	}
 	if (cli_need_root(cli))
 		return EXIT_FAIL;

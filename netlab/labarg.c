@@ -7,13 +7,13 @@
 
 #include "topology.h"
 
-static bool looks_like_file(const char *arg)
+bool cli_is_file_arg(const char *arg)
 {
 	size_t len = strlen(arg);
 	struct stat sb;
 
 	return strchr(arg, '/') || (len > 4 && !strcmp(arg + len - 4, ".ini")) ||
-	       (stat(arg, &sb) == 0 && S_ISREG(sb.st_mode));
+	       (stat(arg, &sb) == 0 && !S_ISDIR(sb.st_mode));
 }
 
 int cli_lab_arg(const struct cli *cli, const char *arg, char *lab, size_t len)
@@ -23,7 +23,7 @@ int cli_lab_arg(const struct cli *cli, const char *arg, char *lab, size_t len)
 	struct nlab_diag d = { 0 };
 	int ret;
 
-	if (!looks_like_file(arg)) {
+	if (!cli_is_file_arg(arg)) {
 		if (!nlab_valid_name(arg))
 			return cli_usage(cli, "'%s' is neither a file nor a "
 					      "lab name",

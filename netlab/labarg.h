@@ -2,9 +2,14 @@
 #ifndef NETLAB_LABARG_H
 #define NETLAB_LABARG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cli.h"
+
+/* Does a FILE|LAB argument name a file?  A path (with '/'), a name
+ * ending in .ini, or anything that exists and is not a directory. */
+bool cli_is_file_arg(const char *arg);
 
 /* Resolve a LAB|FILE argument to a lab name: an existing file (or a path
  * with '/' or ending in .ini) is loaded for its lab name; anything else
