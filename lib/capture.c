@@ -27,20 +27,20 @@
 #include "netns.h"
 #include "util.h"
 
-#define SNAPLEN 262144
-#define CHECK_MS 1000
+#define SNAPLEN	   262144
+#define CHECK_MS   1000
 #define MAX_ERRORS 100 /* read errors in a row with the interface there */
 
 struct capture {
 	const struct nlab_capture_opts *o;
 	char netns[NLAB_NAME_MAX * 2 + 2];
-	ino_t ns_ino;        /* the node's netns, to notice a new one */
+	ino_t ns_ino; /* the node's netns, to notice a new one */
 	dev_t ns_dev;
 	int ifindex;
-	int ctlfd;           /* a socket in the node's netns, for ioctls */
+	int ctlfd; /* a socket in the node's netns, for ioctls */
 	pcap_t *pcap;
 	pcap_dumper_t *dump;
-	bool per_packet;     /* flush each packet (pipe, terminal) */
+	bool per_packet; /* flush each packet (pipe, terminal) */
 	bool write_failed;
 	int write_errno;
 	unsigned long captured;
@@ -76,8 +76,8 @@ static int check_names(const struct nlab_capture_opts *o, struct nlab_err *e)
 	found = nlab_topology_node(t, o->node) || is_switch(t, o->node);
 	nlab_topology_free(t);
 	if (!found)
-		return nlab_err_set(e, 0, "lab %s has no node '%s'",
-				    o->lab, o->node);
+		return nlab_err_set(e, 0, "lab %s has no node '%s'", o->lab,
+				    o->node);
 	return 0;
 }
 
@@ -96,7 +96,8 @@ static int open_inside(struct capture *c, struct nlab_err *e)
 	c->ns_dev = sb.st_dev;
 	c->ifindex = (int)if_nametoindex(o->ifname);
 	if (!c->ifindex)
-		return nlab_err_set(e, 0, "lab %s node %s has no interface '%s'",
+		return nlab_err_set(e, 0,
+				    "lab %s node %s has no interface '%s'",
 				    o->lab, o->node, o->ifname);
 	c->ctlfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (c->ctlfd < 0)
@@ -105,8 +106,7 @@ static int open_inside(struct capture *c, struct nlab_err *e)
 	if (!c->pcap)
 		return nlab_err_set(e, 0, "%s", errbuf);
 	if (pcap_set_snaplen(c->pcap, SNAPLEN) ||
-	    pcap_set_promisc(c->pcap, 0) ||
-	    pcap_set_immediate_mode(c->pcap, 1))
+	    pcap_set_promisc(c->pcap, 0) || pcap_set_immediate_mode(c->pcap, 1))
 		return nlab_err_set(e, 0, "%s: set up capture", o->ifname);
 	rc = pcap_activate(c->pcap);
 	if (rc < 0)
@@ -153,8 +153,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h,
 {
 	struct capture *c = (struct capture *)user;
 
-	if (c->write_failed ||
-	    (c->o->count && c->captured >= c->o->count)) {
+	if (c->write_failed || (c->o->count && c->captured >= c->o->count)) {
 		pcap_breakloop(c->pcap);
 		return;
 	}
@@ -254,7 +253,7 @@ static int capture_loop(struct capture *c, struct nlab_capture_result *r,
 		if (rc <= 0)
 			continue;
 		rc = pcap_dispatch(c->pcap,
-				   !o->count ? -1
+				   !o->count	    ? -1
 				   : left > INT_MAX ? INT_MAX
 						    : (int)left,
 				   on_packet, (u_char *)c);

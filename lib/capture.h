@@ -9,11 +9,11 @@
 
 struct nlab_capture_opts {
 	const char *lab;
-	const char *node;     /* a node, or a switch (its bridge's ports) */
+	const char *node; /* a node, or a switch (its bridge's ports) */
 	const char *ifname;
-	const char *filter;   /* BPF expression; NULL or "": everything */
-	const char *out;      /* file to write; NULL or "-": stdout */
-	unsigned long count;  /* stop after this many packets; 0: never */
+	const char *filter;  /* BPF expression; NULL or "": everything */
+	const char *out;     /* file to write; NULL or "-": stdout */
+	unsigned long count; /* stop after this many packets; 0: never */
 	/* Set asynchronously (by a signal handler) to end the capture; it is
 	 * looked at after every wake-up, and at least once a second. */
 	volatile sig_atomic_t *stop;
@@ -33,7 +33,7 @@ enum nlab_capture_end {
 
 struct nlab_capture_result {
 	unsigned long captured;
-	unsigned long dropped;  /* by the kernel, per pcap_stats */
+	unsigned long dropped; /* by the kernel, per pcap_stats */
 	enum nlab_capture_end end;
 };
 

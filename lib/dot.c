@@ -99,7 +99,8 @@ void nlab_topology_dot(const struct nlab_topology *t, FILE *f)
 			continue;
 		fputc('\t', f);
 		quoted(f, t->segments[i].name);
-		fputs(" [shape=ellipse, style=filled, fillcolor=\"#e0e0e0\"];\n",
+		fputs(" [shape=ellipse, style=filled, "
+		      "fillcolor=\"#e0e0e0\"];\n",
 		      f);
 	}
 	for (size_t i = 0; i < t->n_segments; i++) {

@@ -34,7 +34,8 @@ int nlab_node_pidfd(const char *lab, const char *node, pid_t *pid,
 		int p;
 
 		if (rec.recs[i].kind != NLAB_REC_PROC ||
-		    sscanf(rec.recs[i].arg, "%d %llu %33s", &p, &start, name) != 3 ||
+		    sscanf(rec.recs[i].arg, "%d %llu %33s", &p, &start, name) !=
+			    3 ||
 		    strcmp(name, node))
 			continue;
 		fd = (int)syscall(SYS_pidfd_open, p, 0);
@@ -46,8 +47,9 @@ int nlab_node_pidfd(const char *lab, const char *node, pid_t *pid,
 	}
 	nlab_record_free(&rec);
 	if (fd < 0)
-		return nlab_err_set(e, ENOENT, "lab %s has no running node '%s'",
-				    lab, node);
+		return nlab_err_set(e, ENOENT,
+				    "lab %s has no running node '%s'", lab,
+				    node);
 	return fd;
 }
 
@@ -59,8 +61,8 @@ int nlab_node_enter(const char *lab, const char *node, struct nlab_err *e)
 	if (fd < 0)
 		return -1;
 	/* One setns on a pidfd enters them all at once (Linux 5.8). */
-	if (setns(fd, CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWNS |
-			      CLONE_NEWPID) < 0)
+	if (setns(fd,
+		  CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWPID) < 0)
 		return nlab_err_set(e, errno, "enter node %s", node);
 	return 0;
 }
@@ -131,8 +133,7 @@ static int cmp_proc(const void *a, const void *b)
 }
 
 int nlab_node_procs(const char *lab, const char *node,
-		    struct nlab_nodeproc **procs, size_t *n,
-		    struct nlab_err *e)
+		    struct nlab_nodeproc **procs, size_t *n, struct nlab_err *e)
 {
 	pid_t sup;
 	cleanup_close int fd = nlab_node_pidfd(lab, node, &sup, e);

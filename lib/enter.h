@@ -21,7 +21,7 @@ int nlab_node_enter(const char *lab, const char *node, struct nlab_err *e);
 
 struct nlab_nodeproc {
 	pid_t host_pid;
-	pid_t node_pid;   /* pid inside the node */
+	pid_t node_pid; /* pid inside the node */
 	char cmd[256];
 };
 

@@ -16,7 +16,8 @@ int nlab_err_set(struct nlab_err *e, int errnum, const char *fmt, ...)
 	n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
 	if (errnum && n >= 0 && (size_t)n < sizeof(e->msg))
-		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", strerror(errnum));
+		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s",
+			 strerror(errnum));
 	return -1;
 }
 

@@ -12,8 +12,8 @@
 #include <stdarg.h>
 
 struct nlab_err {
-	int errnum;      /* errno of the cause, 0 when none */
-	char msg[1024];  /* "what: why" in the user's terms */
+	int errnum;	/* errno of the cause, 0 when none */
+	char msg[1024]; /* "what: why" in the user's terms */
 };
 
 /* Fill @e with a formatted message and ": strerror(errnum)" when errnum is

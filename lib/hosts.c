@@ -21,9 +21,10 @@ static char *hosts_text(const struct nlab_topology *t, size_t *len)
 
 	if (!f)
 		return NULL;
-	fprintf(f, "# written by netlab for lab %s\n"
-		   "127.0.0.1\tlocalhost\n"
-		   "::1\tlocalhost ip6-localhost ip6-loopback\n",
+	fprintf(f,
+		"# written by netlab for lab %s\n"
+		"127.0.0.1\tlocalhost\n"
+		"::1\tlocalhost ip6-localhost ip6-loopback\n",
 		t->name);
 	for (size_t n = 0; n < t->n_nodes; n++) {
 		const struct nlab_node *node = &t->nodes[n];

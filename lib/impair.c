@@ -24,20 +24,26 @@
 
 struct unit {
 	const char *name;
-	uint64_t mult;     /* base units (bit/s, us, millionths of %) */
+	uint64_t mult; /* base units (bit/s, us, millionths of %) */
 };
 
 static const struct unit rate_units[] = {
-	{ "bit", 1 }, { "kbit", 1000 }, { "mbit", 1000000 },
+	{ "bit", 1 },
+	{ "kbit", 1000 },
+	{ "mbit", 1000000 },
 	{ "gbit", 1000000000 },
 };
 /* tc's bytes-per-second units, row by row beside rate_units */
 static const struct unit byte_units[] = {
-	{ "bps", 1 }, { "kbps", 1000 }, { "mbps", 1000000 },
+	{ "bps", 1 },
+	{ "kbps", 1000 },
+	{ "mbps", 1000000 },
 	{ "gbps", 1000000000 },
 };
 static const struct unit time_units[] = {
-	{ "us", 1 }, { "ms", 1000 }, { "s", 1000000 },
+	{ "us", 1 },
+	{ "ms", 1000 },
+	{ "s", 1000000 },
 };
 static const struct unit pct_units[] = {
 	{ "%", 1000000 },
@@ -65,7 +71,7 @@ bool nlab_impair_known(const char *name)
 }
 
 #define FRAC_DIGITS 9
-#define FRAC_ONE 1000000000ull
+#define FRAC_ONE    1000000000ull
 
 /*
  * A decimal number "12" or "0.5" with at most 9 decimals, as a count of
@@ -102,7 +108,7 @@ static int parse_decimal(const char *s, unsigned __int128 *out,
 }
 
 static const struct unit *find_unit(const char *s, const struct unit *u,
-				     size_t n)
+				    size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!strcasecmp(s, u[i].name))
@@ -156,8 +162,8 @@ static int unit_error(const struct option *o, const char *val,
 	if (!*unit)
 		return nlab_err_set(e, 0, "%s=%s: needs a unit (%s)", o->name,
 				    val, expect[o->kind]);
-	return nlab_err_set(e, 0, "%s=%s: unknown unit '%s' (%s)", o->name,
-			    val, unit, expect[o->kind]);
+	return nlab_err_set(e, 0, "%s=%s: unknown unit '%s' (%s)", o->name, val,
+			    unit, expect[o->kind]);
 }
 
 int nlab_impair_parse(const char *opt, struct nlab_impair *imp,
@@ -166,7 +172,7 @@ int nlab_impair_parse(const char *opt, struct nlab_impair *imp,
 	static const struct {
 		const struct unit *units;
 		size_t n;
-		uint64_t max;   /* in base units */
+		uint64_t max; /* in base units */
 	} kinds[] = {
 		[RATE] = { rate_units, ARRAY_SIZE(rate_units), UINT64_MAX },
 		[TIME] = { time_units, ARRAY_SIZE(time_units), UINT32_MAX },
@@ -189,11 +195,12 @@ int nlab_impair_parse(const char *opt, struct nlab_impair *imp,
 		const char *near = nlab_suggest(name, NLAB_TABLE(options));
 
 		if (!strcmp(name, "mac") || !strcmp(name, "mtu"))
-			return nlab_err_set(e, 0,
-					    "'%s' is not an impairment", name);
+			return nlab_err_set(e, 0, "'%s' is not an impairment",
+					    name);
 		if (near)
-			return nlab_err_set(e, 0, "unknown option '%s' (did "
-						  "you mean '%s'?)",
+			return nlab_err_set(e, 0,
+					    "unknown option '%s' (did "
+					    "you mean '%s'?)",
 					    name, near);
 		nlab_table_names(list, sizeof(list), NLAB_TABLE(options));
 		return nlab_err_set(e, 0, "unknown option '%s' (options: %s)",
@@ -209,11 +216,13 @@ int nlab_impair_parse(const char *opt, struct nlab_impair *imp,
 		return unit_error(o, val, num, end, e);
 	q = num * u->mult;
 	if (q % FRAC_ONE)
-		return nlab_err_set(e, 0, "%s=%s: finer than the smallest "
-					  "step (1%s)",
+		return nlab_err_set(e, 0,
+				    "%s=%s: finer than the smallest "
+				    "step (1%s)",
 				    name, val,
-				    o->kind == PCT ? " millionth of a %"
-						   : kinds[o->kind].units[0].name);
+				    o->kind == PCT
+					    ? " millionth of a %"
+					    : kinds[o->kind].units[0].name);
 	q /= FRAC_ONE;
 	if (q > kinds[o->kind].max)
 		return nlab_err_set(e, 0, "%s=%s: %s", name, val,
@@ -224,13 +233,27 @@ int nlab_impair_parse(const char *opt, struct nlab_impair *imp,
 		return nlab_err_set(e, 0, "%s=%s: must be more than 0", name,
 				    val);
 	switch (o->bit) {
-	case NLAB_IMP_RATE: imp->rate_bps = v; break;
-	case NLAB_IMP_DELAY: imp->delay_us = (uint32_t)v; break;
-	case NLAB_IMP_JITTER: imp->jitter_us = (uint32_t)v; break;
-	case NLAB_IMP_LOSS: imp->loss_pct = (double)v / 1e6; break;
-	case NLAB_IMP_DUPLICATE: imp->duplicate_pct = (double)v / 1e6; break;
-	case NLAB_IMP_CORRUPT: imp->corrupt_pct = (double)v / 1e6; break;
-	case NLAB_IMP_REORDER: imp->reorder_pct = (double)v / 1e6; break;
+	case NLAB_IMP_RATE:
+		imp->rate_bps = v;
+		break;
+	case NLAB_IMP_DELAY:
+		imp->delay_us = (uint32_t)v;
+		break;
+	case NLAB_IMP_JITTER:
+		imp->jitter_us = (uint32_t)v;
+		break;
+	case NLAB_IMP_LOSS:
+		imp->loss_pct = (double)v / 1e6;
+		break;
+	case NLAB_IMP_DUPLICATE:
+		imp->duplicate_pct = (double)v / 1e6;
+		break;
+	case NLAB_IMP_CORRUPT:
+		imp->corrupt_pct = (double)v / 1e6;
+		break;
+	case NLAB_IMP_REORDER:
+		imp->reorder_pct = (double)v / 1e6;
+		break;
 	}
 	imp->set |= o->bit;
 	return 0;
@@ -239,12 +262,14 @@ int nlab_impair_parse(const char *opt, struct nlab_impair *imp,
 int nlab_impair_check(const struct nlab_impair *imp, struct nlab_err *e)
 {
 	if ((imp->set & NLAB_IMP_JITTER) && !(imp->set & NLAB_IMP_DELAY))
-		return nlab_err_set(e, 0, "jitter needs a delay as well "
-					  "(delay=10ms jitter=2ms)");
+		return nlab_err_set(e, 0,
+				    "jitter needs a delay as well "
+				    "(delay=10ms jitter=2ms)");
 	if ((imp->set & NLAB_IMP_REORDER) && !(imp->set & NLAB_IMP_DELAY))
-		return nlab_err_set(e, 0, "reorder needs a delay as well: "
-					  "netem reorders by sending some "
-					  "packets without it");
+		return nlab_err_set(e, 0,
+				    "reorder needs a delay as well: "
+				    "netem reorders by sending some "
+				    "packets without it");
 	return 0;
 }
 
@@ -314,8 +339,8 @@ const char *nlab_impair_str(const struct nlab_impair *imp, char *buf,
 			put_pct(val, sizeof(val), imp->reorder_pct);
 			break;
 		}
-		w = snprintf(buf + used, len - used, "%s%s=%s",
-			     used ? " " : "", o->name, val);
+		w = snprintf(buf + used, len - used, "%s%s=%s", used ? " " : "",
+			     o->name, val);
 		if (w < 0 || (size_t)w >= len - used) {
 			buf[used] = '\0'; /* whole options only */
 			break;

@@ -113,9 +113,9 @@ static void fold(char *s)
 struct scan {
 	struct loadctx *c;
 	struct ini_file *f;
-	struct nlab_seen sections;  /* name -> index */
-	struct nlab_seen keys;      /* "SECTION-INDEX\0KEY" -> key index */
-	long cur;                   /* current section, -1 before the first */
+	struct nlab_seen sections; /* name -> index */
+	struct nlab_seen keys;	   /* "SECTION-INDEX\0KEY" -> key index */
+	long cur;		   /* current section, -1 before the first */
 };
 
 static void syntax(struct scan *s, int line, const char *fmt, ...)
@@ -189,7 +189,9 @@ static void add_key(struct scan *s, char *name, int line)
 	}
 	xgrow(&f->keys, &f->cap_keys, f->n_keys + 1, sizeof(*f->keys));
 	f->keys[f->n_keys] = (struct ini_key){
-		.name = xstrdup(name), .line = line, .section = (size_t)s->cur,
+		.name = xstrdup(name),
+		.line = line,
+		.section = (size_t)s->cur,
 	};
 	xgrow(&sec->keys, &sec->cap_keys, sec->n_keys + 1, sizeof(size_t));
 	sec->keys[sec->n_keys++] = f->n_keys++;
@@ -218,8 +220,9 @@ static bool header(struct scan *s, char *t, int line, bool continued)
 	}
 	if (*rest == ';' || *rest == '#') {
 		if (continued) {
-			syntax(s, line, "a continued section header cannot "
-					"have a comment");
+			syntax(s, line,
+			       "a continued section header cannot "
+			       "have a comment");
 			return false;
 		}
 		cut = true;
@@ -378,8 +381,7 @@ static void scan_lines(struct scan *s, const char *buf, size_t len)
 	}
 }
 
-int ini_scan(struct loadctx *c, const char *buf, size_t len,
-	     struct ini_file *f)
+int ini_scan(struct loadctx *c, const char *buf, size_t len, struct ini_file *f)
 {
 	struct scan s = { .c = c, .f = f, .cur = -1 };
 

@@ -26,57 +26,57 @@
 
 /* One key of the file, in file order. */
 struct ini_key {
-	char *name;       /* folded to lower case, as iniparser keys it */
-	char *value;      /* iniparser's value; NULL when shadowed */
-	int line;         /* where the key starts */
-	size_t section;   /* index in ini_file.sections */
-	bool shadowed;    /* an equal key later in the section replaces it */
+	char *name;	/* folded to lower case, as iniparser keys it */
+	char *value;	/* iniparser's value; NULL when shadowed */
+	int line;	/* where the key starts */
+	size_t section; /* index in ini_file.sections */
+	bool shadowed;	/* an equal key later in the section replaces it */
 };
 
 struct ini_section {
-	char *name;       /* "node r1": trimmed, lower case (iniparser's key) */
-	char *label;      /* "[node r1]", for messages */
+	char *name;  /* "node r1": trimmed, lower case (iniparser's key) */
+	char *label; /* "[node r1]", for messages */
 	int line;
-	size_t *keys;     /* indexes into ini_file.keys, in file order */
+	size_t *keys; /* indexes into ini_file.keys, in file order */
 	size_t n_keys, cap_keys;
 };
 
 struct ini_file {
-	char *text;       /* what iniparser reads (see iniscan.c) */
+	char *text; /* what iniparser reads (see iniscan.c) */
 	size_t len, cap;
 	struct ini_section *sections;
 	size_t n_sections, cap_sections;
 	struct ini_key *keys;
 	size_t n_keys, cap_keys;
-	bool broken;      /* errors at the syntax level: go no further */
+	bool broken; /* errors at the syntax level: go no further */
 };
 
 struct load_error {
-	int line;         /* 0: about the whole file */
-	size_t seq;       /* order of discovery, to sort stably */
+	int line;   /* 0: about the whole file */
+	size_t seq; /* order of discovery, to sort stably */
 	char *msg;
 };
 
 /* An interface and the segment it names, until the segments are built. */
 struct load_member {
-	size_t node, iface;   /* indexes: the arrays still grow */
+	size_t node, iface; /* indexes: the arrays still grow */
 	char segment[NLAB_NAME_MAX + 1];
 	int line;
 };
 
 struct loadctx {
-	const char *path;                /* as the user gave it */
+	const char *path; /* as the user gave it */
 	const struct nlab_load_opts *opts;
 	struct nlab_topology *t;
-	const char *sect;                /* "[node r1]" while in a section */
+	const char *sect; /* "[node r1]" while in a section */
 	struct load_error *errs;
 	size_t n_errs, cap_errs, total_errs;
-	struct nlab_seen names;          /* nodes, switches, segments */
-	struct nlab_seen addrs;          /* addresses and MACs, lab-wide */
-	struct nlab_seen segwords;       /* segment names seen in values */
-	struct load_member *members;     /* every interface's segment */
+	struct nlab_seen names;	     /* nodes, switches, segments */
+	struct nlab_seen addrs;	     /* addresses and MACs, lab-wide */
+	struct nlab_seen segwords;   /* segment names seen in values */
+	struct load_member *members; /* every interface's segment */
 	size_t n_members;
-	size_t node_sections;            /* [node ...] sections, valid or not */
+	size_t node_sections; /* [node ...] sections, valid or not */
 };
 
 /*
@@ -111,9 +111,9 @@ void load_settings(struct loadctx *c, const struct ini_file *f,
 
 void load_sections(struct loadctx *c, const struct ini_file *f);
 /* c->names holds node and switch names; its idx says which and where. */
-#define LOAD_NAME_IDX(i, is_switch) ((i) * 2 + (is_switch))
-#define LOAD_NAME_IS_SWITCH(idx) ((idx) & 1)
-#define LOAD_NAME_INDEX(idx) ((idx) / 2)
+#define LOAD_NAME_IDX(i, is_switch) ((i)*2 + (is_switch))
+#define LOAD_NAME_IS_SWITCH(idx)    ((idx)&1)
+#define LOAD_NAME_INDEX(idx)	    ((idx) / 2)
 
 bool load_node_setting(const char *key);
 void load_segment_words(struct loadctx *c, const struct ini_file *f,

@@ -14,7 +14,7 @@
 static const struct {
 	const char *name;
 } iface_options[] = {
-	{ "mac" }, { "mtu" }, { "rate" }, { "delay" }, { "jitter" },
+	{ "mac" },  { "mtu" },	     { "rate" },    { "delay" },   { "jitter" },
 	{ "loss" }, { "duplicate" }, { "corrupt" }, { "reorder" },
 };
 
@@ -112,8 +112,7 @@ static void option(struct loadctx *c, struct nlab_iface *i,
 			   "unknown option '%s' (did you mean '%s'?)", word,
 			   near);
 	} else {
-		nlab_table_names(list, sizeof(list),
-				 NLAB_TABLE(iface_options));
+		nlab_table_names(list, sizeof(list), NLAB_TABLE(iface_options));
 		load_error(c, k->line, k->name,
 			   "unknown option '%s' (options: %s)", word, list);
 	}
@@ -227,8 +226,7 @@ static bool name_ok(struct loadctx *c, const struct ini_key *k)
 	return false;
 }
 
-void load_iface(struct loadctx *c, struct nlab_node *n,
-		const struct ini_key *k)
+void load_iface(struct loadctx *c, struct nlab_node *n, const struct ini_key *k)
 {
 	cleanup_free char *v = xstrdup(k->value);
 	char *cur = v, *seg = nlab_next_word(&cur), *w;

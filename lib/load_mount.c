@@ -185,8 +185,8 @@ static void tmpfs_one(struct loadctx *c, struct nlab_node *n,
 		if (stat_target(c, k, dst, &st))
 			return;
 		if (!S_ISDIR(st.st_mode)) {
-			load_error(c, k->line, k->name,
-				   "%s is not a directory", dst);
+			load_error(c, k->line, k->name, "%s is not a directory",
+				   dst);
 			return;
 		}
 	}

@@ -16,8 +16,7 @@
 #include "text.h"
 #include "util.h"
 
-static const char *addr_str(int family, const uint8_t *a, char *buf,
-			    size_t len)
+static const char *addr_str(int family, const uint8_t *a, char *buf, size_t len)
 {
 	if (!inet_ntop(family, a, buf, (socklen_t)len))
 		snprintf(buf, len, "?");
@@ -34,8 +33,8 @@ static const char *dst_str(const struct nlab_route *r, char *buf, size_t len)
 	return buf;
 }
 
-static int parse_dst(struct loadctx *c, const struct ini_key *k,
-		     const char *w, struct nlab_route *r)
+static int parse_dst(struct loadctx *c, const struct ini_key *k, const char *w,
+		     struct nlab_route *r)
 {
 	struct nlab_prefix net;
 	char why[128], a[64], b[64];
@@ -117,8 +116,7 @@ static int parse_tail(struct loadctx *c, const struct ini_key *k, char **cur,
 			return -1;
 		}
 		if (dev && r->dev[0]) {
-			load_error(c, k->line, k->name,
-				   "'dev' is given twice");
+			load_error(c, k->line, k->name, "'dev' is given twice");
 			return -1;
 		}
 		if (dev && !nlab_valid_ifname(arg)) {
@@ -163,8 +161,8 @@ static void parse_route(struct loadctx *c, struct nlab_node *n,
 	if (parse_gateway(c, k, nlab_next_word(&cur), &r) ||
 	    parse_tail(c, k, &cur, &r))
 		return;
-	*(struct nlab_route *)load_push(&n->routes, n->n_routes++,
-					sizeof(r)) = r;
+	*(struct nlab_route *)load_push(&n->routes, n->n_routes++, sizeof(r)) =
+		r;
 }
 
 void load_routes(struct loadctx *c, void *node, const struct ini_key *k)

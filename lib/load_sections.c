@@ -218,8 +218,9 @@ static bool claim_name(struct loadctx *c, const struct ini_section *s,
 			  s->label);
 	if (!e)
 		return true;
-	load_error(c, s->line, NULL, "the name '%s' is already taken by %s "
-				     "(line %d)",
+	load_error(c, s->line, NULL,
+		   "the name '%s' is already taken by %s "
+		   "(line %d)",
 		   name, e->where, e->line);
 	return false;
 }
@@ -228,8 +229,7 @@ void load_sections(struct loadctx *c, const struct ini_file *f)
 {
 	struct nlab_topology *t = c->t;
 	cleanup_free enum kind *kind = xcalloc(f->n_sections, sizeof(*kind));
-	cleanup_free const char **name =
-		xcalloc(f->n_sections, sizeof(*name));
+	cleanup_free const char **name = xcalloc(f->n_sections, sizeof(*name));
 	size_t n_nodes = 0, n_switches = 0;
 
 	for (size_t i = 0; i < f->n_sections; i++) {
@@ -241,8 +241,7 @@ void load_sections(struct loadctx *c, const struct ini_file *f)
 			bool sw = kind[i] == SEC_SWITCH;
 
 			if (!claim_name(c, s, name[i],
-					LOAD_NAME_IDX(sw ? n_switches
-							 : n_nodes,
+					LOAD_NAME_IDX(sw ? n_switches : n_nodes,
 						      sw)))
 				kind[i] = SEC_SKIP;
 			else if (sw)
@@ -266,8 +265,8 @@ void load_sections(struct loadctx *c, const struct ini_file *f)
 			sw = &t->switches[t->n_switches++];
 			snprintf(sw->name, sizeof(sw->name), "%s", name[i]);
 			sw->line = s->line;
-			nlab_seen_add(&c->segwords, sw->name,
-				      strlen(sw->name), 0, 0, NULL);
+			nlab_seen_add(&c->segwords, sw->name, strlen(sw->name),
+				      0, 0, NULL);
 			load_settings(c, f, s, switch_settings,
 				      ARRAY_SIZE(switch_settings), sw);
 		} else if (kind[i] == SEC_NODE) {

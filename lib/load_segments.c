@@ -13,8 +13,8 @@
 #include "util.h"
 
 /* Point messages at the member's own line: "[node r1] eth0". */
-static void in_node(struct loadctx *c, const struct nlab_iface *i,
-		    char *label, size_t len)
+static void in_node(struct loadctx *c, const struct nlab_iface *i, char *label,
+		    size_t len)
 {
 	snprintf(label, len, "[node %s]", i->node->name);
 	c->sect = label;

@@ -44,10 +44,10 @@ void load_error(struct loadctx *c, int line, const char *key, const char *fmt,
 		e->msg = nlab_strfmt("%s: %s", c->path, what);
 	else if (c->sect && key)
 		e->msg = nlab_strfmt("%s:%d: %s %s: %s", c->path, line, c->sect,
-				   key, what);
+				     key, what);
 	else if (c->sect)
 		e->msg = nlab_strfmt("%s:%d: %s: %s", c->path, line, c->sect,
-				   what);
+				     what);
 	else if (key)
 		e->msg = nlab_strfmt("%s:%d: %s: %s", c->path, line, key, what);
 	else
@@ -205,11 +205,12 @@ static void default_name(struct loadctx *c)
 		base[n - 4] = '\0';
 	if (!nlab_valid_name(base)) {
 		c->sect = NULL;
-		load_error(c, 0, NULL,
-			   "the file name gives the lab name '%s', which is not "
-			   "valid ([a-z0-9][a-z0-9_-]{0,31}); add [lab] with "
-			   "name = ...",
-			   base);
+		load_error(
+			c, 0, NULL,
+			"the file name gives the lab name '%s', which is not "
+			"valid ([a-z0-9][a-z0-9_-]{0,31}); add [lab] with "
+			"name = ...",
+			base);
 		return;
 	}
 	snprintf(t->name, sizeof(t->name), "%s", base);

@@ -128,7 +128,8 @@ static int send_chunk(struct nlab_nl *nl, size_t from, size_t to, char *start,
 				continue;
 			return nlab_err_set(e, errno, "netlink receive");
 		}
-		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		for (; mnl_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left)) {
 			const struct nlmsgerr *err;
 			uint32_t idx = nlh->nlmsg_seq - nl->seq0;
 
@@ -140,7 +141,8 @@ static int send_chunk(struct nlab_nl *nl, size_t from, size_t to, char *start,
 
 				*failed = true;
 				nlab_err_set(e, -err->error, "%s",
-					     nl->what[idx] ? nl->what[idx] : "netlink");
+					     nl->what[idx] ? nl->what[idx]
+							   : "netlink");
 				if (why && strlen(e->msg) + strlen(why) + 4 <
 						   sizeof(e->msg)) {
 					strcat(e->msg, " (");
@@ -162,9 +164,12 @@ int nlab_nl_flush(struct nlab_nl *nl, struct nlab_err *e)
 
 	if (!nl->n)
 		return 0;
-	total = nl->len + NLMSG_ALIGN(((struct nlmsghdr *)(nl->buf + nl->len))->nlmsg_len);
+	total = nl->len +
+		NLMSG_ALIGN(
+			((struct nlmsghdr *)(nl->buf + nl->len))->nlmsg_len);
 
-	/* Cut the queue into chunks; the last request of each asks for an ACK. */
+	/* Cut the queue into chunks; the last request of each asks for an ACK.
+	 */
 	while (off < total && !ret && !failed) {
 		size_t end = off;
 		struct nlmsghdr *nlh = NULL;
@@ -181,7 +186,8 @@ int nlab_nl_flush(struct nlab_nl *nl, struct nlab_err *e)
 			i++;
 		}
 		nlh->nlmsg_flags |= NLM_F_ACK;
-		ret = send_chunk(nl, from, i, nl->buf + off, end - off, &failed, e);
+		ret = send_chunk(nl, from, i, nl->buf + off, end - off, &failed,
+				 e);
 		off = end;
 	}
 	nlab_nl_discard(nl);

@@ -23,11 +23,11 @@ struct mnl_socket;
 struct nlab_nl {
 	struct mnl_socket *sock;
 	uint32_t portid;
-	char *buf;          /* queued requests */
+	char *buf; /* queued requests */
 	size_t len, cap;
-	char **what;        /* description of each queued request */
+	char **what; /* description of each queued request */
 	size_t n, what_cap;
-	uint32_t seq0;      /* sequence number of what[0] */
+	uint32_t seq0; /* sequence number of what[0] */
 };
 
 /* Open a NETLINK_ROUTE socket in the caller's current network namespace. */

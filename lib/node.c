@@ -30,8 +30,8 @@
 
 /* Supervisor -> up, one per node; smaller than PIPE_BUF, so atomic. */
 struct ready_msg {
-	int32_t node;   /* index in t->nodes, -1 for the launcher */
-	int32_t err;    /* 0: ready */
+	int32_t node; /* index in t->nodes, -1 for the launcher */
+	int32_t err;  /* 0: ready */
 	char msg[400];
 };
 
@@ -41,10 +41,10 @@ struct sup_args {
 	const struct nlab_topology *t;
 	const struct nlab_node *node;
 	int idx;
-	int ready_fd;   /* report to `up` */
-	int go_fd;      /* read end of the launcher's "recorded" pipe */
-	int log_fd;     /* NODE.log, for stdout and stderr */
-	int state_fd;   /* the lab's state directory */
+	int ready_fd; /* report to `up` */
+	int go_fd;    /* read end of the launcher's "recorded" pipe */
+	int log_fd;   /* NODE.log, for stdout and stderr */
+	int state_fd; /* the lab's state directory */
 };
 
 /* The state directory, for write_state(); set once in each supervisor. */
@@ -86,8 +86,9 @@ unsigned long long nlab_proc_start_time(pid_t pid)
 	p = strrchr(buf, ')');
 	if (!p)
 		return 0;
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
-			  "%*d %*d %*d %*d %*d %*d %llu",
+	if (sscanf(p + 2,
+		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+		   "%*d %*d %*d %*d %*d %*d %llu",
 		   &start) != 1)
 		return 0;
 	return start;
@@ -136,9 +137,8 @@ static int mount_proc_sys(struct nlab_err *e)
 		ro = MS_RDONLY;
 	if (umount2("/sys", MNT_DETACH) < 0 && errno != EINVAL)
 		return nlab_err_set(e, errno, "unmount /sys");
-	if (mount("sysfs", "/sys", "sysfs", ro | MS_NOSUID | MS_NODEV |
-						    MS_NOEXEC,
-		  NULL) < 0)
+	if (mount("sysfs", "/sys", "sysfs",
+		  ro | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return nlab_err_set(e, errno, "mount /sys");
 	return 0;
 }
@@ -397,17 +397,20 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct nlab_node *node = &t->nodes[i];
 		struct sup_args a = {
-			.t = t, .node = node, .idx = (int)i,
-			.ready_fd = ready_fd, .go_fd = go[0],
+			.t = t,
+			.node = node,
+			.idx = (int)i,
+			.ready_fd = ready_fd,
+			.go_fd = go[0],
 			.state_fd = state_fd,
 		};
 		char log[NLAB_NAME_MAX + 8], rec[128];
 		pid_t pid;
 
 		snprintf(log, sizeof(log), "%s" NLAB_LOG_SUFFIX, node->name);
-		a.log_fd = openat(state_fd, log,
-				  O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-				  0600);
+		a.log_fd =
+			openat(state_fd, log,
+			       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (a.log_fd < 0 || setns(netns_fd[i], CLONE_NEWNET) < 0) {
 			report(ready_fd, (int)i, errno, "%s", strerror(errno));
 			_exit(1);
@@ -513,14 +516,14 @@ int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
 		else if (r < 0)
 			ret = nlab_err_set(e, errno, "waiting for the nodes");
 		else if (r == 0)
-			ret = nlab_err_set(e, EIO, "a node supervisor died "
-						   "while starting");
+			ret = nlab_err_set(e, EIO,
+					   "a node supervisor died "
+					   "while starting");
 		else if (m.err)
-			ret = m.node >= 0
-				      ? nlab_err_set(e, 0, "node %s: %s",
-						     t->nodes[m.node].name,
-						     m.msg)
-				      : nlab_err_set(e, 0, "%s", m.msg);
+			ret = m.node >= 0 ? nlab_err_set(e, 0, "node %s: %s",
+							 t->nodes[m.node].name,
+							 m.msg)
+					  : nlab_err_set(e, 0, "%s", m.msg);
 		else
 			ready++;
 	}

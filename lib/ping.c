@@ -56,8 +56,8 @@ struct pinger {
 	unsigned count;
 	struct psock *socks;
 	size_t n_socks;
-	size_t *sock_of;   /* probe -> its source node's socket */
-	uint8_t *got;      /* probe * count + round: a reply was counted */
+	size_t *sock_of; /* probe -> its source node's socket */
+	uint8_t *got;	 /* probe * count + round: a reply was counted */
 	uint64_t cookie;
 	uint16_t ident;
 	unsigned long expected, received;
@@ -180,8 +180,7 @@ static int open_icmp(int family, struct nlab_err *e)
 
 		ICMP6_FILTER_SETBLOCKALL(&f);
 		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
-		if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f,
-			       sizeof(f)))
+		if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f)))
 			return nlab_err_set(e, errno, "ICMP6_FILTER");
 	}
 	/* Best effort: the defaults only cost loss on very large labs. */

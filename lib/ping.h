@@ -15,10 +15,10 @@
 #include "topology.h"
 
 struct nlab_ping_opts {
-	unsigned count;       /* probes per address (rounds) */
+	unsigned count;	      /* probes per address (rounds) */
 	unsigned interval_ms; /* between rounds */
 	unsigned timeout_ms;  /* wait for replies after the last round */
-	int family;           /* AF_INET, AF_INET6, or 0 for both */
+	int family;	      /* AF_INET, AF_INET6, or 0 for both */
 };
 
 /* One (source node, target address) pair and what became of it. */

@@ -50,8 +50,9 @@ int nlab_parse_prefix_ex(const char *s, struct nlab_prefix *p, char *why,
 	}
 	if (nlab_parse_uint(slash + 1, (uint64_t)max, &len)) {
 		if (why)
-			snprintf(why, 128, "'%s': the prefix length must be "
-					   "from 0 to %d",
+			snprintf(why, 128,
+				 "'%s': the prefix length must be "
+				 "from 0 to %d",
 				 s, max);
 		return -1;
 	}
@@ -91,8 +92,7 @@ struct nlab_prefix nlab_prefix_network(const struct nlab_prefix *p)
 	return n;
 }
 
-const char *nlab_prefix_str(const struct nlab_prefix *p, char *buf,
-			    size_t len)
+const char *nlab_prefix_str(const struct nlab_prefix *p, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 

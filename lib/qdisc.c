@@ -17,9 +17,9 @@
 
 #include "util.h"
 
-#define ROOT_HANDLE TC_HANDLE(1, 0)
+#define ROOT_HANDLE	 TC_HANDLE(1, 0)
 #define TBF_CHILD_HANDLE TC_HANDLE(10, 0)
-#define TBF_LATENCY_US 50000 /* queue at most this much delay in tbf */
+#define TBF_LATENCY_US	 50000 /* queue at most this much delay in tbf */
 
 struct nl_sock *nlab_qdisc_socket(struct nlab_err *e)
 {
@@ -74,9 +74,10 @@ static int add(struct nl_sock *sk, struct rtnl_qdisc *q, const char *kind,
 
 	rtnl_qdisc_put(q);
 	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_OPNOTSUPP)
-		return nlab_err_set(e, ENOENT,
-				    "the kernel has no %s qdisc (CONFIG_NET_SCH_%s)",
-				    kind, !strcmp(kind, "tbf") ? "TBF" : "NETEM");
+		return nlab_err_set(
+			e, ENOENT,
+			"the kernel has no %s qdisc (CONFIG_NET_SCH_%s)", kind,
+			!strcmp(kind, "tbf") ? "TBF" : "NETEM");
 	if (err < 0)
 		return nlab_err_set(e, 0, "add %s qdisc: %s", kind,
 				    nl_geterror(err));
@@ -93,8 +94,9 @@ static int add_tbf(struct nl_sock *sk, int ifindex, uint32_t parent,
 	struct rtnl_qdisc *q;
 
 	if (bytes > INT32_MAX || bucket > INT32_MAX)
-		return nlab_err_set(e, ERANGE, "rate above 17gbit is not "
-					       "supported");
+		return nlab_err_set(e, ERANGE,
+				    "rate above 17gbit is not "
+				    "supported");
 	q = new_qdisc(ifindex, parent, handle, "tbf");
 	if (!q)
 		return nlab_err_set(e, ENOMEM, "tbf qdisc");
@@ -106,8 +108,8 @@ static int add_tbf(struct nl_sock *sk, int ifindex, uint32_t parent,
 static int add_netem(struct nl_sock *sk, int ifindex,
 		     const struct nlab_impair *imp, struct nlab_err *e)
 {
-	struct rtnl_qdisc *q = new_qdisc(ifindex, TC_H_ROOT, ROOT_HANDLE,
-					 "netem");
+	struct rtnl_qdisc *q =
+		new_qdisc(ifindex, TC_H_ROOT, ROOT_HANDLE, "netem");
 
 	if (!q)
 		return nlab_err_set(e, ENOMEM, "netem qdisc");
@@ -161,8 +163,7 @@ int nlab_qdisc_apply(struct nl_sock *sk, int ifindex,
 	if (netem && add_netem(sk, ifindex, imp, e))
 		return -1;
 	if (rate)
-		return add_tbf(sk, ifindex,
-			       netem ? TC_HANDLE(1, 1) : TC_H_ROOT,
+		return add_tbf(sk, ifindex, netem ? TC_HANDLE(1, 1) : TC_H_ROOT,
 			       netem ? TBF_CHILD_HANDLE : ROOT_HANDLE,
 			       imp->rate_bps, e);
 	return 0;

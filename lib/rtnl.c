@@ -54,9 +54,8 @@ static void put_link_attrs(struct nlmsghdr *nlh, const struct nlab_link_spec *s)
 void nlab_rtnl_veth(struct nlab_nl *nl, const struct nlab_link_spec *a,
 		    const struct nlab_link_spec *b, const char *what)
 {
-	struct nlmsghdr *nlh = nlab_nl_req(nl, RTM_NEWLINK,
-					   NLM_F_CREATE | NLM_F_EXCL, "%s",
-					   what);
+	struct nlmsghdr *nlh = nlab_nl_req(
+		nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, "%s", what);
 	struct nlattr *linkinfo, *data, *peer;
 
 	put_ifinfo(nlh, 0, true);
@@ -78,9 +77,8 @@ void nlab_rtnl_veth(struct nlab_nl *nl, const struct nlab_link_spec *a,
 void nlab_rtnl_bridge(struct nlab_nl *nl, const char *name,
 		      const struct nlab_switch *sw, const char *what)
 {
-	struct nlmsghdr *nlh = nlab_nl_req(nl, RTM_NEWLINK,
-					   NLM_F_CREATE | NLM_F_EXCL, "%s",
-					   what);
+	struct nlmsghdr *nlh = nlab_nl_req(
+		nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, "%s", what);
 	struct nlattr *linkinfo, *data;
 
 	put_ifinfo(nlh, 0, true);
@@ -118,8 +116,8 @@ static uint16_t create_flags(bool replace)
 void nlab_rtnl_addr(struct nlab_nl *nl, int ifindex,
 		    const struct nlab_prefix *p, bool replace, const char *what)
 {
-	struct nlmsghdr *nlh = nlab_nl_req(nl, RTM_NEWADDR,
-					   create_flags(replace), "%s", what);
+	struct nlmsghdr *nlh =
+		nlab_nl_req(nl, RTM_NEWADDR, create_flags(replace), "%s", what);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	size_t alen = p->family == AF_INET ? 4 : 16;
 

@@ -13,10 +13,10 @@
 /* One end of a veth pair, or a bridge. */
 struct nlab_link_spec {
 	const char *name;
-	int netns_fd;         /* -1: the socket's own namespace */
-	const uint8_t *mac;   /* NULL: random */
-	uint32_t mtu;         /* 0: default */
-	int master;           /* ifindex of a bridge to enslave to, or 0 */
+	int netns_fd;	    /* -1: the socket's own namespace */
+	const uint8_t *mac; /* NULL: random */
+	uint32_t mtu;	    /* 0: default */
+	int master;	    /* ifindex of a bridge to enslave to, or 0 */
 };
 
 /* Set a link up (by index).  @what describes it for errors. */
@@ -36,8 +36,9 @@ void nlab_rtnl_link_up_name(struct nlab_nl *nl, const char *name, bool up,
 /* An address, IPv6 without duplicate address detection.  With @replace,
  * one that exists already is not an error (`link up` restores them). */
 void nlab_rtnl_addr(struct nlab_nl *nl, int ifindex,
-		    const struct nlab_prefix *p, bool replace, const char *what);
-void nlab_rtnl_route(struct nlab_nl *nl, const struct nlab_route *r,
-		     int oif, bool replace, const char *what);
+		    const struct nlab_prefix *p, bool replace,
+		    const char *what);
+void nlab_rtnl_route(struct nlab_nl *nl, const struct nlab_route *r, int oif,
+		     bool replace, const char *what);
 
 #endif

@@ -144,8 +144,9 @@ static int with_qdiscs(const char *lab, const char *node, const char *ifname,
 	/* Before touching anything: a missing netem changes nothing. */
 	if (need_netem && (r = nlab_netem_available(e)) <= 0) {
 		if (r == 0)
-			nlab_err_set(e, EOPNOTSUPP, "this kernel has no netem "
-						    "qdisc (CONFIG_NET_SCH_NETEM)");
+			nlab_err_set(e, EOPNOTSUPP,
+				     "this kernel has no netem "
+				     "qdisc (CONFIG_NET_SCH_NETEM)");
 		goto out;
 	}
 	if (nlab_lab_enter_netns(lab, node, &orig, e))

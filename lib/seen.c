@@ -23,14 +23,14 @@ static struct nlab_seen_ent *slot(const struct nlab_seen *s, const void *key,
 {
 	size_t i = hash(key, klen) & (s->cap - 1);
 
-	while (s->ents[i].key && (s->ents[i].klen != klen ||
-				  memcmp(s->ents[i].key, key, klen)))
+	while (s->ents[i].key &&
+	       (s->ents[i].klen != klen || memcmp(s->ents[i].key, key, klen)))
 		i = (i + 1) & (s->cap - 1);
 	return &s->ents[i];
 }
 
-struct nlab_seen_ent *nlab_seen_find(const struct nlab_seen *s,
-				     const void *key, size_t klen)
+struct nlab_seen_ent *nlab_seen_find(const struct nlab_seen *s, const void *key,
+				     size_t klen)
 {
 	struct nlab_seen_ent *e;
 

@@ -11,11 +11,11 @@
 #include <stddef.h>
 
 struct nlab_seen_ent {
-	char *key;      /* a copy, NUL-terminated after klen bytes */
+	char *key; /* a copy, NUL-terminated after klen bytes */
 	size_t klen;
-	size_t idx;     /* the caller's index for it */
-	int line;       /* where it was first seen */
-	char *where;    /* e.g. "[node h1] eth0", or NULL */
+	size_t idx;  /* the caller's index for it */
+	int line;    /* where it was first seen */
+	char *where; /* e.g. "[node h1] eth0", or NULL */
 };
 
 struct nlab_seen {
@@ -25,8 +25,8 @@ struct nlab_seen {
 
 /* The entry for @key, or NULL.  Entry pointers stay valid until the next
  * nlab_seen_add(). */
-struct nlab_seen_ent *nlab_seen_find(const struct nlab_seen *s,
-				     const void *key, size_t klen);
+struct nlab_seen_ent *nlab_seen_find(const struct nlab_seen *s, const void *key,
+				     size_t klen);
 /* Add @key unless it is there: returns NULL when added, else the entry
  * already there (unchanged). */
 struct nlab_seen_ent *nlab_seen_add(struct nlab_seen *s, const void *key,

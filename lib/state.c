@@ -55,10 +55,11 @@ int nlab_state_create(const char *lab, struct nlab_state *st,
 		return nlab_err_set(e, errno, "mkdir " NLAB_STATE_DIR);
 	if (mkdir(path, 0700) < 0) {
 		if (errno == EEXIST)
-			return nlab_err_set(e, EEXIST,
-					    "lab %s already exists (netlab down %s "
-					    "removes it)",
-					    lab, lab);
+			return nlab_err_set(
+				e, EEXIST,
+				"lab %s already exists (netlab down %s "
+				"removes it)",
+				lab, lab);
 		return nlab_err_set(e, errno, "mkdir %s", path);
 	}
 	st->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -67,8 +68,9 @@ int nlab_state_create(const char *lab, struct nlab_state *st,
 	r = lock_dir(st, e);
 	if (r)
 		return r < 0 ? r
-			     : nlab_err_set(e, EBUSY, "lab %s was removed "
-						      "while starting",
+			     : nlab_err_set(e, EBUSY,
+					    "lab %s was removed "
+					    "while starting",
 					    lab);
 	st->recfd = openat(st->dirfd, RECORD,
 			   O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
@@ -78,8 +80,7 @@ int nlab_state_create(const char *lab, struct nlab_state *st,
 	return 0;
 }
 
-int nlab_state_open(const char *lab, struct nlab_state *st,
-		    struct nlab_err *e)
+int nlab_state_open(const char *lab, struct nlab_state *st, struct nlab_err *e)
 {
 	char path[128];
 	int r;
@@ -140,7 +141,8 @@ int nlab_state_keep(struct nlab_state *st, enum nlab_rec_kind kind,
 static int kind_of(const char *word, size_t len)
 {
 	for (int k = 0; k < NLAB_REC__MAX; k++)
-		if (strlen(rec_names[k]) == len && !strncmp(word, rec_names[k], len))
+		if (strlen(rec_names[k]) == len &&
+		    !strncmp(word, rec_names[k], len))
 			return k;
 	return -1;
 }
@@ -176,10 +178,12 @@ static int read_record(int fd, struct nlab_record *rec, struct nlab_err *e)
 			continue;
 		if (keep) {
 			for (size_t i = rec->n; i-- > 0;) {
-				if (rec->recs[i].kind == (enum nlab_rec_kind)k &&
+				if (rec->recs[i].kind ==
+					    (enum nlab_rec_kind)k &&
 				    !strcmp(rec->recs[i].arg, sp + 1)) {
 					free(rec->recs[i].arg);
-					memmove(&rec->recs[i], &rec->recs[i + 1],
+					memmove(&rec->recs[i],
+						&rec->recs[i + 1],
 						(rec->n - i - 1) *
 							sizeof(rec->recs[0]));
 					rec->n--;
@@ -204,8 +208,9 @@ int nlab_state_read(struct nlab_state *st, struct nlab_record *rec,
 	memset(rec, 0, sizeof(*rec));
 	fd = openat(st->dirfd, RECORD, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? 0
-				       : nlab_err_set(e, errno, "read lab record");
+		return errno == ENOENT
+			       ? 0
+			       : nlab_err_set(e, errno, "read lab record");
 	return read_record(fd, rec, e);
 }
 
@@ -239,9 +244,9 @@ void nlab_record_free(struct nlab_record *rec)
 int nlab_state_write(struct nlab_state *st, const char *file, const char *data,
 		     size_t len, struct nlab_err *e)
 {
-	cleanup_close int fd = openat(st->dirfd, file,
-				      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-				      0600);
+	cleanup_close int fd =
+		openat(st->dirfd, file,
+		       O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
 	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
 		return nlab_err_set(e, errno, "write %s/%s/%s", NLAB_STATE_DIR,
@@ -316,8 +321,9 @@ int nlab_state_list(char ***labs, size_t *n, struct nlab_err *e)
 	*labs = NULL;
 	*n = 0;
 	if (!d)
-		return errno == ENOENT ? 0
-				       : nlab_err_set(e, errno, "open " NLAB_STATE_DIR);
+		return errno == ENOENT
+			       ? 0
+			       : nlab_err_set(e, errno, "open " NLAB_STATE_DIR);
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
 			continue;

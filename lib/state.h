@@ -21,10 +21,10 @@
 #define NLAB_STATE_COMPLETE "complete"
 
 enum nlab_rec_kind {
-	NLAB_REC_NETNS,    /* a named netns: /run/netns/ARG */
-	NLAB_REC_DIR,      /* a directory netlab made: ARG */
-	NLAB_REC_FILE,     /* a file netlab wrote: ARG */
-	NLAB_REC_PROC,     /* a process: ARG = "PID STARTTIME NODE" */
+	NLAB_REC_NETNS, /* a named netns: /run/netns/ARG */
+	NLAB_REC_DIR,	/* a directory netlab made: ARG */
+	NLAB_REC_FILE,	/* a file netlab wrote: ARG */
+	NLAB_REC_PROC,	/* a process: ARG = "PID STARTTIME NODE" */
 	NLAB_REC__MAX,
 };
 
@@ -34,14 +34,14 @@ struct nlab_rec {
 };
 
 struct nlab_record {
-	struct nlab_rec *recs;  /* in the order they were made */
+	struct nlab_rec *recs; /* in the order they were made */
 	size_t n, cap;
 };
 
 struct nlab_state {
 	char lab[64];
-	int dirfd;   /* /run/netlab/LAB, held with an exclusive flock */
-	int recfd;   /* record, O_APPEND */
+	int dirfd; /* /run/netlab/LAB, held with an exclusive flock */
+	int recfd; /* record, O_APPEND */
 };
 
 /* Make /run/netlab/LAB for a new lab and lock it.  A lab that already
@@ -51,8 +51,7 @@ int nlab_state_create(const char *lab, struct nlab_state *st,
 
 /* Open and lock an existing lab's state.  Returns 1 when there is no
  * such lab (not an error for `down`), 0 when opened. */
-int nlab_state_open(const char *lab, struct nlab_state *st,
-		    struct nlab_err *e);
+int nlab_state_open(const char *lab, struct nlab_state *st, struct nlab_err *e);
 
 void nlab_state_close(struct nlab_state *st);
 

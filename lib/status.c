@@ -103,7 +103,8 @@ static void read_supervisor(const char *lab, struct nlab_node_status *ns)
 static int read_nodes(struct nlab_lab_status *s, struct nlab_err *e)
 {
 	const struct nlab_topology *t = s->topo;
-	cleanup_close int orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	cleanup_close int orig =
+		open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	int ret = 0;
 
 	if (orig < 0)

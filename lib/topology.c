@@ -54,8 +54,7 @@ struct nlab_node *nlab_topology_node(const struct nlab_topology *t,
 	return NULL;
 }
 
-struct nlab_iface *nlab_node_iface(const struct nlab_node *n,
-				   const char *name)
+struct nlab_iface *nlab_node_iface(const struct nlab_node *n, const char *name)
 {
 	for (size_t i = 0; i < n->n_ifaces; i++)
 		if (!strcmp(n->ifaces[i].name, name))
@@ -67,8 +66,7 @@ struct nlab_iface *nlab_node_iface(const struct nlab_node *n,
  * switches: bridges, declared by [switch] or not; links: veth pairs, one
  * per veth segment and one per bridge port.
  */
-void nlab_topology_counts(const struct nlab_topology *t,
-			  struct nlab_counts *c)
+void nlab_topology_counts(const struct nlab_topology *t, struct nlab_counts *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->nodes = t->n_nodes;
@@ -94,7 +92,8 @@ static bool name_like(const char *s, size_t max, const char *more)
 {
 	for (size_t n = 0; s && n <= max; n++) {
 		char ch = s[n];
-		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		bool ok = (ch >= 'a' && ch <= 'z') ||
+			  (ch >= '0' && ch <= '9') ||
 			  (n && ch && strchr(more, ch));
 
 		if (!ch)

@@ -16,27 +16,27 @@
 
 #include "err.h"
 
-#define NLAB_NAME_MAX 32    /* [a-z0-9][a-z0-9_-]{0,31} */
-#define NLAB_IFNAME_MAX 15  /* IFNAMSIZ - 1 */
-#define NLAB_MAX_ERRORS 20  /* errors reported before the loader gives up */
+#define NLAB_NAME_MAX	32 /* [a-z0-9][a-z0-9_-]{0,31} */
+#define NLAB_IFNAME_MAX 15 /* IFNAMSIZ - 1 */
+#define NLAB_MAX_ERRORS 20 /* errors reported before the loader gives up */
 
 struct nlab_prefix {
-	int family;          /* AF_INET or AF_INET6 */
-	uint8_t addr[16];    /* network byte order; 4 bytes used for AF_INET */
-	uint8_t len;         /* prefix length */
+	int family;	  /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network byte order; 4 bytes used for AF_INET */
+	uint8_t len;	  /* prefix length */
 };
 
 /* Egress impairments.  Zero means "not set"; *_set flags say what was
  * given so that an explicit 0 (loss=0%) is still shown and applied. */
 struct nlab_impair {
-	uint64_t rate_bps;       /* bits per second, tbf */
-	uint32_t delay_us;       /* netem */
-	uint32_t jitter_us;      /* netem */
-	double loss_pct;         /* netem, 0..100 */
-	double duplicate_pct;    /* netem, 0..100 */
-	double corrupt_pct;      /* netem, 0..100 */
-	double reorder_pct;      /* netem, 0..100 */
-	unsigned set;            /* NLAB_IMP_* bits */
+	uint64_t rate_bps;    /* bits per second, tbf */
+	uint32_t delay_us;    /* netem */
+	uint32_t jitter_us;   /* netem */
+	double loss_pct;      /* netem, 0..100 */
+	double duplicate_pct; /* netem, 0..100 */
+	double corrupt_pct;   /* netem, 0..100 */
+	double reorder_pct;   /* netem, 0..100 */
+	unsigned set;	      /* NLAB_IMP_* bits */
 };
 
 enum {
@@ -49,7 +49,8 @@ enum {
 	NLAB_IMP_REORDER = 1 << 6,
 	/* every option that needs the netem qdisc */
 	NLAB_IMP_NETEM = NLAB_IMP_DELAY | NLAB_IMP_JITTER | NLAB_IMP_LOSS |
-			 NLAB_IMP_DUPLICATE | NLAB_IMP_CORRUPT | NLAB_IMP_REORDER,
+			 NLAB_IMP_DUPLICATE | NLAB_IMP_CORRUPT |
+			 NLAB_IMP_REORDER,
 };
 
 struct nlab_node;
@@ -57,19 +58,19 @@ struct nlab_segment;
 
 struct nlab_iface {
 	char name[NLAB_IFNAME_MAX + 1];
-	struct nlab_node *node;        /* owner */
-	struct nlab_segment *segment;  /* the wire it plugs into */
-	struct nlab_prefix *addrs;     /* address/prefixlen as written */
+	struct nlab_node *node;	      /* owner */
+	struct nlab_segment *segment; /* the wire it plugs into */
+	struct nlab_prefix *addrs;    /* address/prefixlen as written */
 	size_t n_addrs;
 	uint8_t mac[6];
 	bool has_mac;
-	uint32_t mtu;                  /* 0: kernel default */
+	uint32_t mtu; /* 0: kernel default */
 	struct nlab_impair impair;
 	int line;
 };
 
 struct nlab_route {
-	struct nlab_prefix dst;        /* len 0 for default */
+	struct nlab_prefix dst; /* len 0 for default */
 	bool is_default;
 	int gw_family;
 	uint8_t gw[16];
@@ -80,14 +81,14 @@ struct nlab_route {
 };
 
 struct nlab_sysctl {
-	char *key;    /* dotted, e.g. net.ipv4.conf.all.rp_filter */
+	char *key; /* dotted, e.g. net.ipv4.conf.all.rp_filter */
 	char *value;
 	int line;
 };
 
 struct nlab_mount {
-	char *source;  /* absolute host path (bind) or NULL (tmpfs) */
-	char *target;  /* absolute path inside the node */
+	char *source; /* absolute host path (bind) or NULL (tmpfs) */
+	char *target; /* absolute path inside the node */
 	bool readonly;
 	int line;
 };
@@ -100,10 +101,10 @@ struct nlab_node {
 	size_t n_routes;
 	struct nlab_sysctl *sysctls;
 	size_t n_sysctls;
-	struct nlab_mount *mounts;     /* bind and tmpfs, in file order */
+	struct nlab_mount *mounts; /* bind and tmpfs, in file order */
 	size_t n_mounts;
 	bool forward;
-	char *run;                     /* NULL when not given */
+	char *run; /* NULL when not given */
 	int line;
 };
 
@@ -111,43 +112,44 @@ struct nlab_switch {
 	char name[NLAB_NAME_MAX + 1];
 	bool stp;
 	bool vlan_filtering;
-	uint32_t mtu;                  /* 0: default */
+	uint32_t mtu; /* 0: default */
 	uint32_t ageing_s;
 	bool has_ageing;
 	int line;
 };
 
 enum nlab_segment_kind {
-	NLAB_SEG_VETH,    /* two members, no [switch]: one veth pair */
-	NLAB_SEG_BRIDGE,  /* 3+ members or a [switch]: bridge in LAB.SEGMENT */
+	NLAB_SEG_VETH,	 /* two members, no [switch]: one veth pair */
+	NLAB_SEG_BRIDGE, /* 3+ members or a [switch]: bridge in LAB.SEGMENT */
 };
 
 struct nlab_segment {
 	char name[NLAB_NAME_MAX + 1];
 	enum nlab_segment_kind kind;
-	struct nlab_iface **members;   /* in file order */
+	struct nlab_iface **members; /* in file order */
 	size_t n_members;
-	struct nlab_switch *sw;        /* NULL for a veth segment */
+	struct nlab_switch *sw; /* NULL for a veth segment */
 };
 
 struct nlab_topology {
-	char *path;                    /* as given by the user */
-	char *dir;                     /* absolute directory of the file */
-	char name[NLAB_NAME_MAX + 1];  /* the lab's name */
-	bool hosts;                    /* write /etc/netns/LAB.NODE/hosts */
+	char *path;		      /* as given by the user */
+	char *dir;		      /* absolute directory of the file */
+	char name[NLAB_NAME_MAX + 1]; /* the lab's name */
+	bool hosts;		      /* write /etc/netns/LAB.NODE/hosts */
 	struct nlab_node *nodes;
 	size_t n_nodes;
-	struct nlab_switch *switches;  /* declared [switch] sections */
+	struct nlab_switch *switches; /* declared [switch] sections */
 	size_t n_switches;
-	struct nlab_segment *segments; /* every segment, file order of first use */
+	struct nlab_segment
+		*segments; /* every segment, file order of first use */
 	size_t n_segments;
 };
 
 /* Topology errors: one line each, "FILE:LINE: [section] key: what". */
 struct nlab_diag {
 	char *lines[NLAB_MAX_ERRORS];
-	size_t n;       /* stored lines */
-	size_t total;   /* errors found, may exceed n */
+	size_t n;     /* stored lines */
+	size_t total; /* errors found, may exceed n */
 };
 
 void nlab_diag_add(struct nlab_diag *d, const char *fmt, ...)
@@ -170,10 +172,10 @@ int nlab_topology_load(const char *path, struct nlab_topology **out,
  * (/run/netlab/LAB/topology.ini): relative paths resolve against @dir (the
  * original file's directory) and host-filesystem checks can be skipped. */
 struct nlab_load_opts {
-	const char *dir;       /* NULL: the file's own directory */
-	bool skip_fs_checks;   /* do not stat bind sources / mount targets */
-	const char *name;      /* lab name when the file has no [lab] name
-				* (NULL: the file's base name without .ini) */
+	const char *dir;     /* NULL: the file's own directory */
+	bool skip_fs_checks; /* do not stat bind sources / mount targets */
+	const char *name;    /* lab name when the file has no [lab] name
+			      * (NULL: the file's base name without .ini) */
 };
 int nlab_topology_load_opts(const char *path, const struct nlab_load_opts *o,
 			    struct nlab_topology **out, struct nlab_diag *diag);
@@ -186,19 +188,17 @@ static inline void nlab_topology_freep(struct nlab_topology **t)
 	nlab_topology_free(*t);
 }
 #define cleanup_topology __attribute__((cleanup(nlab_topology_freep)))
-#define cleanup_diag __attribute__((cleanup(nlab_diag_free)))
+#define cleanup_diag	 __attribute__((cleanup(nlab_diag_free)))
 
 struct nlab_node *nlab_topology_node(const struct nlab_topology *t,
 				     const char *name);
-struct nlab_iface *nlab_node_iface(const struct nlab_node *n,
-				   const char *name);
+struct nlab_iface *nlab_node_iface(const struct nlab_node *n, const char *name);
 
 /* Totals for `check`'s one-line summary. */
 struct nlab_counts {
 	size_t nodes, switches, links, addresses, routes;
 };
-void nlab_topology_counts(const struct nlab_topology *t,
-			  struct nlab_counts *c);
+void nlab_topology_counts(const struct nlab_topology *t, struct nlab_counts *c);
 
 /* Name rules, shared by the loader and the CLI (which validates LAB/NODE
  * arguments before building paths from them). */
@@ -206,8 +206,7 @@ bool nlab_valid_name(const char *s);
 bool nlab_valid_ifname(const char *s);
 
 /* Formatting helpers. buf must hold at least 64 bytes. */
-const char *nlab_prefix_str(const struct nlab_prefix *p, char *buf,
-			    size_t len);
+const char *nlab_prefix_str(const struct nlab_prefix *p, char *buf, size_t len);
 /* Impairments in topology syntax ("rate=1mbit delay=10ms"); "" if none. */
 const char *nlab_impair_str(const struct nlab_impair *imp, char *buf,
 			    size_t len);

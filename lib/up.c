@@ -46,8 +46,8 @@ struct link_idx {
 /* One namespace being built: a node's, or a bridge segment's. */
 struct nsrt {
 	char ns[NLAB_NAME_MAX * 2 + 2];
-	const struct nlab_node *node;    /* NULL for a switch */
-	const struct nlab_segment *seg;  /* the bridge segment of a switch */
+	const struct nlab_node *node;	/* NULL for a switch */
+	const struct nlab_segment *seg; /* the bridge segment of a switch */
 	int fd;
 	struct nlab_nl nl;
 	struct link_idx *links;
@@ -59,9 +59,9 @@ struct up {
 	const struct nlab_up_opts *o;
 	struct nlab_state st;
 	bool have_state;
-	struct nsrt *ns;     /* nodes first, in order, then bridge segments */
+	struct nsrt *ns; /* nodes first, in order, then bridge segments */
 	size_t n_ns;
-	int *seg_ns;         /* segment index -> ns index, -1 for veth */
+	int *seg_ns; /* segment index -> ns index, -1 for veth */
 	int orig_netns;
 };
 
@@ -73,10 +73,10 @@ void nlab_ns_name(char *buf, size_t len, const char *lab, const char *name)
 int nlab_fault(const char *step, struct nlab_err *e)
 {
 	static unsigned seen[16];
-	static const char *const steps[] = { "state", "netns",  "lo",
-					     "bridge", "veth",  "addr",
-					     "route", "qdisc", "sysctl",
-					     "hosts", "nodes", "supervisor" };
+	static const char *const steps[] = { "state",  "netns", "lo",
+					     "bridge", "veth",	"addr",
+					     "route",  "qdisc", "sysctl",
+					     "hosts",  "nodes", "supervisor" };
 	const char *env = getenv("NETLAB_TEST_FAIL");
 	size_t len;
 	unsigned want = 1;
@@ -93,8 +93,8 @@ int nlab_fault(const char *step, struct nlab_err *e)
 			continue;
 		if (++seen[i] == want)
 			return nlab_err_set(e, EIO,
-					    "test fault injected at %s:%u", step,
-					    want);
+					    "test fault injected at %s:%u",
+					    step, want);
 	}
 	return 0;
 }
@@ -106,8 +106,7 @@ static int stopped(struct up *u, struct nlab_err *e)
 	return 0;
 }
 
-static void progress(struct up *u, const char *phase, size_t done,
-		     size_t total)
+static void progress(struct up *u, const char *phase, size_t done, size_t total)
 {
 	if (u->o && u->o->progress)
 		u->o->progress(u->o->progress_data, phase, done, total);
@@ -183,13 +182,14 @@ static int preflight(struct up *u, struct nlab_err *e)
 			if (r < 0)
 				return -1;
 			if (r == 0)
-				return nlab_err_set(e, 0,
-						    "node %s: %s: delay, jitter, "
-						    "loss, duplicate, corrupt and "
-						    "reorder need the netem qdisc, "
-						    "which this kernel lacks "
-						    "(CONFIG_NET_SCH_NETEM)",
-						    t->nodes[n].name, f->name);
+				return nlab_err_set(
+					e, 0,
+					"node %s: %s: delay, jitter, "
+					"loss, duplicate, corrupt and "
+					"reorder need the netem qdisc, "
+					"which this kernel lacks "
+					"(CONFIG_NET_SCH_NETEM)",
+					t->nodes[n].name, f->name);
 		}
 	}
 	return 0;
@@ -208,8 +208,8 @@ static int save_topology(struct up *u, struct nlab_err *e)
 	if (len < 0)
 		return nlab_err_set(e, errno, "read %s", u->t->path);
 	if (nlab_state_write(&u->st, "topology.ini", text, len, e) ||
-	    nlab_state_write(&u->st, "source-dir", u->t->dir,
-			     strlen(u->t->dir), e))
+	    nlab_state_write(&u->st, "source-dir", u->t->dir, strlen(u->t->dir),
+			     e))
 		return -1;
 	return 0;
 }
@@ -292,10 +292,9 @@ static int make_bridges(struct up *u, struct nlab_err *e)
 		if (nlab_fault(r->seg ? "bridge" : "lo", e) ||
 		    nlab_nl_flush(&r->nl, e) ||
 		    (r->seg && nlab_nl_links(&r->nl, add_link, r, e)))
-			return nlab_err_wrap(e, "%s %s",
-					     r->node ? "node" : "switch",
-					     r->node ? r->node->name
-						     : r->seg->name);
+			return nlab_err_wrap(
+				e, "%s %s", r->node ? "node" : "switch",
+				r->node ? r->node->name : r->seg->name);
 	}
 	return 0;
 }
@@ -305,12 +304,16 @@ static void veth_pair(struct up *u, const struct nlab_segment *s)
 	const struct nlab_iface *a = s->members[0], *b = s->members[1];
 	struct nsrt *ra = node_ns(u, a->node), *rb = node_ns(u, b->node);
 	struct nlab_link_spec sa = {
-		.name = a->name, .netns_fd = -1,
-		.mac = a->has_mac ? a->mac : NULL, .mtu = a->mtu,
+		.name = a->name,
+		.netns_fd = -1,
+		.mac = a->has_mac ? a->mac : NULL,
+		.mtu = a->mtu,
 	};
 	struct nlab_link_spec sb = {
-		.name = b->name, .netns_fd = rb->fd,
-		.mac = b->has_mac ? b->mac : NULL, .mtu = b->mtu,
+		.name = b->name,
+		.netns_fd = rb->fd,
+		.mac = b->has_mac ? b->mac : NULL,
+		.mtu = b->mtu,
 	};
 	char what[160];
 
@@ -330,10 +333,14 @@ static void bridge_ports(struct up *u, const struct nlab_segment *s)
 		char port[NLAB_IFNAME_MAX + 1], what[160];
 		uint32_t mtu = sw_mtu ? sw_mtu : i->mtu;
 		struct nlab_link_spec sp = {
-			.name = port, .netns_fd = -1, .mtu = mtu, .master = br,
+			.name = port,
+			.netns_fd = -1,
+			.mtu = mtu,
+			.master = br,
 		};
 		struct nlab_link_spec si = {
-			.name = i->name, .netns_fd = node_ns(u, i->node)->fd,
+			.name = i->name,
+			.netns_fd = node_ns(u, i->node)->fd,
 			.mac = i->has_mac ? i->mac : NULL,
 			.mtu = i->mtu ? i->mtu : sw_mtu,
 		};
@@ -399,12 +406,13 @@ static int node_addresses(struct up *u, struct nsrt *r, struct nlab_err *e)
 
 		snprintf(what, sizeof(what), "node %s: route %s (line %d)",
 			 n->name,
-			 rt->is_default ? "default"
-					: nlab_prefix_str(&rt->dst, buf,
-							  sizeof(buf)),
+			 rt->is_default
+				 ? "default"
+				 : nlab_prefix_str(&rt->dst, buf, sizeof(buf)),
 			 rt->line);
-		nlab_rtnl_route(&r->nl, rt, rt->dev[0] ? ns_link(r, rt->dev) : 0,
-				false, what);
+		nlab_rtnl_route(&r->nl, rt,
+				rt->dev[0] ? ns_link(r, rt->dev) : 0, false,
+				what);
 	}
 	if (n->n_routes && nlab_fault("route", e))
 		return -1;
@@ -469,7 +477,8 @@ static int node_sysctls(struct up *u, struct nlab_err *e)
 
 		if (!n->n_sysctls)
 			continue;
-		if (nlab_fault("sysctl", e) || nlab_netns_enter(u->ns[i].fd, e)) {
+		if (nlab_fault("sysctl", e) ||
+		    nlab_netns_enter(u->ns[i].fd, e)) {
 			ret = -1;
 			break;
 		}
@@ -520,8 +529,8 @@ static void plan(struct up *u)
 
 	u->seg_ns = xcalloc(t->n_segments ? t->n_segments : 1, sizeof(int));
 	for (size_t s = 0; s < t->n_segments; s++)
-		u->seg_ns[s] = t->segments[s].kind == NLAB_SEG_BRIDGE ? (int)n++
-								      : -1;
+		u->seg_ns[s] =
+			t->segments[s].kind == NLAB_SEG_BRIDGE ? (int)n++ : -1;
 	u->n_ns = n;
 	u->ns = xcalloc(n, sizeof(*u->ns));
 	for (size_t i = 0; i < t->n_nodes; i++) {

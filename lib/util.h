@@ -25,8 +25,8 @@ static inline void nlab_fclosep(FILE **f)
 		fclose(*f);
 }
 
-#define cleanup_free __attribute__((cleanup(nlab_freep)))
-#define cleanup_close __attribute__((cleanup(nlab_closep)))
+#define cleanup_free   __attribute__((cleanup(nlab_freep)))
+#define cleanup_close  __attribute__((cleanup(nlab_closep)))
 #define cleanup_fclose __attribute__((cleanup(nlab_fclosep)))
 
 /* Hand ownership on: return the value and disarm the local's cleanup. */

@@ -11,13 +11,13 @@
 /* Exit statuses (SPEC §5). */
 enum {
 	EXIT_OK = 0,
-	EXIT_FAIL = 1,     /* runtime failure */
-	EXIT_USAGE = 2,    /* usage or topology error */
+	EXIT_FAIL = 1,	   /* runtime failure */
+	EXIT_USAGE = 2,	   /* usage or topology error */
 	EXIT_SIGINT = 130, /* `up` interrupted by SIGINT, after rollback */
 };
 
 struct cli {
-	int verbose;   /* -v: +1, -q: -1 */
+	int verbose; /* -v: +1, -q: -1 */
 	const char *cmd;
 };
 
@@ -47,8 +47,8 @@ int cli_help(const struct command *c);
 /* The operand of a command that takes exactly one (`check FILE`): a
  * leading "--" is skipped; an option, none or more than one is a usage
  * error naming @what.  Returns 0 with *arg set, or the exit status. */
-int cli_one_arg(const struct cli *cli, int argc, char **argv,
-		const char *what, const char **arg);
+int cli_one_arg(const struct cli *cli, int argc, char **argv, const char *what,
+		const char **arg);
 
 #define CMD(n) int cmd_##n(struct cli *cli, int argc, char **argv)
 CMD(up);

@@ -4,8 +4,8 @@
 
 #include "cli.h"
 
-int cli_one_arg(const struct cli *cli, int argc, char **argv,
-		const char *what, const char **arg)
+int cli_one_arg(const struct cli *cli, int argc, char **argv, const char *what,
+		const char **arg)
 {
 	if (argc > 1 && !strcmp(argv[1], "--")) {
 		argv++;

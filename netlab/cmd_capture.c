@@ -61,12 +61,13 @@ int cmd_capture(struct cli *cli, int argc, char **argv)
 
 		if (!opts_done && !strcmp(s, "--")) {
 			opts_done = true;
-		} else if (!opts_done && (!strncmp(s, "-w", 2) ||
-					  !strncmp(s, "-c", 2))) {
+		} else if (!opts_done &&
+			   (!strncmp(s, "-w", 2) || !strncmp(s, "-c", 2))) {
 			val = opt_value(argc, argv, &a);
 			if (!val)
-				return cli_usage(cli, "option '%.2s' needs a "
-						      "value",
+				return cli_usage(cli,
+						 "option '%.2s' needs a "
+						 "value",
 						 s);
 			if (s[1] == 'w') {
 				o.out = val;

@@ -24,8 +24,9 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 			double s = strtod(argv[++i], &end);
 
 			if (*end || s < 0 || s > 3600)
-				return cli_usage(cli, "bad --grace '%s' "
-						      "(seconds)",
+				return cli_usage(cli,
+						 "bad --grace '%s' "
+						 "(seconds)",
 						 argv[i]);
 			nlab_grace_ms = (int)(s * 1000);
 		} else if (arg) {
@@ -47,8 +48,9 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 		return cli_fail(cli, &e);
 	if (cli->verbose >= 0) {
 		if (ret == 1)
-			fprintf(stderr, "netlab: down: no lab named '%s' "
-					"(nothing to do)\n",
+			fprintf(stderr,
+				"netlab: down: no lab named '%s' "
+				"(nothing to do)\n",
 				lab);
 		else
 			printf("lab %s down\n", lab);

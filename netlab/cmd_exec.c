@@ -21,7 +21,8 @@ static void forward(int sig)
 
 int cmd_exec(struct cli *cli, int argc, char **argv)
 {
-	struct sigaction fwd = { .sa_handler = forward }, ign = { .sa_handler = SIG_IGN };
+	struct sigaction fwd = { .sa_handler = forward },
+			 ign = { .sa_handler = SIG_IGN };
 	struct nlab_err e = { 0 };
 	char *shell_argv[2] = { NULL, NULL };
 	char **cmd;

@@ -19,8 +19,7 @@
 
 /* A running lab's topology: the copy `up` stored, with relative paths
  * resolved against the original file's directory. */
-static int load_lab(struct cli *cli, const char *lab,
-		    struct nlab_topology **t)
+static int load_lab(struct cli *cli, const char *lab, struct nlab_topology **t)
 {
 	struct nlab_err e = { 0 };
 	int rc;

@@ -26,8 +26,7 @@ struct tally {
 	unsigned long sent, received;
 };
 
-static int parse_uint(const char *s, unsigned min, unsigned max,
-		      unsigned *out)
+static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 {
 	char *end;
 	unsigned long v;
@@ -175,14 +174,16 @@ int cmd_ping(struct cli *cli, int argc, char **argv)
 		switch (c) {
 		case 'c':
 			if (parse_uint(optarg, 1, 10000, &o.count))
-				return cli_usage(cli, "count must be 1..10000, "
-						      "not '%s'",
+				return cli_usage(cli,
+						 "count must be 1..10000, "
+						 "not '%s'",
 						 optarg);
 			break;
 		case 'W':
 			if (parse_uint(optarg, 1, 600000, &o.timeout_ms))
-				return cli_usage(cli, "timeout must be "
-						      "1..600000 ms, not '%s'",
+				return cli_usage(cli,
+						 "timeout must be "
+						 "1..600000 ms, not '%s'",
 						 optarg);
 			break;
 		case '4':

@@ -31,7 +31,8 @@ static void list_json(char **labs, struct nlab_lab_status *st, size_t n)
 		json_str(stdout, labs[i]);
 		printf(", \"nodes\": %zu, \"switches\": %zu, \"state\": ",
 		       st[i].topo ? st[i].topo->n_nodes : 0,
-		       st[i].topo ? st[i].netns_total - st[i].topo->n_nodes : 0);
+		       st[i].topo ? st[i].netns_total - st[i].topo->n_nodes
+				  : 0);
 		json_str(stdout, st[i].state ? st[i].state : "unreadable");
 		printf("}");
 	}
@@ -125,8 +126,8 @@ static void node_json(const struct nlab_node_status *n)
 			json_str(stdout, f->addrs[a]);
 		}
 		printf("], \"impairments\": ");
-		json_str(stdout, nlab_impair_str(&f->decl->impair, imp,
-						 sizeof(imp)));
+		json_str(stdout,
+			 nlab_impair_str(&f->decl->impair, imp, sizeof(imp)));
 		printf("}");
 	}
 	printf("]}");

@@ -77,8 +77,9 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 		fputs("\r\033[K", stderr);
 	if (ret) {
 		if (got_signal)
-			cli_error(cli, "lab %s: interrupted by signal %d, "
-				       "everything removed",
+			cli_error(cli,
+				  "lab %s: interrupted by signal %d, "
+				  "everything removed",
 				  t->name, got_signal);
 		else
 			cli_error(cli, "lab %s: %s (nothing left behind)",

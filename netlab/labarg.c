@@ -12,7 +12,8 @@ bool cli_is_file_arg(const char *arg)
 	size_t len = strlen(arg);
 	struct stat sb;
 
-	return strchr(arg, '/') || (len > 4 && !strcmp(arg + len - 4, ".ini")) ||
+	return strchr(arg, '/') ||
+	       (len > 4 && !strcmp(arg + len - 4, ".ini")) ||
 	       (stat(arg, &sb) == 0 && !S_ISDIR(sb.st_mode));
 }
 
@@ -25,8 +26,9 @@ int cli_lab_arg(const struct cli *cli, const char *arg, char *lab, size_t len)
 
 	if (!cli_is_file_arg(arg)) {
 		if (!nlab_valid_name(arg))
-			return cli_usage(cli, "'%s' is neither a file nor a "
-					      "lab name",
+			return cli_usage(cli,
+					 "'%s' is neither a file nor a "
+					 "lab name",
 					 arg);
 		snprintf(lab, len, "%s", arg);
 		return 0;

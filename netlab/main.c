@@ -13,19 +13,23 @@
 #endif
 
 const struct command commands[] = {
-	{ "up", cmd_up, "FILE", "build the lab described by FILE (all or nothing)",
-	  "On any failure, or SIGINT/SIGTERM/SIGHUP, everything made so far is\n"
+	{ "up", cmd_up, "FILE",
+	  "build the lab described by FILE (all or nothing)",
+	  "On any failure, or SIGINT/SIGTERM/SIGHUP, everything made so far "
+	  "is\n"
 	  "removed and the cause printed.  Exit 130 after a SIGINT." },
 	{ "down", cmd_down, "[--grace SECONDS] LAB|FILE",
 	  "remove a lab and every trace of it",
 	  "Works from the lab's own record, also after a crash of `up`.\n"
-	  "Removing a lab that does not exist is not an error.  Node processes\n"
+	  "Removing a lab that does not exist is not an error.  Node "
+	  "processes\n"
 	  "get SIGTERM, then SIGKILL after the grace period (default 5 s)." },
 	{ "status", cmd_status, "[LAB] [--json]",
 	  "list labs, or show one lab's nodes and interfaces", NULL },
 	{ "exec", cmd_exec, "LAB NODE [--] [CMD [ARG...]]",
 	  "run a command (default: a shell) inside a node",
-	  "CMD runs in the node's net, PID, mount and UTS namespaces with cwd /\n"
+	  "CMD runs in the node's net, PID, mount and UTS namespaces with cwd "
+	  "/\n"
 	  "and NETLAB_LAB, NETLAB_NODE set.  Exit status: CMD's; 128+N if it\n"
 	  "died of signal N; 127 if it was not found." },
 	{ "ps", cmd_ps, "LAB NODE", "list a node's processes", NULL },
@@ -37,25 +41,35 @@ const struct command commands[] = {
 	  "Example: netlab graph lab.ini | dot -Tsvg > lab.svg" },
 	{ "link", cmd_link, "LAB NODE IFNAME up|down",
 	  "cut or restore a cable at run time",
-	  "down sets both ends down (for a switch member: the node's interface\n"
-	  "and its bridge port); up restores both, with the addresses and routes\n"
+	  "down sets both ends down (for a switch member: the node's "
+	  "interface\n"
+	  "and its bridge port); up restores both, with the addresses and "
+	  "routes\n"
 	  "the topology declares for them." },
 	{ "impair", cmd_impair, "LAB NODE IFNAME [OPTION=VALUE...|clear]",
 	  "show or change an interface's impairments",
 	  "With no option: print them in topology syntax, or 'none'.  Options\n"
-	  "(rate delay jitter loss duplicate corrupt reorder) replace the whole\n"
-	  "set; 'clear' removes it.  A bad value exits 2, a missing netem qdisc\n"
+	  "(rate delay jitter loss duplicate corrupt reorder) replace the "
+	  "whole\n"
+	  "set; 'clear' removes it.  A bad value exits 2, a missing netem "
+	  "qdisc\n"
 	  "exits 1; either way nothing changes." },
-	{ "capture", cmd_capture, "LAB NODE IFNAME [-w FILE] [-c COUNT] [FILTER...]",
+	{ "capture", cmd_capture,
+	  "LAB NODE IFNAME [-w FILE] [-c COUNT] [FILTER...]",
 	  "capture packets on a node's interface as pcap",
-	  "FILTER is a BPF filter (as tcpdump's).  Without -w the pcap stream goes\n"
-	  "to stdout (messages to stderr): netlab capture demo r1 eth0 | tcpdump -r -\n"
-	  "Ends after COUNT packets, on SIGINT/SIGTERM (exit 0, file complete), or\n"
-	  "when the lab goes down.  NODE may be a switch, to capture on its ports." },
+	  "FILTER is a BPF filter (as tcpdump's).  Without -w the pcap stream "
+	  "goes\n"
+	  "to stdout (messages to stderr): netlab capture demo r1 eth0 | "
+	  "tcpdump -r -\n"
+	  "Ends after COUNT packets, on SIGINT/SIGTERM (exit 0, file "
+	  "complete), or\n"
+	  "when the lab goes down.  NODE may be a switch, to capture on its "
+	  "ports." },
 	{ "ping", cmd_ping, "LAB [-c N] [-W MS] [-4|-6] [--json]",
 	  "reachability matrix between every pair of nodes",
 	  "Pings every global address of every other node, in each family the\n"
-	  "source has, concurrently.  Matrix: '.' all answered, 'X' none, 'N%'\n"
+	  "source has, concurrently.  Matrix: '.' all answered, 'X' none, "
+	  "'N%'\n"
 	  "partial loss, '-' nothing to ping.  Exit 0 only if every address\n"
 	  "answered." },
 	{ NULL, NULL, NULL, NULL, NULL },

@@ -45,10 +45,11 @@ static void dot_shapes_and_edges(void **state)
 	assert_non_null(strstr(g, "\t\"r1\" [shape=box];\n"));
 	assert_non_null(strstr(g, "\t\"lan\" [shape=ellipse"));
 	/* a veth segment: one edge between the nodes */
-	assert_non_null(strstr(g, "\t\"r1\" -- \"r2\" [minlen=2, label=\"wire\", "
-				  "taillabel=\"eth1\\n10.0.12.1/30\\nmtu=1400"
-				  "\\nrate=1mbit\", headlabel=\"eth0\\n"
-				  "10.0.12.2/30\"];\n"));
+	assert_non_null(strstr(g,
+			       "\t\"r1\" -- \"r2\" [minlen=2, label=\"wire\", "
+			       "taillabel=\"eth1\\n10.0.12.1/30\\nmtu=1400"
+			       "\\nrate=1mbit\", headlabel=\"eth0\\n"
+			       "10.0.12.2/30\"];\n"));
 	/* a bridge: one edge per member, to the switch */
 	assert_non_null(strstr(g, "\t\"h1\" -- \"lan\" [label=\"eth0\\n"
 				  "10.0.0.10/24\"];\n"));

@@ -33,8 +33,10 @@ static void parse_bad(const char *opt, const char *needle)
 static void impair_units(void **state)
 {
 	static const char *const opts[] = {
-		"rate=1.5mbit", "delay=2.5ms", "jitter=250us", "loss=0.000001%",
-		"duplicate=100%", "corrupt=0%", "reorder=25%", NULL,
+		"rate=1.5mbit",	  "delay=2.5ms",
+		"jitter=250us",	  "loss=0.000001%",
+		"duplicate=100%", "corrupt=0%",
+		"reorder=25%",	  NULL,
 	};
 	struct nlab_impair imp = parse_ok(opts);
 
@@ -141,18 +143,21 @@ static void impair_round_trip(void **state)
 static void name_rules(void **state)
 {
 	static const char *const good[] = {
-		"a", "r1", "0", "lan-1", "a_b", "abcdefghijklmnopqrstuvwxyz012345",
+		"a",	 "r1",	"0",
+		"lan-1", "a_b", "abcdefghijklmnopqrstuvwxyz012345",
 	};
 	static const char *const bad[] = {
-		"", "-a", "_a", "A", "a.b", "a/b", ".", "..", "a b",
-		"abcdefghijklmnopqrstuvwxyz0123456", "é",
+		"",    "-a", "_a", "A",	  "a.b",
+		"a/b", ".",  "..", "a b", "abcdefghijklmnopqrstuvwxyz0123456",
+		"é",
 	};
 	static const char *const good_if[] = {
 		"eth0", "e", "eth0.100", "br-lan_1", "abcdefghijklmno",
 	};
 	static const char *const bad_if[] = {
-		"lo", "Eth0", "-e", ".e", "abcdefghijklmnop", "e/1", "e 1",
-		"forward", "route", "", "e:1",
+		"lo",  "Eth0", "-e",	  ".e",	   "abcdefghijklmnop",
+		"e/1", "e 1",  "forward", "route", "",
+		"e:1",
 	};
 
 	(void)state;
@@ -171,7 +176,8 @@ static void name_rules(void **state)
 
 static void prefix_format(void **state)
 {
-	struct nlab_prefix p = { .family = AF_INET, .addr = { 10, 0, 0, 1 },
+	struct nlab_prefix p = { .family = AF_INET,
+				 .addr = { 10, 0, 0, 1 },
 				 .len = 24 };
 	struct nlab_prefix q = { .family = AF_INET6,
 				 .addr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },

@@ -267,10 +267,11 @@ static void quoted_values(void **state)
 	struct nlab_topology *t;
 
 	(void)state;
-	t = load_ok("quote.ini", "[node a] # the only node\n"
-				 "run = \"echo 'a; b' # not a comment\"  ; one\n"
-				 "[node b]\n"
-				 "run = echo plain # a comment\n");
+	t = load_ok("quote.ini",
+		    "[node a] # the only node\n"
+		    "run = \"echo 'a; b' # not a comment\"  ; one\n"
+		    "[node b]\n"
+		    "run = echo plain # a comment\n");
 	assert_string_equal(nlab_topology_node(t, "a")->run,
 			    "echo 'a; b' # not a comment");
 	assert_string_equal(nlab_topology_node(t, "b")->run, "echo plain");
@@ -309,10 +310,10 @@ static void ten_thousand_sections(void **state)
 	(void)state;
 	assert_non_null(text);
 	for (int i = 0; i < 10000; i++)
-		len += (size_t)snprintf(text + len, cap - len,
-					"[node n%d]\neth0 = s%d 10.%d.%d.%d/31\n",
-					i, i / 2, i >> 16, (i >> 8) & 255,
-					i & 255);
+		len += (size_t)snprintf(
+			text + len, cap - len,
+			"[node n%d]\neth0 = s%d 10.%d.%d.%d/31\n", i, i / 2,
+			i >> 16, (i >> 8) & 255, i & 255);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	t = load_ok("big.ini", text);
 	clock_gettime(CLOCK_MONOTONIC, &b);
@@ -354,7 +355,8 @@ static void lab_names(void **state)
 /* opts.dir resolves relative host paths; skip_fs_checks skips stat. */
 static void load_options(void **state)
 {
-	struct nlab_load_opts o = { .dir = "/elsewhere", .skip_fs_checks = true };
+	struct nlab_load_opts o = { .dir = "/elsewhere",
+				    .skip_fs_checks = true };
 	struct nlab_topology *t = NULL;
 	struct nlab_diag d = { 0 };
 	const char *path;
@@ -385,17 +387,16 @@ static void routes(void **state)
 	struct nlab_node *a;
 
 	(void)state;
-	t = load_ok("routes.ini",
-		    "[node a]\n"
-		    "eth0 = l 10.0.0.1/24 2001:db8::1/64\n"
-		    "eth1 = m 10.1.0.1/24\n"
-		    "route = 10.9.0.5 via 10.1.0.2, "
-		    "2001:db8:9::/48 via fe80::1 dev eth0, "
-		    "default via 10.0.0.2 dev eth0 metric 5, "
-		    "default via 10.1.0.2 metric 10\n"
-		    "[node b]\n"
-		    "eth0 = l 10.0.0.2/24\n"
-		    "eth1 = m 10.1.0.2/24\n");
+	t = load_ok("routes.ini", "[node a]\n"
+				  "eth0 = l 10.0.0.1/24 2001:db8::1/64\n"
+				  "eth1 = m 10.1.0.1/24\n"
+				  "route = 10.9.0.5 via 10.1.0.2, "
+				  "2001:db8:9::/48 via fe80::1 dev eth0, "
+				  "default via 10.0.0.2 dev eth0 metric 5, "
+				  "default via 10.1.0.2 metric 10\n"
+				  "[node b]\n"
+				  "eth0 = l 10.0.0.2/24\n"
+				  "eth1 = m 10.1.0.2/24\n");
 	a = nlab_topology_node(t, "a");
 	assert_int_equal(a->n_routes, 4);
 	assert_prefix(&a->routes[0].dst, "10.9.0.5/32");
