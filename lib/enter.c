@@ -123,6 +123,9 @@ static void cmdline(pid_t pid, char *buf, size_t len)
 	for (ssize_t i = 0; i < n - 1; i++)
 		if (buf[i] == '\0')
 			buf[i] = ' ';
+	/* A rewritten command line (a supervisor's) is padded with NULs. */
+	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\0'))
+		buf[--n] = '\0';
 }
 
 static int cmp_proc(const void *a, const void *b)

@@ -307,6 +307,40 @@ static int keep_only_fds(const struct sup_args *a)
 	return 0;
 }
 
+/* Let a host `ps` say which lab and node a supervisor serves: comm is
+ * "netlab-node", and the command line it inherited from `netlab up FILE`
+ * is overwritten in place with "netlab-node LAB.NODE" (cut to the space
+ * the old one had; prctl(PR_SET_MM) would need CAP_SYS_RESOURCE). */
+static void name_process(const struct sup_args *a)
+{
+	char stat[1024], *p, *tok, *save = NULL;
+	unsigned long start = 0, end = 0;
+	cleanup_close int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	prctl(PR_SET_NAME, "netlab-node");
+	if (fd < 0 || (n = read(fd, stat, sizeof(stat) - 1)) <= 0)
+		return;
+	stat[n] = '\0';
+	p = strrchr(stat, ')');
+	if (!p)
+		return;
+	/* Fields after the comm start at 3; arg_start is 48, arg_end 49. */
+	tok = strtok_r(p + 1, " ", &save);
+	for (int field = 3; tok && field <= 49; field++) {
+		if (field == 48)
+			start = strtoul(tok, NULL, 10);
+		else if (field == 49)
+			end = strtoul(tok, NULL, 10);
+		tok = strtok_r(NULL, " ", &save);
+	}
+	if (!start || end <= start + 1)
+		return;
+	memset((char *)start, 0, end - start);
+	snprintf((char *)start, end - start, "netlab-node %s.%s", a->t->name,
+		 a->node->name);
+}
+
 static int sup_main(void *arg)
 {
 	const struct sup_args *a = arg;
@@ -324,7 +358,7 @@ static int sup_main(void *arg)
 		_exit(1);
 	close(a->go_fd);
 	state_dir_fd = a->state_fd;
-	prctl(PR_SET_NAME, "netlab-node");
+	name_process(a);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);

@@ -49,8 +49,19 @@ expect_eq "supervisor: ip netns identify" "$(ip netns identify "$sup")" "$L.a"
 expect_match "supervisor: ip netns pids lists it" "$(ip netns pids "$L.a")" "^$sup\$"
 expect_eq "supervisor: detached (own session)" "$(ps -o sid= -p "$sup" | tr -d ' ')" "$sup"
 expect_eq "supervisor: holds no terminal" "$(ps -o tty= -p "$sup" | tr -d ' ')" "?"
+expect_eq "supervisor: host ps names lab and node" "$(ps -o args= -p "$sup")" "netlab-node $L.a"
+expect_eq "supervisor: stdin is /dev/null" "$(readlink /proc/"$sup"/fd/0)" "/dev/null"
+# stdin, stdout, stderr, its signalfd and the lab state dir: nothing else
+expect_eq "supervisor: holds only its few fds" "$(ls /proc/"$sup"/fd | wc -l)" "5"
 
 expect_match "log: run output" "$("$NETLAB" log "$L" a)" "hello from a"
+"$NETLAB" log -f "$L" b >"$TMP/follow" 2>&1 &
+follower=$!
+sleep 0.3
+"$NETLAB" exec "$L" b sh -c 'echo followed-line >> /proc/1/fd/1'
+sleep 0.6
+expect_match "log -f: follows new output" "$(cat "$TMP/follow")" "followed-line"
+kill "$follower" 2>/dev/null; wait "$follower" 2>/dev/null
 expect_match "ps: sleep is alive in the node" "$("$NETLAB" ps "$L" a)" "sleep 1000"
 sleeper=$("$NETLAB" ps "$L" a | awk '/sleep 1000/ {print $2}')
 expect "ps: host pid of run is alive" kill -0 "$sleeper"
@@ -77,6 +88,21 @@ dead() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/nul
 expect "down: run's process is gone" dead "$sleeper"
 expect "down: supervisor is gone" dead "$sup"
 expect_eq "down: nothing left" "$(leftovers "$L")" ""
+
+# Supervisors never hold the caller's stdout: `up | cat` returns with up.
+g=$(topo pipe <<INI
+[node a]
+eth0 = w 10.7.1.1/24
+run = exec sleep 1000
+[node b]
+eth0 = w 10.7.1.2/24
+INI
+)
+start=$(date +%s%N)
+timeout 20 sh -c "'$NETLAB' up '$g' | cat" >/dev/null
+expect_eq "up | cat: returns when up does" "$?" "0"
+expect "up | cat: quickly (under 5 s)" test $(( ($(date +%s%N) - start) / 1000000 )) -lt 5000
+expect "up | cat: down" "$NETLAB" -q down "$(lab pipe)"
 
 # A supervisor that cannot set up fails `up` and rolls everything back.
 g=$(topo badsup <<INI
