@@ -233,10 +233,9 @@ static int ns_birth_sysctls(const struct nsrt *r, struct nlab_err *e)
 		return 0;
 	}
 	/* Every interface made later inherits "default": no DAD wait even
-	 * for link-local addresses. */
+	 * for link-local addresses (lo, the only one yet, does no DAD). */
 	if (nlab_sysctl_write("net.ipv6.conf.default.accept_dad", "0", true,
-			      e) ||
-	    nlab_sysctl_write("net.ipv6.conf.all.accept_dad", "0", true, e))
+			      e))
 		return -1;
 	if (r->node->forward &&
 	    (nlab_sysctl_write("net.ipv4.ip_forward", "1", false, e) ||
