@@ -163,14 +163,6 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h,
 		flush(c);
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int compile_filter(struct capture *c, struct nlab_err *e)
 {
 	struct bpf_program prog;
@@ -217,14 +209,14 @@ static int capture_loop(struct capture *c, struct nlab_capture_result *r,
 	const struct nlab_capture_opts *o = c->o;
 	struct pollfd pfd = { .fd = pcap_get_selectable_fd(c->pcap),
 			      .events = POLLIN };
-	uint64_t last_check = now_ms();
+	uint64_t last_check = nlab_now_ms();
 	unsigned errors = 0;
 
 	if (pfd.fd < 0 || pcap_setnonblock(c->pcap, 1, NULL) < 0)
 		return nlab_err_set(e, 0, "%s: no pollable descriptor",
 				    o->ifname);
 	for (;;) {
-		uint64_t t = now_ms(), ms;
+		uint64_t t = nlab_now_ms(), ms;
 		unsigned long left = o->count - c->captured;
 		struct timespec wait;
 		int rc;

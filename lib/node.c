@@ -477,13 +477,10 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 static int read_msg(int fd, struct ready_msg *m, long long deadline)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	struct timespec ts;
-	long long now;
+	long long now = (long long)nlab_now_ms();
 	ssize_t n;
 	int r;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 	if (now >= deadline) {
 		errno = ETIMEDOUT;
 		return -1;
@@ -506,12 +503,8 @@ static int read_msg(int fd, struct ready_msg *m, long long deadline)
 
 static long long deadline_ms(size_t n)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	/* Generous: a bind of a slow filesystem may take a while. */
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 + 10000 +
-	       20 * (long long)n;
+	return (long long)nlab_now_ms() + 10000 + 20 * (long long)n;
 }
 
 int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,

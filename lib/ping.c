@@ -136,14 +136,6 @@ unsigned nlab_ping_loss_pct(unsigned long sent, unsigned long received)
 	return pct < 1 ? 1 : pct > 99 ? 99 : (unsigned)pct;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static uint16_t inet_cksum(const void *data, size_t len)
 {
 	const uint8_t *b = data;
@@ -328,26 +320,26 @@ static void run_loop(struct pinger *pg, const struct nlab_ping_opts *o)
 {
 	cleanup_free struct pollfd *pfd =
 		xcalloc(pg->n_socks + 1, sizeof(*pfd));
-	uint64_t next = now_ms(), deadline = 0;
+	uint64_t next = nlab_now_ms(), deadline = 0;
 	unsigned round = 0;
 
 	for (size_t i = 0; i < pg->n_socks; i++)
 		pfd[i] = (struct pollfd){ .fd = pg->socks[i].fd,
 					  .events = POLLIN };
 	for (;;) {
-		uint64_t t = now_ms(), until;
+		uint64_t t = nlab_now_ms(), until;
 
 		if (round < pg->count && t >= next) {
 			send_round(pg, round++);
 			next += o->interval_ms;
 			if (round == pg->count)
-				deadline = now_ms() + o->timeout_ms;
+				deadline = nlab_now_ms() + o->timeout_ms;
 		}
 		if (round == pg->count &&
 		    (pg->received == pg->expected || t >= deadline))
 			break;
 		until = round < pg->count ? next : deadline;
-		t = now_ms();
+		t = nlab_now_ms();
 		if (poll(pfd, pg->n_socks, until > t ? (int)(until - t) : 0) <=
 		    0)
 			continue;
@@ -376,7 +368,7 @@ int nlab_ping_run(const char *lab, struct nlab_ping_probe *probes, size_t n,
 	if (!n)
 		return 0;
 	if (getrandom(&pg.cookie, sizeof(pg.cookie), 0) != sizeof(pg.cookie))
-		pg.cookie = (uint64_t)now_ms() << 20 ^ (uint64_t)getpid();
+		pg.cookie = (uint64_t)nlab_now_ms() << 20 ^ (uint64_t)getpid();
 	pg.ident = (uint16_t)(getpid() ^ pg.cookie);
 	ret = open_socks(&pg, lab, e);
 	if (!ret) {

@@ -46,23 +46,15 @@ static void signal_all(const int *fds, size_t n, int sig)
 			syscall(SYS_pidfd_send_signal, fds[i], sig, NULL, 0);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* Wait until every process has exited or @ms passed; returns how many
  * are still alive.  A pidfd polls readable once its process exits. */
 static size_t wait_all(struct pollfd *p, size_t n, int ms)
 {
-	long long end = now_ms() + ms;
+	long long end = (long long)nlab_now_ms() + ms;
 	size_t alive;
 
 	for (;;) {
-		long long left = end - now_ms();
+		long long left = end - (long long)nlab_now_ms();
 
 		alive = 0;
 		for (size_t i = 0; i < n; i++)

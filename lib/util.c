@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <string.h>
+#include <time.h>
 
 static void *oom(void)
 {
@@ -52,4 +53,12 @@ void xgrow(void *arr, size_t *cap, size_t need, size_t sz)
 	*a = xrealloc(*a, c * sz);
 	memset((char *)*a + *cap * sz, 0, (c - *cap) * sz);
 	*cap = c;
+}
+
+uint64_t nlab_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }

@@ -4,6 +4,7 @@
 #ifndef NLAB_UTIL_H
 #define NLAB_UTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -42,6 +43,9 @@ static inline void nlab_fclosep(FILE **f)
 		(fd) = -1;                                                     \
 		_fd;                                                           \
 	})
+
+/* Milliseconds on the monotonic clock. */
+uint64_t nlab_now_ms(void);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
