@@ -130,3 +130,19 @@ bool nlab_netns_exists(const char *name)
 	netns_path(path, sizeof(path), name);
 	return access(path, F_OK) == 0;
 }
+
+int nlab_netns_probe(int (*fn)(void *arg, struct nlab_err *e), void *arg,
+		     struct nlab_err *e)
+{
+	cleanup_close int orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (orig < 0)
+		return nlab_err_set(e, errno, "open /proc/self/ns/net");
+	if (unshare(CLONE_NEWNET) < 0)
+		return nlab_err_set(e, errno, "probe: unshare");
+	ret = fn(arg, e);
+	if (setns(orig, CLONE_NEWNET) < 0)
+		return nlab_err_set(e, errno, "probe: setns back");
+	return ret;
+}

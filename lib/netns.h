@@ -37,4 +37,11 @@ int nlab_netns_remove(const char *name, struct nlab_err *e);
 
 bool nlab_netns_exists(const char *name);
 
+/* Run @fn inside a throw-away anonymous netns (gone once we leave it),
+ * to probe what the kernel can do without touching anything real.
+ * Returns what @fn returns, or -1 with @e if the netns could not be made
+ * or left. */
+int nlab_netns_probe(int (*fn)(void *arg, struct nlab_err *e), void *arg,
+		     struct nlab_err *e);
+
 #endif

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "netns.h"
 #include "util.h"
 
 #define ROOT_HANDLE	 TC_HANDLE(1, 0)
@@ -241,37 +242,33 @@ int nlab_qdisc_read(struct nl_sock *sk, int ifindex, struct nlab_impair *imp,
 	return 0;
 }
 
+static int probe_netem(void *arg, struct nlab_err *e)
+{
+	struct nlab_impair imp = { .delay_us = 1000, .set = NLAB_IMP_DELAY };
+	struct nl_sock *sk = nlab_qdisc_socket(e);
+	struct nlab_err pe;
+	int ret;
+
+	(void)arg;
+	if (!sk)
+		return -1;
+	ret = add_netem(sk, 1, &imp, &pe) == 0 ? 1 : 0;
+	if (!ret && pe.errnum != ENOENT) {
+		*e = pe;
+		ret = -1;
+	}
+	nl_socket_free(sk);
+	return ret;
+}
+
 int nlab_netem_available(struct nlab_err *e)
 {
 	static int cached = -1;
-	cleanup_close int orig = -1;
-	struct nlab_impair imp = { .delay_us = 1000, .set = NLAB_IMP_DELAY };
-	struct nl_sock *sk;
 	int ret;
 
 	if (cached >= 0)
 		return cached;
-	orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (orig < 0)
-		return nlab_err_set(e, errno, "open /proc/self/ns/net");
-	/* An anonymous netns, gone once we leave it: nothing to clean. */
-	if (unshare(CLONE_NEWNET) < 0)
-		return nlab_err_set(e, errno, "probe netem: unshare");
-	sk = nlab_qdisc_socket(e);
-	if (!sk) {
-		ret = -1;
-	} else {
-		struct nlab_err pe;
-
-		ret = add_netem(sk, 1, &imp, &pe) == 0 ? 1 : 0;
-		if (!ret && pe.errnum != ENOENT) {
-			*e = pe;
-			ret = -1;
-		}
-		nl_socket_free(sk);
-	}
-	if (setns(orig, CLONE_NEWNET) < 0)
-		return nlab_err_set(e, errno, "probe netem: setns back");
+	ret = nlab_netns_probe(probe_netem, NULL, e);
 	if (ret >= 0)
 		cached = ret;
 	return ret;

@@ -142,6 +142,27 @@ static void add_link(void *data, const char *name, int idx)
 	r->links[r->n_links++].idx = idx;
 }
 
+/* Can this kernel make a VLAN-filtering bridge?  1 yes, 0 no. */
+static int probe_vlan_filtering(void *arg, struct nlab_err *e)
+{
+	struct nlab_switch sw = { .vlan_filtering = true };
+	struct nlab_nl nl;
+	struct nlab_err pe;
+	int ret;
+
+	(void)arg;
+	if (nlab_nl_open(&nl, e))
+		return -1;
+	nlab_rtnl_bridge(&nl, BRIDGE_NAME, &sw, "probe");
+	ret = nlab_nl_flush(&nl, &pe) == 0 ? 1 : 0;
+	if (!ret && pe.errnum != EOPNOTSUPP) {
+		*e = pe;
+		ret = -1;
+	}
+	nlab_nl_close(&nl);
+	return ret;
+}
+
 /* Everything that can be known wrong before touching the host. */
 static int preflight(struct up *u, struct nlab_err *e)
 {
@@ -164,12 +185,23 @@ static int preflight(struct up *u, struct nlab_err *e)
 					    "(not touched)",
 					    path);
 	}
-	for (size_t i = 0; i < t->n_switches; i++)
-		if (t->switches[i].vlan_filtering)
+	for (size_t i = 0; i < t->n_switches; i++) {
+		int r;
+
+		if (!t->switches[i].vlan_filtering)
+			continue;
+		r = nlab_netns_probe(probe_vlan_filtering, NULL, e);
+		if (r < 0)
+			return -1;
+		if (r == 0)
 			return nlab_err_set(e, 0,
-					    "switch %s: vlan_filtering = yes "
-					    "is not supported yet",
+					    "switch %s: vlan_filtering = yes needs "
+					    "bridge VLAN filtering, which this "
+					    "kernel lacks "
+					    "(CONFIG_BRIDGE_VLAN_FILTERING)",
 					    t->switches[i].name);
+		break;
+	}
 	/* Asked for netem on a kernel without it: say so now, not halfway. */
 	for (size_t n = 0; n < t->n_nodes; n++) {
 		for (size_t i = 0; i < t->nodes[n].n_ifaces; i++) {

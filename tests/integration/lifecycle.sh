@@ -116,3 +116,28 @@ for ex in "$TOPDIR"/topologies/*.ini; do
 	expect "example $n: down" "$NETLAB" -q down "$L"
 	expect_eq "example $n: nothing left" "$(leftovers "$L")" ""
 done
+
+# --- vlan_filtering: made where the kernel has it, refused where not ------
+f=$(topo vlan <<'INI'
+[node a]
+eth0 = s 10.2.9.1/24
+[node b]
+eth0 = s 10.2.9.2/24
+[switch s]
+vlan_filtering = yes
+INI
+)
+L=$(lab vlan)
+ip netns add "$PFX-vprobe"
+if ip -n "$PFX-vprobe" link add br0 type bridge vlan_filtering 1 2>/dev/null; then
+	expect "vlan_filtering: up" "$NETLAB" -q up "$f"
+	expect_match "vlan_filtering: on the bridge" "$(ip -n "$L.s" -d link show br0)" "vlan_filtering 1"
+	expect "vlan_filtering: down" "$NETLAB" -q down "$L"
+else
+	out=$("$NETLAB" up "$f" 2>&1)
+	expect_eq "vlan_filtering without kernel support: exit 1" "$?" "1"
+	expect_match "vlan_filtering without kernel support: says so" "$out" "CONFIG_BRIDGE_VLAN_FILTERING"
+	skip "vlan_filtering: on the bridge" "this kernel has no bridge VLAN filtering"
+fi
+ip netns del "$PFX-vprobe"
+expect_eq "vlan_filtering: nothing left" "$(leftovers "$L")" ""
