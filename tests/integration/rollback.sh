@@ -117,19 +117,20 @@ for delay in $(awk -v seed="$$" 'BEGIN { srand(seed); for (i = 0; i < 6; i++) pr
 	expect_eq "kill -9 after ${delay}s: nothing left" "$(leftovers "$K")" ""
 done
 
-# --- SIGINT during up: rollback, exit 130 ---------------------------------
-"$NETLAB" -q up "$k" >/dev/null 2>&1 &
-p=$!
-sleep 0.3
-kill -INT $p
-wait $p
-expect_eq "SIGINT: exit 130" "$?" "130"
-expect_eq "SIGINT: nothing left" "$(leftovers "$K")" ""
-"$NETLAB" -q up "$k" >/dev/null 2>&1 &
-p=$!
-sleep 0.3
-kill -TERM $p
-wait $p
-expect_eq "SIGTERM: exit 1" "$?" "1"
-expect_eq "SIGTERM: nothing left" "$(leftovers "$K")" ""
+# --- a signal during up: rollback; exit 130 for SIGINT, 1 otherwise ------
+# A longer chain (about 1.5 s to build here), so the signal lands mid-way.
+s=$(chain 600 | topo sig)
+S=$(lab sig)
+interrupt() { # SIGNAL WANTED-EXIT
+	"$NETLAB" -q up "$s" >/dev/null 2>&1 &
+	local p=$!
+	sleep 0.2
+	kill -"$1" $p
+	wait $p
+	expect_eq "SIG$1: exit $2" "$?" "$2"
+	expect_eq "SIG$1: nothing left" "$(leftovers "$S")" ""
+}
+interrupt INT 130
+interrupt TERM 1
+interrupt HUP 1
 expect_eq "signals: root namespace links unchanged" "$(root_links)" "$before"
