@@ -3,6 +3,7 @@
 #   make test         unit + bad-input tests; integration tests too as root
 #   make check-asan   the same tests against an ASan+UBSan build
 #   make fuzz         build the libFuzzer target for the loader (clang)
+#   make fuzz-smoke   run it for 30 s over the seed corpus
 #   make bench        up/down timings against `ip -batch` (root)
 #   make install      PREFIX=/usr/local DESTDIR=
 
@@ -37,7 +38,7 @@ LIB      := $(B)/lib/libnetlab.a
 BIN      := $(B)/netlab/netlab
 UNIT     := $(B)/tests/unit/unit-tests
 
-.PHONY: all test check-asan fuzz bench install clean format
+.PHONY: all test check-asan fuzz fuzz-smoke bench install clean format
 all: $(BIN)
 
 $(B)/%.o: %.c $(wildcard lib/*.h netlab/*.h)
@@ -71,6 +72,14 @@ $(FUZZ): tests/fuzz/fuzz_loader.c $(LIB_SRC) $(wildcard lib/*.h)
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ \
 		tests/fuzz/fuzz_loader.c $(LIB_SRC) $(LDLIBS)
+
+# A short run over the seed corpus, for CI: the loader must keep surviving
+# what the long runs found.  (A real session: build/fuzz/fuzz-loader
+# -max_total_time=300 -dict=tests/fuzz/loader.dict NEW_DIR tests/fuzz/corpus)
+fuzz-smoke: $(FUZZ)
+	@mkdir -p build/fuzz/work
+	$(FUZZ) -max_total_time=30 -rss_limit_mb=2048 -max_len=4096 \
+		-dict=tests/fuzz/loader.dict build/fuzz/work tests/fuzz/corpus
 
 bench: $(BIN)
 	tests/bench/run $(abspath $(BIN))
