@@ -30,6 +30,15 @@ expect "pair: ping IPv6 at once (no DAD wait)" in_ns "$L.a" ping -6 -c1 -W2 2001
 expect_match "pair: hosts file names every node" "$(cat /etc/netns/"$L.a"/hosts)" "10\.1\.0\.2[[:space:]]+b"
 expect "pair: ip netns exec sees the hosts file" in_ns "$L.a" getent hosts b
 expect_eq "pair: root namespace links unchanged" "$(root_links)" "$before"
+json=$("$NETLAB" status --json "$L")
+expect "pair: status --json is valid JSON" python3 -m json.tool <<<"$json"
+expect_eq "pair: status --json shape" "$(python3 -c 'import json,sys; d=json.load(sys.stdin); n=d["nodes"][0]; i=n["interfaces"][0]; print(d["lab"], d["state"], n["name"], n["present"], i["name"], i["state"], i["carrier"], i["mtu"], i["mac"], i["addresses"])' <<<"$json")" "$L up a True eth0 up True 1400 02:00:00:00:01:01 ['10.1.0.1/24', '2001:db8:1::1/64']"
+expect_match "pair: status lists the lab" "$("$NETLAB" status --json)" "\"name\": \"$L\", \"nodes\": 2, \"switches\": 0, \"state\": \"up\""
+if command -v dot >/dev/null; then
+	expect "pair: graph of the running lab renders" sh -c "'$NETLAB' graph '$L' | dot -Tsvg >/dev/null"
+else
+	skip "pair: graph of the running lab renders" "graphviz is not installed"
+fi
 expect_fail "pair: second up of the same lab fails" "$NETLAB" -q up "$f"
 expect_match "pair: ...and the lab still works" "$(ip -n "$L.b" -o addr show dev eth0)" "10\.1\.0\.2/24"
 expect "pair: down" "$NETLAB" -q down "$L"
