@@ -250,6 +250,10 @@ int nlab_topology_load_opts(const char *path, const struct nlab_load_opts *o,
 		nlab_topology_free(c.t);
 		return -2;
 	}
+	/* The very bytes that were validated: `up` stores these, rather
+	 * than reading the file again after it may have changed. */
+	c.t->source = steal_ptr(buf);
+	c.t->source_len = len;
 	*out = c.t;
 	return 0;
 }

@@ -42,6 +42,7 @@ void nlab_topology_free(struct nlab_topology *t)
 	free(t->segments);
 	free(t->path);
 	free(t->dir);
+	free(t->source);
 	free(t);
 }
 

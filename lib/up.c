@@ -229,17 +229,8 @@ static int preflight(struct up *u, struct nlab_err *e)
 
 static int save_topology(struct up *u, struct nlab_err *e)
 {
-	cleanup_free char *text = NULL;
-	cleanup_fclose FILE *f = fopen(u->t->path, "re");
-	size_t cap = 0;
-	ssize_t len;
-
-	if (!f)
-		return nlab_err_set(e, errno, "read %s", u->t->path);
-	len = getdelim(&text, &cap, '\0', f);
-	if (len < 0)
-		return nlab_err_set(e, errno, "read %s", u->t->path);
-	if (nlab_state_write(&u->st, "topology.ini", text, len, e) ||
+	if (nlab_state_write(&u->st, "topology.ini", u->t->source,
+			     u->t->source_len, e) ||
 	    nlab_state_write(&u->st, "source-dir", u->t->dir, strlen(u->t->dir),
 			     e))
 		return -1;
