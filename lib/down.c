@@ -19,8 +19,8 @@
 static int undo(const struct nlab_rec *r, struct nlab_err *e)
 {
 	switch (r->kind) {
-	case NLAB_REC_PROC:
-		return nlab_proc_stop_rec(r->arg, e);
+	case NLAB_REC_PROC: /* all stopped together, first: see below */
+		return 0;
 	case NLAB_REC_NETNS:
 		return nlab_netns_remove(r->arg, e);
 	case NLAB_REC_FILE:
@@ -60,8 +60,6 @@ int nlab_lab_down(const char *lab, struct nlab_err *e)
 	if (nlab_proc_stop_all(&rec, &e1) && !failed++)
 		*e = e1;
 	for (size_t i = rec.n; i-- > 0;) {
-		if (rec.recs[i].kind == NLAB_REC_PROC)
-			continue;
 		if (undo(&rec.recs[i], &e1) && !failed++)
 			*e = e1;
 	}

@@ -110,11 +110,3 @@ int nlab_proc_stop_all(const struct nlab_record *rec, struct nlab_err *e)
 				    alive, alive == 1 ? "" : "s");
 	return 0;
 }
-
-int nlab_proc_stop_rec(const char *arg, struct nlab_err *e)
-{
-	struct nlab_rec r = { NLAB_REC_PROC, (char *)arg };
-	struct nlab_record rec = { &r, 1, 1 };
-
-	return nlab_proc_stop_all(&rec, e);
-}

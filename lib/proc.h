@@ -11,7 +11,6 @@
  * whose pid now belongs to another process (start time differs), is left
  * alone. */
 int nlab_proc_stop_all(const struct nlab_record *rec, struct nlab_err *e);
-int nlab_proc_stop_rec(const char *arg, struct nlab_err *e);
 
 /* Grace period between SIGTERM and SIGKILL, ms (default 5000). */
 extern int nlab_grace_ms;
