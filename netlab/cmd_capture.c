@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* netlab capture LAB NODE IFNAME [-w FILE] [-c COUNT] [FILTER...] */
-#include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "text.h"
 #include "util.h"
 
 static volatile sig_atomic_t got_signal;
@@ -52,7 +53,7 @@ int cmd_capture(struct cli *cli, int argc, char **argv)
 	cleanup_free char *filter = NULL;
 	size_t n_pos = 0, flen = 0;
 	bool opts_done = false;
-	char *end;
+	uint64_t count;
 	int ret;
 
 	filter = xcalloc(1, 1);
@@ -73,11 +74,9 @@ int cmd_capture(struct cli *cli, int argc, char **argv)
 				o.out = val;
 				continue;
 			}
-			errno = 0;
-			o.count = strtoul(val, &end, 10);
-			if (*val < '0' || *val > '9' || *end || errno ||
-			    !o.count)
+			if (nlab_parse_uint(val, ULONG_MAX, &count) || !count)
 				return cli_usage(cli, "bad count '%s'", val);
+			o.count = (unsigned long)count;
 		} else if (!opts_done && s[0] == '-' && s[1]) {
 			return cli_usage(cli, "unknown option '%s'", s);
 		} else if (n_pos < 3) {

@@ -11,6 +11,7 @@
 #include "json.h"
 #include "lab.h"
 #include "ping.h"
+#include "text.h"
 #include "util.h"
 
 #define INTERVAL_MS 100
@@ -28,13 +29,9 @@ struct tally {
 
 static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	v = strtoul(s, &end, 10);
-	if (*end || v < min || v > max)
+	if (!s || nlab_parse_uint(s, max, &v) || v < min)
 		return -1;
 	*out = (unsigned)v;
 	return 0;
