@@ -302,21 +302,20 @@ static int make_namespaces(struct up *u, struct nlab_err *e)
 	return ret;
 }
 
-/* lo up, and the bridges, then learn each bridge's index. */
+/* The bridges, then each bridge's index.  Only switch sockets are sent
+ * here; a node's "lo up" waits in its queue and leaves with the veths. */
 static int make_bridges(struct up *u, struct nlab_err *e)
 {
 	for (size_t i = 0; i < u->n_ns; i++) {
 		struct nsrt *r = &u->ns[i];
 
-		if (r->seg)
-			nlab_rtnl_bridge(&r->nl, BRIDGE_NAME, r->seg->sw,
-					 "create bridge");
-		if (nlab_fault(r->seg ? "bridge" : "lo", e) ||
-		    nlab_nl_flush(&r->nl, e) ||
-		    (r->seg && nlab_nl_links(&r->nl, add_link, r, e)))
-			return nlab_err_wrap(
-				e, "%s %s", r->node ? "node" : "switch",
-				r->node ? r->node->name : r->seg->name);
+		if (!r->seg)
+			continue;
+		nlab_rtnl_bridge(&r->nl, BRIDGE_NAME, r->seg->sw,
+				 "create bridge");
+		if (nlab_fault("bridge", e) || nlab_nl_flush(&r->nl, e) ||
+		    nlab_nl_links(&r->nl, add_link, r, e))
+			return nlab_err_wrap(e, "switch %s", r->seg->name);
 	}
 	return 0;
 }
@@ -392,7 +391,7 @@ static int make_veths(struct up *u, struct nlab_err *e)
 		else
 			bridge_ports(u, &t->segments[s]);
 	}
-	if (nlab_fault("veth", e) || flush_all(u, e))
+	if (nlab_fault("lo", e) || nlab_fault("veth", e) || flush_all(u, e))
 		return -1;
 	progress(u, "links", t->n_segments, t->n_segments);
 	return 0;
