@@ -63,21 +63,29 @@ int nlab_state_create(const char *lab, struct nlab_state *st,
 		return nlab_err_set(e, errno, "mkdir %s", path);
 	}
 	st->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (st->dirfd < 0)
-		return nlab_err_set(e, errno, "open %s", path);
+	if (st->dirfd < 0) {
+		nlab_err_set(e, errno, "open %s", path);
+		goto fail;
+	}
 	r = lock_dir(st, e);
-	if (r)
-		return r < 0 ? r
-			     : nlab_err_set(e, EBUSY,
-					    "lab %s was removed "
-					    "while starting",
-					    lab);
+	if (r > 0) /* a `down` removed it under us: nothing of ours left */
+		return nlab_err_set(e, EBUSY, "lab %s was removed while starting",
+				    lab);
+	if (r < 0)
+		goto fail;
 	st->recfd = openat(st->dirfd, RECORD,
 			   O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
 			   0600);
-	if (st->recfd < 0)
-		return nlab_err_set(e, errno, "create %s/" RECORD, path);
+	if (st->recfd < 0) {
+		nlab_err_set(e, errno, "create %s/" RECORD, path);
+		goto fail;
+	}
 	return 0;
+fail:
+	/* The directory is ours and empty: take it back with us. */
+	nlab_state_close(st);
+	rmdir(path);
+	return -1;
 }
 
 int nlab_state_open(const char *lab, struct nlab_state *st, struct nlab_err *e)
