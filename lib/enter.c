@@ -14,37 +14,38 @@
 #include <unistd.h>
 
 #include "node.h"
+#include "proc.h"
 #include "state.h"
 #include "util.h"
+
+int nlab_record_supervisor(const struct nlab_record *rec, const char *node,
+			   pid_t *pid)
+{
+	/* The newest entry wins (a supervisor is recorded once per up). */
+	for (size_t i = rec->n; i-- > 0;) {
+		const char *name;
+
+		if (rec->recs[i].kind != NLAB_REC_PROC)
+			continue;
+		name = strrchr(rec->recs[i].arg, ' ');
+		if (name && !strcmp(name + 1, node))
+			return nlab_proc_open(rec->recs[i].arg, pid);
+	}
+	return -1;
+}
 
 int nlab_node_pidfd(const char *lab, const char *node, pid_t *pid,
 		    struct nlab_err *e)
 {
 	struct nlab_record rec;
-	int r, fd = -1;
+	int r, fd;
 
 	r = nlab_state_peek(lab, &rec, e);
 	if (r < 0)
 		return -1;
 	if (r == 1)
 		return nlab_err_set(e, ENOENT, "no lab named '%s'", lab);
-	for (size_t i = rec.n; i-- > 0 && fd < 0;) {
-		unsigned long long start;
-		char name[NLAB_NAME_MAX + 2];
-		int p;
-
-		if (rec.recs[i].kind != NLAB_REC_PROC ||
-		    sscanf(rec.recs[i].arg, "%d %llu %33s", &p, &start, name) !=
-			    3 ||
-		    strcmp(name, node))
-			continue;
-		fd = (int)syscall(SYS_pidfd_open, p, 0);
-		if (fd >= 0 && nlab_proc_start_time(p) != start) {
-			close(fd);
-			fd = -1;
-		}
-		*pid = p;
-	}
+	fd = nlab_record_supervisor(&rec, node, pid);
 	nlab_record_free(&rec);
 	if (fd < 0)
 		return nlab_err_set(e, ENOENT,

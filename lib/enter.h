@@ -14,6 +14,12 @@
 int nlab_node_pidfd(const char *lab, const char *node, pid_t *pid,
 		    struct nlab_err *e);
 
+struct nlab_record;
+/* The same, from a record already read (status reads it once for all
+ * nodes).  -1 when the node has no supervisor running. */
+int nlab_record_supervisor(const struct nlab_record *rec, const char *node,
+			   pid_t *pid);
+
 /* Move the caller into the node's net, UTS, mount and PID namespaces.
  * Only children forked afterwards are in the node's PID namespace, and
  * the caller can no longer make threads: fork, then do the work. */

@@ -19,15 +19,15 @@
 /* Grace period between SIGTERM and SIGKILL; `down --grace` sets it. */
 int nlab_grace_ms = 5000;
 
-/* A pidfd for the recorded process, or -1 if it is gone (or its pid now
- * belongs to someone else). */
-static int open_recorded(const char *arg)
+int nlab_proc_open(const char *arg, pid_t *out)
 {
 	unsigned long long start;
 	int pid, fd;
 
 	if (sscanf(arg, "%d %llu", &pid, &start) != 2 || pid <= 1)
 		return -1;
+	if (out)
+		*out = pid;
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (fd < 0)
 		return -1;
@@ -83,7 +83,7 @@ int nlab_proc_stop_all(const struct nlab_record *rec, struct nlab_err *e)
 
 		if (rec->recs[i].kind != NLAB_REC_PROC)
 			continue;
-		fd = open_recorded(rec->recs[i].arg);
+		fd = nlab_proc_open(rec->recs[i].arg, NULL);
 		if (fd < 0)
 			continue;
 		fds[n] = fd;

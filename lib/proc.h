@@ -3,6 +3,8 @@
 #ifndef NLAB_PROC_H
 #define NLAB_PROC_H
 
+#include <sys/types.h>
+
 #include "err.h"
 #include "state.h"
 
@@ -11,6 +13,10 @@
  * whose pid now belongs to another process (start time differs), is left
  * alone. */
 int nlab_proc_stop_all(const struct nlab_record *rec, struct nlab_err *e);
+
+/* A pidfd for a recorded process ("PID STARTTIME ..."), or -1 if it is
+ * gone or its pid now belongs to someone else.  *pid gets the pid. */
+int nlab_proc_open(const char *arg, pid_t *pid);
 
 /* Grace period between SIGTERM and SIGKILL, ms (default 5000). */
 extern int nlab_grace_ms;

@@ -80,13 +80,13 @@ out:
 	return ret;
 }
 
-static void read_supervisor(const char *lab, struct nlab_node_status *ns)
+static void read_supervisor(const char *lab, const struct nlab_record *rec,
+			    struct nlab_node_status *ns)
 {
 	cleanup_free char *run = NULL;
 	char file[NLAB_NAME_MAX + 8];
-	struct nlab_err ign;
 	pid_t pid;
-	int fd = nlab_node_pidfd(lab, ns->decl->name, &pid, &ign);
+	int fd = nlab_record_supervisor(rec, ns->decl->name, &pid);
 
 	if (fd >= 0) {
 		ns->supervisor = pid;
@@ -100,7 +100,8 @@ static void read_supervisor(const char *lab, struct nlab_node_status *ns)
 	}
 }
 
-static int read_nodes(struct nlab_lab_status *s, struct nlab_err *e)
+static int read_nodes(struct nlab_lab_status *s,
+		      const struct nlab_record *rec, struct nlab_err *e)
 {
 	const struct nlab_topology *t = s->topo;
 	cleanup_close int orig =
@@ -121,7 +122,7 @@ static int read_nodes(struct nlab_lab_status *s, struct nlab_err *e)
 		ns->ifs = xcalloc(t->nodes[n].n_ifaces, sizeof(*ns->ifs));
 		for (size_t i = 0; i < t->nodes[n].n_ifaces; i++)
 			ns->ifs[i].decl = &t->nodes[n].ifaces[i];
-		read_supervisor(t->name, ns);
+		read_supervisor(t->name, rec, ns);
 		fd = nlab_netns_open(ns->netns, &ign);
 		if (fd < 0)
 			continue; /* removed behind our back: shown as gone */
@@ -142,7 +143,7 @@ int nlab_status_read(const char *lab, bool detail, struct nlab_lab_status *s,
 {
 	cleanup_free char *done = NULL;
 	struct nlab_record rec = { 0 };
-	int r;
+	int r, ret;
 
 	memset(s, 0, sizeof(*s));
 	r = nlab_state_peek(lab, &rec, e);
@@ -154,10 +155,10 @@ int nlab_status_read(const char *lab, bool detail, struct nlab_lab_status *s,
 		s->netns_total++;
 		s->netns_present += nlab_netns_exists(rec.recs[i].arg);
 	}
-	nlab_record_free(&rec);
-
-	if (nlab_lab_topology(lab, &s->topo, e))
+	if (nlab_lab_topology(lab, &s->topo, e)) {
+		nlab_record_free(&rec);
 		return -1;
+	}
 	/* No completion mark: `up` is still running, or was killed (then
 	 * `down` finishes it). */
 	done = nlab_state_slurp(lab, NLAB_STATE_COMPLETE);
@@ -167,7 +168,9 @@ int nlab_status_read(const char *lab, bool detail, struct nlab_lab_status *s,
 		s->state = "partial";
 	else
 		s->state = "up";
-	return detail ? read_nodes(s, e) : 0;
+	ret = detail ? read_nodes(s, &rec, e) : 0;
+	nlab_record_free(&rec);
+	return ret;
 }
 
 void nlab_status_free(struct nlab_lab_status *s)
