@@ -10,21 +10,74 @@
 
 #include "util.h"
 
+#define PROC_SYS "/proc/sys"
+#define MAX_PARTS 32
+
+/*
+ * Interface names may hold dots (eth0.10), so the key
+ * net.ipv4.conf.eth0.10.rp_filter is conf/eth0.10/rp_filter, not
+ * conf/eth0/10/rp_filter.  Find the split that names an existing entry:
+ * at each level try the shortest name first, and backtrack.  @path holds
+ * the resolved prefix (@len bytes); parts[i..n) are still to place.
+ */
+static bool find_path(char *path, size_t len, char **parts, size_t n,
+		      size_t i)
+{
+	size_t l = len;
+
+	for (size_t j = i; j < n; j++) {
+		int w = snprintf(path + l, PATH_MAX - l, "%s%s",
+				 j == i ? "/" : ".", parts[j]);
+
+		if (w < 0 || (size_t)w >= PATH_MAX - l)
+			break;
+		l += (size_t)w;
+		if (access(path, F_OK) < 0)
+			continue;
+		if (j + 1 == n || find_path(path, l, parts, n, j + 1))
+			return true;
+	}
+	path[len] = '\0';
+	return false;
+}
+
+static int open_key(const char *key, char *path)
+{
+	char copy[PATH_MAX], *parts[MAX_PARTS], *save = NULL, *p;
+	size_t n = 0;
+	int fd;
+
+	/* The common case: every dot a slash. */
+	snprintf(path, PATH_MAX, PROC_SYS "/%s", key);
+	for (p = path + strlen(PROC_SYS "/"); *p; p++)
+		if (*p == '.')
+			*p = '/';
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
+
+	snprintf(copy, sizeof(copy), "%s", key);
+	for (p = strtok_r(copy, ".", &save); p && n < MAX_PARTS;
+	     p = strtok_r(NULL, ".", &save))
+		parts[n++] = p;
+	snprintf(path, PATH_MAX, PROC_SYS);
+	if (!n || !find_path(path, strlen(path), parts, n, 0)) {
+		errno = ENOENT;
+		return -1;
+	}
+	return open(path, O_WRONLY | O_CLOEXEC);
+}
+
 int nlab_sysctl_write(const char *key, const char *value, bool optional,
 		      struct nlab_err *e)
 {
 	char path[PATH_MAX];
 	cleanup_close int fd = -1;
 	size_t len = strlen(value);
-	int n;
 
-	n = snprintf(path, sizeof(path), "/proc/sys/%s", key);
-	if (n < 0 || (size_t)n >= sizeof(path))
+	if (strlen(key) + sizeof(PROC_SYS) + 1 >= sizeof(path))
 		return nlab_err_set(e, ENAMETOOLONG, "sysctl %s", key);
-	for (char *p = path + strlen("/proc/sys/"); *p; p++)
-		if (*p == '.')
-			*p = '/';
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = open_key(key, path);
 	if (fd < 0) {
 		if (optional && errno == ENOENT)
 			return 0;

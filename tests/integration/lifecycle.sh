@@ -10,12 +10,15 @@ f=$(topo pair <<'INI'
 eth0 = wire 10.1.0.1/24 2001:db8:1::1/64 mac=02:00:00:00:01:01 mtu=1400
 [node b]
 eth0 = wire 10.1.0.2/24 2001:db8:1::2/64
-sysctl = net.ipv4.conf.all.rp_filter=2, net.ipv4.conf.eth0.arp_ignore=1
+eth0.5 = side 10.1.5.2/24
+sysctl = net.ipv4.conf.all.rp_filter=2, net.ipv4.conf.eth0.arp_ignore=1, net.ipv4.conf.eth0.5.arp_ignore=2
+[node c]
+eth0 = side 10.1.5.3/24
 INI
 )
 L=$(lab pair)
 expect "pair: up" "$NETLAB" -q up "$f"
-expect_eq "pair: netns listed" "$(ip netns list | awk '{print $1}' | grep "^$L\." | sort | tr '\n' ' ')" "$L.a $L.b "
+expect_eq "pair: netns listed" "$(ip netns list | awk '{print $1}' | grep "^$L\." | sort | tr '\n' ' ')" "$L.a $L.b $L.c "
 expect_match "pair: lo up" "$(ip -n "$L.a" -o link show lo)" "UP"
 expect_match "pair: a has its IPv4" "$(ip -n "$L.a" -o addr show dev eth0)" "inet 10\.1\.0\.1/24"
 expect_match "pair: a has its IPv6, not tentative" "$(ip -n "$L.a" -o -6 addr show dev eth0 scope global)" "2001:db8:1::1/64 scope global *(nodad)? *\\\\"
@@ -24,6 +27,7 @@ expect_match "pair: MAC set" "$(ip -n "$L.a" -o link show eth0)" "02:00:00:00:01
 expect_match "pair: MTU set" "$(ip -n "$L.a" -o link show eth0)" "mtu 1400"
 expect_eq "pair: sysctl applied" "$(in_ns "$L.b" cat /proc/sys/net/ipv4/conf/all/rp_filter)" "2"
 expect_eq "pair: per-interface sysctl applied" "$(in_ns "$L.b" cat /proc/sys/net/ipv4/conf/eth0/arp_ignore)" "1"
+expect_eq "pair: sysctl of an interface with a dot in its name" "$(in_ns "$L.b" cat /proc/sys/net/ipv4/conf/eth0.5/arp_ignore)" "2"
 expect_eq "pair: host sysctl untouched" "$(cat /proc/sys/net/ipv4/conf/all/rp_filter)" "$(cat /proc/sys/net/ipv4/conf/all/rp_filter)"
 expect "pair: ping IPv4 at once" in_ns "$L.a" ping -c1 -W2 10.1.0.2
 expect "pair: ping IPv6 at once (no DAD wait)" in_ns "$L.a" ping -6 -c1 -W2 2001:db8:1::2
@@ -33,7 +37,7 @@ expect_eq "pair: root namespace links unchanged" "$(root_links)" "$before"
 json=$("$NETLAB" status --json "$L")
 expect "pair: status --json is valid JSON" python3 -m json.tool <<<"$json"
 expect_eq "pair: status --json shape" "$(python3 -c 'import json,sys; d=json.load(sys.stdin); n=d["nodes"][0]; i=n["interfaces"][0]; print(d["lab"], d["state"], n["name"], n["present"], i["name"], i["state"], i["carrier"], i["mtu"], i["mac"], i["addresses"])' <<<"$json")" "$L up a True eth0 up True 1400 02:00:00:00:01:01 ['10.1.0.1/24', '2001:db8:1::1/64']"
-expect_match "pair: status lists the lab" "$("$NETLAB" status --json)" "\"name\": \"$L\", \"nodes\": 2, \"switches\": 0, \"state\": \"up\""
+expect_match "pair: status lists the lab" "$("$NETLAB" status --json)" "\"name\": \"$L\", \"nodes\": 3, \"switches\": 0, \"state\": \"up\""
 if command -v dot >/dev/null; then
 	expect "pair: graph of the running lab renders" sh -c "'$NETLAB' graph '$L' | dot -Tsvg >/dev/null"
 else
