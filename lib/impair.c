@@ -7,6 +7,10 @@
  * A unit is always required.  "mbps" and friends are refused: tc reads
  * them as bytes per second, 8 times what most people mean.
  *
+ * Every value is range-checked here, so the loader refuses at `check`
+ * what the kernel would refuse at `up` (or `impair`); see impair.h for
+ * the ranges and where they come from.
+ *
  * Values are read as exact decimals (no floating point on the way), so
  * nlab_impair_str() gives back what nlab_impair_parse() read.
  * Percentages are kept to millionths of a percent, finer than netem's
@@ -134,6 +138,31 @@ static void put_decimal(char *buf, size_t len, unsigned __int128 q)
 	snprintf(buf, len, "%llu.%s", whole, f);
 }
 
+/* The largest unit that shows @v (in base units) exactly: 10mbit, 1500us. */
+static void put_units(char *buf, size_t len, uint64_t v, const struct unit *u,
+		      size_t n)
+{
+	size_t i = n - 1;
+
+	while (i > 0 && v % u[i].mult)
+		i--;
+	snprintf(buf, len, "%llu%s", (unsigned long long)(v / u[i].mult),
+		 u[i].name);
+}
+
+/* A value of @kind in base units, as the user would write it: a range's
+ * ends in a message. */
+static void put_value(char *buf, size_t len, enum kind kind, uint64_t v)
+{
+	if (kind == RATE)
+		put_units(buf, len, v, rate_units, ARRAY_SIZE(rate_units));
+	else if (kind == TIME)
+		put_units(buf, len, v, time_units, ARRAY_SIZE(time_units));
+	else
+		snprintf(buf, len, "%llu%%",
+			 (unsigned long long)(v / pct_units[0].mult));
+}
+
 /* What to say about a value with a missing or wrong unit.  @num is the
  * number before the unit, in billionths. */
 static int unit_error(const struct option *o, const char *val,
@@ -172,11 +201,13 @@ int nlab_impair_parse(const char *opt, struct nlab_impair *imp,
 	static const struct {
 		const struct unit *units;
 		size_t n;
-		uint64_t max; /* in base units */
+		uint64_t min, max; /* in base units */
 	} kinds[] = {
-		[RATE] = { rate_units, ARRAY_SIZE(rate_units), UINT64_MAX },
-		[TIME] = { time_units, ARRAY_SIZE(time_units), UINT32_MAX },
-		[PCT] = { pct_units, ARRAY_SIZE(pct_units), 100000000 },
+		[RATE] = { rate_units, ARRAY_SIZE(rate_units),
+			   NLAB_IMPAIR_RATE_MIN, NLAB_IMPAIR_RATE_MAX },
+		[TIME] = { time_units, ARRAY_SIZE(time_units), 0,
+			   NLAB_IMPAIR_TIME_MAX },
+		[PCT] = { pct_units, ARRAY_SIZE(pct_units), 0, 100000000 },
 	};
 	const char *eq = strchr(opt, '='), *val, *end;
 	const struct option *o;
@@ -224,14 +255,15 @@ int nlab_impair_parse(const char *opt, struct nlab_impair *imp,
 					    ? " millionth of a %"
 					    : kinds[o->kind].units[0].name);
 	q /= FRAC_ONE;
-	if (q > kinds[o->kind].max)
-		return nlab_err_set(e, 0, "%s=%s: %s", name, val,
-				    o->kind == PCT ? "must be from 0% to 100%"
-						   : "too large");
+	if (q < kinds[o->kind].min || q > kinds[o->kind].max) {
+		char lo[32], hi[32];
+
+		put_value(lo, sizeof(lo), o->kind, kinds[o->kind].min);
+		put_value(hi, sizeof(hi), o->kind, kinds[o->kind].max);
+		return nlab_err_set(e, 0, "%s=%s: must be from %s to %s", name,
+				    val, lo, hi);
+	}
 	v = (uint64_t)q;
-	if (o->kind == RATE && !v)
-		return nlab_err_set(e, 0, "%s=%s: must be more than 0", name,
-				    val);
 	switch (o->bit) {
 	case NLAB_IMP_RATE:
 		imp->rate_bps = v;
@@ -274,18 +306,6 @@ int nlab_impair_check(const struct nlab_impair *imp, struct nlab_err *e)
 }
 
 /* ---- back to text ------------------------------------------------------ */
-
-/* The largest unit that shows @v (in base units) exactly: 10mbit, 1500us. */
-static void put_units(char *buf, size_t len, uint64_t v, const struct unit *u,
-		      size_t n)
-{
-	size_t i = n - 1;
-
-	while (i > 0 && v % u[i].mult)
-		i--;
-	snprintf(buf, len, "%llu%s", (unsigned long long)(v / u[i].mult),
-		 u[i].name);
-}
 
 /* To millionths of a percent, the precision the parser keeps. */
 static void put_pct(char *buf, size_t len, double pct)

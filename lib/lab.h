@@ -53,7 +53,8 @@ void nlab_ns_name(char *buf, size_t len, const char *lab, const char *name);
 /* Test-only fault injection: NETLAB_TEST_FAIL=STEP[:N] makes the N-th
  * (default first) occurrence of STEP fail, to test rollback.  Steps:
  * state netns lo bridge veth addr route qdisc sysctl hosts nodes
- * supervisor (the last one fails inside every node supervisor). */
+ * supervisor (the last one fails inside every node supervisor).  qdisc
+ * is each qdisc about to be installed, by `up` and by `impair` alike. */
 int nlab_fault(const char *step, struct nlab_err *e);
 
 #endif

@@ -15,12 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "impair.h"
+#include "lab.h"
 #include "netns.h"
 #include "util.h"
 
-#define ROOT_HANDLE	 TC_HANDLE(1, 0)
-#define TBF_CHILD_HANDLE TC_HANDLE(10, 0)
-#define TBF_LATENCY_US	 50000 /* queue at most this much delay in tbf */
+#define TBF_CHILD_MAJOR 10    /* tbf under netem N: is N*10: */
+#define TBF_LATENCY_US	50000 /* queue at most this much delay in tbf */
 
 struct nl_sock *nlab_qdisc_socket(struct nlab_err *e)
 {
@@ -94,10 +95,13 @@ static int add_tbf(struct nl_sock *sk, int ifindex, uint32_t parent,
 	uint64_t bucket = bytes / 250 > 3028 ? bytes / 250 : 3028;
 	struct rtnl_qdisc *q;
 
-	if (bytes > INT32_MAX || bucket > INT32_MAX)
+	/* The parser keeps rates in this range (impair.h); a caller that
+	 * did not parse is refused here, before the kernel sees a rate
+	 * libnl's int or tbf's 32-bit ticks cannot hold. */
+	if (bps < NLAB_IMPAIR_RATE_MIN || bps > NLAB_IMPAIR_RATE_MAX)
 		return nlab_err_set(e, ERANGE,
-				    "rate above 17gbit is not "
-				    "supported");
+				    "rate %llu bit/s is outside 1kbit..17gbit",
+				    (unsigned long long)bps);
 	q = new_qdisc(ifindex, parent, handle, "tbf");
 	if (!q)
 		return nlab_err_set(e, ENOMEM, "tbf qdisc");
@@ -106,12 +110,20 @@ static int add_tbf(struct nl_sock *sk, int ifindex, uint32_t parent,
 	return add(sk, q, "tbf", e);
 }
 
-static int add_netem(struct nl_sock *sk, int ifindex,
+static int add_netem(struct nl_sock *sk, int ifindex, uint32_t handle,
 		     const struct nlab_impair *imp, struct nlab_err *e)
 {
-	struct rtnl_qdisc *q =
-		new_qdisc(ifindex, TC_H_ROOT, ROOT_HANDLE, "netem");
+	struct rtnl_qdisc *q;
 
+	/* libnl takes microseconds as an int and sends 32-bit ticks of
+	 * 64 ns: the parser's limit keeps both in range (impair.h). */
+	if (((imp->set & NLAB_IMP_DELAY) &&
+	     imp->delay_us > NLAB_IMPAIR_TIME_MAX) ||
+	    ((imp->set & NLAB_IMP_JITTER) &&
+	     imp->jitter_us > NLAB_IMPAIR_TIME_MAX))
+		return nlab_err_set(e, ERANGE,
+				    "delay and jitter must be at most 200s");
+	q = new_qdisc(ifindex, TC_H_ROOT, handle, "netem");
 	if (!q)
 		return nlab_err_set(e, ENOMEM, "netem qdisc");
 	rtnl_netem_set_limit(q, 1000);
@@ -151,22 +163,33 @@ static int delete_root(struct nl_sock *sk, int ifindex, struct nlab_err *e)
 	return 0;
 }
 
-int nlab_qdisc_apply(struct nl_sock *sk, int ifindex,
-		     const struct nlab_impair *imp, struct nlab_err *e)
+/*
+ * Install the tree for @imp (not empty) as the root, with handle
+ * @major: (and, under netem, tbf @major*10: at @major:1).  The root goes
+ * in with NLM_F_REPLACE and a handle the current root does not have, so
+ * the kernel builds it first and then swaps it for the whole old tree in
+ * one step: a root the kernel refuses leaves the old tree as it was.
+ * Returns 0; -1 with @e when nothing changed; -2 with @e when the new
+ * root is in but its tbf child is not.
+ */
+static int install(struct nl_sock *sk, int ifindex,
+		   const struct nlab_impair *imp, uint32_t major,
+		   struct nlab_err *e)
 {
-	bool netem = imp->set & NLAB_IMP_NETEM;
-	bool rate = imp->set & NLAB_IMP_RATE;
+	uint32_t root = TC_HANDLE(major, 0);
 
-	/* Delete, then add: a replace of a netem root would keep its old
-	 * child, and the new set must replace the old one, not stack. */
-	if (delete_root(sk, ifindex, e))
+	if (nlab_fault("qdisc", e))
 		return -1;
-	if (netem && add_netem(sk, ifindex, imp, e))
+	if (!(imp->set & NLAB_IMP_NETEM))
+		return add_tbf(sk, ifindex, TC_H_ROOT, root, imp->rate_bps, e);
+	if (add_netem(sk, ifindex, root, imp, e))
 		return -1;
-	if (rate)
-		return add_tbf(sk, ifindex, netem ? TC_HANDLE(1, 1) : TC_H_ROOT,
-			       netem ? TBF_CHILD_HANDLE : ROOT_HANDLE,
-			       imp->rate_bps, e);
+	if (!(imp->set & NLAB_IMP_RATE))
+		return 0;
+	if (nlab_fault("qdisc", e) ||
+	    add_tbf(sk, ifindex, TC_HANDLE(major, 1),
+		    TC_HANDLE(major * TBF_CHILD_MAJOR, 0), imp->rate_bps, e))
+		return -2;
 	return 0;
 }
 
@@ -208,8 +231,10 @@ static void read_netem(struct rtnl_qdisc *q, struct nlab_impair *imp)
 	}
 }
 
-int nlab_qdisc_read(struct nl_sock *sk, int ifindex, struct nlab_impair *imp,
-		    struct nlab_err *e)
+/* The interface's impairments and the handle of its root qdisc (0 for
+ * the kernel's default root, which is not ours to remove). */
+static int read_tree(struct nl_sock *sk, int ifindex, struct nlab_impair *imp,
+		     uint32_t *root_handle, struct nlab_err *e)
 {
 	struct nl_cache *cache = NULL;
 	struct rtnl_qdisc *root, *child;
@@ -217,11 +242,14 @@ int nlab_qdisc_read(struct nl_sock *sk, int ifindex, struct nlab_impair *imp,
 	int err;
 
 	memset(imp, 0, sizeof(*imp));
+	*root_handle = 0;
 	err = rtnl_qdisc_alloc_cache(sk, &cache);
 	if (err < 0)
 		return nlab_err_set(e, 0, "list qdiscs: %s", nl_geterror(err));
 	root = rtnl_qdisc_get_by_parent(cache, ifindex, TC_H_ROOT);
 	kind = root ? rtnl_tc_get_kind(TC_CAST(root)) : NULL;
+	if (root)
+		*root_handle = rtnl_tc_get_handle(TC_CAST(root));
 	if (kind && !strcmp(kind, "tbf")) {
 		read_tbf(root, imp);
 	} else if (kind && !strcmp(kind, "netem")) {
@@ -242,6 +270,47 @@ int nlab_qdisc_read(struct nl_sock *sk, int ifindex, struct nlab_impair *imp,
 	return 0;
 }
 
+int nlab_qdisc_read(struct nl_sock *sk, int ifindex, struct nlab_impair *imp,
+		    struct nlab_err *e)
+{
+	uint32_t root;
+
+	return read_tree(sk, ifindex, imp, &root, e);
+}
+
+int nlab_qdisc_apply(struct nl_sock *sk, int ifindex,
+		     const struct nlab_impair *imp, struct nlab_err *e)
+{
+	struct nlab_impair old;
+	struct nlab_err re;
+	uint32_t root, major;
+	int ret;
+
+	if (read_tree(sk, ifindex, &old, &root, e))
+		return -1;
+	if (!imp->set)
+		return root ? delete_root(sk, ifindex, e) : 0;
+	major = TC_H_MAJ(root) == TC_HANDLE(1, 0) ? 2 : 1;
+	ret = install(sk, ifindex, imp, major, e);
+	if (ret != -2)
+		return ret;
+	/* netem is in, its tbf child is not: put back what was there
+	 * (a tree of the other handle replaces the half-built one). */
+	if (old.set ? install(sk, ifindex, &old, 3 - major, &re) != 0
+		    : delete_root(sk, ifindex, &re) != 0) {
+		char first[sizeof(e->msg)];
+		int errnum = e->errnum;
+
+		snprintf(first, sizeof(first), "%s", e->msg);
+		nlab_err_set(e, 0,
+			     "%s (and putting the old impairments back "
+			     "failed: %s)",
+			     first, re.msg);
+		e->errnum = errnum;
+	}
+	return -1;
+}
+
 static int probe_netem(void *arg, struct nlab_err *e)
 {
 	struct nlab_impair imp = { .delay_us = 1000, .set = NLAB_IMP_DELAY };
@@ -252,7 +321,7 @@ static int probe_netem(void *arg, struct nlab_err *e)
 	(void)arg;
 	if (!sk)
 		return -1;
-	ret = add_netem(sk, 1, &imp, &pe) == 0 ? 1 : 0;
+	ret = add_netem(sk, 1, TC_HANDLE(1, 0), &imp, &pe) == 0 ? 1 : 0;
 	if (!ret && pe.errnum != ENOENT) {
 		*e = pe;
 		ret = -1;

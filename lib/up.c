@@ -465,8 +465,7 @@ static int node_qdiscs(struct nsrt *r, struct nlab_err *e)
 			ret = -1;
 			break;
 		}
-		if (nlab_fault("qdisc", e) ||
-		    nlab_qdisc_apply(sk, ns_link(r, f->name), &f->impair, e))
+		if (nlab_qdisc_apply(sk, ns_link(r, f->name), &f->impair, e))
 			ret = nlab_err_wrap(e, "node %s: %s", r->node->name,
 					    f->name);
 	}

@@ -130,7 +130,7 @@ else
 	r=$(rtt a 10.8.1.254)
 	expect "netem: impair changes RTT live (got $r)" test "${r:-0}" -ge 60 -a "${r:-0}" -le 90
 	expect "netem: delay with rate" "$NETLAB" impair "$L" a eth0 delay=10ms rate=1mbit
-	expect_match "netem + rate layout: netem root, tbf child" "$(tc -n "$L.a" qdisc show dev eth0 | tr '\n' ' ')" "netem 1: root.*tbf 10: parent 1:1"
+	expect_match "netem + rate layout: netem root, tbf child" "$(tc -n "$L.a" qdisc show dev eth0 | tr '\n' ' ')" "netem [0-9a-f]+: root.*tbf [0-9a-f]+: parent [0-9a-f]+:1"
 	expect_eq "netem + rate: reads back" "$("$NETLAB" impair "$L" a eth0)" "rate=1mbit delay=10ms"
 fi
 expect "runtime: down" "$NETLAB" -q down "$L"

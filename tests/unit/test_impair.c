@@ -51,10 +51,72 @@ static void impair_units(void **state)
 	assert_true(imp.reorder_pct == 25);
 	assert_int_equal(imp.set, NLAB_IMP_RATE | NLAB_IMP_NETEM);
 
-	static const char *const big[] = { "rate=40gbit", "delay=4294s", NULL };
+	static const char *const big[] = { "rate=17gbit", "delay=200s",
+					   "jitter=200000000us", NULL };
 	imp = parse_ok(big);
-	assert_int_equal(imp.rate_bps, 40000000000ull);
-	assert_int_equal(imp.delay_us, 4294000000u);
+	assert_int_equal(imp.rate_bps, 17000000000ull);
+	assert_int_equal(imp.delay_us, 200000000u);
+	assert_int_equal(imp.jitter_us, 200000000u);
+}
+
+/* Every value the parser takes fits what the qdiscs are given: rate
+ * 1kbit..17gbit (tbf), delay and jitter 0..200s (netem's 32-bit ticks),
+ * percentages 0..100.  Each end in, one step past it out. */
+static void impair_ranges(void **state)
+{
+	static const char *const in[] = {
+		"rate=1kbit",
+		"rate=1000bit",
+		"rate=17gbit",
+		"rate=17000000000bit",
+		"rate=16.999999999gbit",
+		"delay=0us",
+		"delay=200s",
+		"delay=200000ms",
+		"jitter=0s",
+		"jitter=200000000us",
+		"loss=0%",
+		"loss=100%",
+		"reorder=100%",
+	};
+	static const char *const out[] = {
+		"rate=999bit",
+		"rate=0.999kbit",
+		"rate=0bit",
+		"rate=17.000000001gbit",
+		"rate=17000000001bit",
+		"rate=20gbit",
+		"rate=18446744073709551615gbit",
+		"delay=200.000001s",
+		"delay=200000001us",
+		"delay=3000s",
+		"delay=2148s",
+		"delay=4295s",
+		"jitter=200001ms",
+		"loss=100.000001%",
+		"duplicate=101%",
+	};
+	struct nlab_impair imp;
+	struct nlab_err e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(in) / sizeof(*in); i++) {
+		memset(&imp, 0, sizeof(imp));
+		if (nlab_impair_parse(in[i], &imp, &e))
+			fail_msg("%s refused: %s", in[i], e.msg);
+	}
+	for (size_t i = 0; i < sizeof(out) / sizeof(*out); i++) {
+		memset(&imp, 0, sizeof(imp));
+		if (!nlab_impair_parse(out[i], &imp, &e))
+			fail_msg("%s accepted", out[i]);
+		if (!strstr(e.msg, "must be from"))
+			fail_msg("%s: '%s' gives no range", out[i], e.msg);
+		assert_int_equal(imp.set, 0);
+	}
+	parse_bad("rate=20gbit", "rate=20gbit: must be from 1kbit to 17gbit");
+	parse_bad("delay=3000s", "delay=3000s: must be from 0s to 200s");
+	parse_bad("jitter=201s", "jitter=201s: must be from 0s to 200s");
+	parse_bad("corrupt=150%", "must be from 0% to 100%");
 }
 
 static void impair_errors(void **state)
@@ -64,14 +126,14 @@ static void impair_errors(void **state)
 	parse_bad("delay=10sec", "unknown unit 'sec'");
 	parse_bad("delay=-1ms", "not a number");
 	parse_bad("delay=1.5us", "finer than the smallest step");
-	parse_bad("delay=5000s", "too large");
+	parse_bad("delay=5000s", "must be from 0s to 200s");
 	parse_bad("loss=150%", "must be from 0% to 100%");
 	parse_bad("loss=5", "needs a unit (%)");
 	parse_bad("loss=0.0000001%", "finer than the smallest step");
 	parse_bad("rate=10mbps", "write 80mbit");
 	parse_bad("rate=1.5kbps", "write 12kbit");
 	parse_bad("rate=1000", "needs a unit (bit, kbit, mbit or gbit)");
-	parse_bad("rate=0mbit", "more than 0");
+	parse_bad("rate=0mbit", "must be from 1kbit to 17gbit");
 	parse_bad("dealy=1ms", "did you mean 'delay'?");
 	parse_bad("mac=02:00:00:00:00:01", "'mac' is not an impairment");
 	parse_bad("delay", "not OPTION=VALUE");
@@ -102,7 +164,8 @@ static void impair_round_trip(void **state)
 	static const char *const cases[] = {
 		"rate=10mbit delay=10ms loss=0.5%",
 		"rate=1500kbit",
-		"rate=7bit",
+		"rate=1001bit",
+		"rate=17gbit delay=200s jitter=200s",
 		"rate=2gbit delay=1s jitter=1500us",
 		"delay=0s loss=0% duplicate=0.000001% corrupt=99.999999% "
 		"reorder=100%",
@@ -193,6 +256,7 @@ static void prefix_format(void **state)
 
 static const struct CMUnitTest impair_tests[] = {
 	cmocka_unit_test(impair_units),
+	cmocka_unit_test(impair_ranges),
 	cmocka_unit_test(impair_errors),
 	cmocka_unit_test(impair_twice_and_check),
 	cmocka_unit_test(impair_round_trip),
