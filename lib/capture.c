@@ -286,7 +286,9 @@ int nlab_capture(const struct nlab_capture_opts *o,
 		return -1;
 	nlab_ns_name(c.netns, sizeof(c.netns), o->lab, o->node);
 	if (nlab_lab_enter_netns(o->lab, o->node, &orig, e))
-		return nlab_err_wrap(e, "node %s", o->node);
+		return e->errnum == ENOENT
+			       ? -1
+			       : nlab_err_wrap(e, "node %s", o->node);
 	ret = open_inside(&c, e);
 	if (nlab_lab_leave_netns(orig, ret ? NULL : e))
 		ret = -1;

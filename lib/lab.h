@@ -34,9 +34,14 @@ int nlab_lab_down(const char *lab, struct nlab_err *e);
 int nlab_lab_topology(const char *lab, struct nlab_topology **t,
 		      struct nlab_err *e);
 
-/* Open the netns of node or switch @name of lab @lab and enter it
- * (setns), after saving the current one in *orig (close it after
- * setns'ing back with nlab_lab_leave). */
+/* Open the netns of @kind ("node" or "switch") @name of lab @lab and
+ * enter it (setns), after saving the current one in *orig (close it
+ * after setns'ing back with nlab_lab_leave).  A netns removed behind
+ * netlab's back is ENOENT in e->errnum, with a message that names it:
+ * "node a of lab L is missing (its netns L.a was removed)". */
+int nlab_lab_enter(const char *lab, const char *kind, const char *name,
+		   int *orig, struct nlab_err *e);
+/* The same for a node. */
 int nlab_lab_enter_netns(const char *lab, const char *name, int *orig,
 			 struct nlab_err *e);
 int nlab_lab_leave_netns(int orig, struct nlab_err *e);

@@ -35,8 +35,8 @@ int nlab_lab_topology(const char *lab, struct nlab_topology **t,
 	return 0;
 }
 
-int nlab_lab_enter_netns(const char *lab, const char *name, int *orig,
-			 struct nlab_err *e)
+int nlab_lab_enter(const char *lab, const char *kind, const char *name,
+		   int *orig, struct nlab_err *e)
 {
 	char ns[NLAB_NAME_MAX * 2 + 2];
 	int fd;
@@ -46,6 +46,13 @@ int nlab_lab_enter_netns(const char *lab, const char *name, int *orig,
 	if (*orig < 0)
 		return nlab_err_set(e, errno, "open /proc/self/ns/net");
 	fd = nlab_netns_open(ns, e);
+	if (fd < 0 && e->errnum == ENOENT) {
+		nlab_err_set(e, 0,
+			     "%s %s of lab %s is missing (its netns %s was "
+			     "removed)",
+			     kind, name, lab, ns);
+		e->errnum = ENOENT;
+	}
 	if (fd < 0 || nlab_netns_enter(fd, e)) {
 		if (fd >= 0)
 			close(fd);
@@ -55,6 +62,12 @@ int nlab_lab_enter_netns(const char *lab, const char *name, int *orig,
 	}
 	close(fd);
 	return 0;
+}
+
+int nlab_lab_enter_netns(const char *lab, const char *name, int *orig,
+			 struct nlab_err *e)
+{
+	return nlab_lab_enter(lab, "node", name, orig, e);
 }
 
 int nlab_lab_leave_netns(int orig, struct nlab_err *e)

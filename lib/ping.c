@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "lab.h"
+#include "netns.h"
 #include "util.h"
 
 /* <linux/icmp.h> would clash with <netinet/ip_icmp.h>: the one bit of it
@@ -124,6 +125,30 @@ void nlab_ping_plan(const struct nlab_topology *t, int family,
 	*probes = out;
 }
 
+size_t nlab_ping_missing(const char *lab, const struct nlab_topology *t,
+			 struct nlab_ping_probe *probes, size_t n,
+			 bool *missing)
+{
+	char ns[NLAB_NAME_MAX * 2 + 2];
+	size_t n_missing = 0;
+
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		struct nlab_err ign;
+		int fd;
+
+		nlab_ns_name(ns, sizeof(ns), lab, t->nodes[i].name);
+		fd = nlab_netns_open(ns, &ign);
+		missing[i] = fd < 0 && ign.errnum == ENOENT;
+		n_missing += missing[i];
+		if (fd >= 0)
+			close(fd);
+	}
+	for (size_t i = 0; i < n; i++)
+		probes[i].skipped = missing[probes[i].from - t->nodes] ||
+				    missing[probes[i].to - t->nodes];
+	return n_missing;
+}
+
 unsigned nlab_ping_loss_pct(unsigned long sent, unsigned long received)
 {
 	unsigned long pct;
@@ -205,9 +230,18 @@ static int open_socks(struct pinger *pg, const char *lab, struct nlab_err *e)
 
 		/* Probes are grouped by source node. */
 		for (; end < pg->n && pg->probes[end].from == nd; end++)
-			*(pg->probes[end].family == AF_INET ? &v4 : &v6) = true;
+			if (!pg->probes[end].skipped)
+				*(pg->probes[end].family == AF_INET ? &v4
+								    : &v6) =
+					true;
+		if (!v4 && !v6) {
+			i = end;
+			continue;
+		}
 		if (nlab_lab_enter_netns(lab, nd->name, &orig, e))
-			return nlab_err_wrap(e, "node %s", nd->name);
+			return e->errnum == ENOENT
+				       ? -1
+				       : nlab_err_wrap(e, "node %s", nd->name);
 		if (v4)
 			ret = add_sock(pg, nd, AF_INET, e);
 		if (!ret && v6)
@@ -226,7 +260,17 @@ static void send_round(struct pinger *pg, unsigned round)
 {
 	for (size_t i = 0; i < pg->n; i++) {
 		struct nlab_ping_probe *p = &pg->probes[i];
-		struct echo m = {
+		struct echo m;
+		union {
+			struct sockaddr sa;
+			struct sockaddr_in in;
+			struct sockaddr_in6 in6;
+		} to = { 0 };
+		socklen_t tolen;
+
+		if (p->skipped)
+			continue;
+		m = (struct echo){
 			.type = p->family == AF_INET ? ICMP_ECHO
 						     : ICMP6_ECHO_REQUEST,
 			.id = htons(pg->ident),
@@ -235,12 +279,6 @@ static void send_round(struct pinger *pg, unsigned round)
 			.probe = (uint32_t)i,
 			.round = round,
 		};
-		union {
-			struct sockaddr sa;
-			struct sockaddr_in in;
-			struct sockaddr_in6 in6;
-		} to = { 0 };
-		socklen_t tolen;
 
 		if (p->family == AF_INET) {
 			to.in.sin_family = AF_INET;
@@ -356,16 +394,17 @@ int nlab_ping_run(const char *lab, struct nlab_ping_probe *probes, size_t n,
 		.probes = probes,
 		.n = n,
 		.count = o->count,
-		.expected = (unsigned long)n * o->count,
 	};
 	int ret;
 
 	if (!o->count || o->count > UINT16_MAX + 1U)
 		return nlab_err_set(e, EINVAL, "count %u out of range",
 				    o->count);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		probes[i].sent = probes[i].received = 0;
-	if (!n)
+		pg.expected += probes[i].skipped ? 0 : o->count;
+	}
+	if (!pg.expected)
 		return 0;
 	if (getrandom(&pg.cookie, sizeof(pg.cookie), 0) != sizeof(pg.cookie))
 		pg.cookie = (uint64_t)nlab_now_ms() << 20 ^ (uint64_t)getpid();

@@ -8,6 +8,7 @@
 #ifndef NLAB_PING_H
 #define NLAB_PING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,7 @@ struct nlab_ping_probe {
 	int family;
 	uint8_t addr[16];
 	unsigned sent, received;
+	bool skipped; /* from or to a missing node: not sent */
 };
 
 /*
@@ -39,8 +41,18 @@ void nlab_ping_plan(const struct nlab_topology *t, int family,
 		    struct nlab_ping_probe **probes, size_t *n);
 
 /*
+ * Which nodes of @t have lost their netns (removed behind netlab's back):
+ * sets missing[i] for t->nodes[i] and marks every probe from or to such
+ * a node skipped.  Returns how many nodes are missing.
+ */
+size_t nlab_ping_missing(const char *lab, const struct nlab_topology *t,
+			 struct nlab_ping_probe *probes, size_t n,
+			 bool *missing);
+
+/*
  * Send @o->count rounds of echo requests for every probe of lab @lab and
- * count the replies into sent/received.  Returns 0 (whatever the loss), or
+ * count the replies into sent/received; skipped probes are not sent.
+ * Returns 0 (whatever the loss), or
  * -1 with @e when a node's netns or socket could not be had.
  */
 int nlab_ping_run(const char *lab, struct nlab_ping_probe *probes, size_t n,

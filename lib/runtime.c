@@ -71,57 +71,90 @@ static int restore(struct nlab_nl *nl, const struct nlab_iface *f,
 	return 0;
 }
 
-/* Set one end (in the netns of @owner) up or down. */
-static int set_end(const char *lab, const char *owner, const char *ifname,
-		   const struct nlab_iface *restore_iface, bool up,
+/* One end of a cable: an interface in the netns of a node or switch. */
+struct end {
+	const char *kind, *owner, *ifname;
+	const struct nlab_iface *restore; /* addresses and routes, on up */
+};
+
+/* Set one end up or down.  A missing netns is reported with the
+ * message nlab_lab_enter() gives it; other failures name the end. */
+static int set_end(const char *lab, const struct end *end, bool up,
 		   struct nlab_err *e)
 {
 	struct nlab_nl nl;
 	int orig, ret;
 
-	if (nlab_lab_enter_netns(lab, owner, &orig, e))
-		return -1;
+	if (nlab_lab_enter(lab, end->kind, end->owner, &orig, e))
+		return e->errnum == ENOENT
+			       ? -1
+			       : nlab_err_wrap(e, "%s %s", end->owner,
+					       end->ifname);
 	ret = nlab_nl_open(&nl, e);
 	if (!ret) {
-		nlab_rtnl_link_up_name(&nl, ifname, up, ifname);
+		nlab_rtnl_link_up_name(&nl, end->ifname, up, end->ifname);
 		ret = nlab_nl_flush(&nl, e);
-		if (!ret && up && restore_iface)
-			ret = restore(&nl, restore_iface, e) ||
+		if (!ret && up && end->restore)
+			ret = restore(&nl, end->restore, e) ||
 			      nlab_nl_flush(&nl, e);
 		nlab_nl_close(&nl);
 	}
 	if (nlab_lab_leave_netns(orig, ret ? NULL : e))
 		ret = -1;
-	return ret ? nlab_err_wrap(e, "%s %s", owner, ifname) : 0;
+	return ret ? nlab_err_wrap(e, "%s %s", end->owner, end->ifname) : 0;
 }
 
 int nlab_link_set(const char *lab, const char *node, const char *ifname,
 		  bool up, struct nlab_err *e)
 {
 	struct nlab_topology *t = NULL;
-	const struct nlab_iface *f, *peer = NULL;
+	const struct nlab_iface *f, *peer;
 	const struct nlab_segment *s;
-	char port[NLAB_IFNAME_MAX + 1];
-	int ret = -1;
+	char port[NLAB_IFNAME_MAX + 1], msg[sizeof(e->msg)] = "";
+	struct end ends[2];
+	struct nlab_err res[2];
+	const struct end *done = NULL;
+	int ret = -1, errnum = 0;
 
 	if (find_iface(lab, node, ifname, &t, &f, e))
 		goto out;
 	s = f->segment;
 	if (s->kind == NLAB_SEG_VETH) {
 		peer = s->members[0] == f ? s->members[1] : s->members[0];
+		ends[0] = (struct end){ "node", peer->node->name, peer->name,
+					peer };
 	} else {
 		for (size_t m = 0; m < s->n_members; m++)
 			if (s->members[m] == f)
 				nlab_port_name(port, sizeof(port), s, m);
+		ends[0] = (struct end){ "switch", s->name, port, NULL };
 	}
+	ends[1] = (struct end){ "node", node, ifname, f };
 	/* Down: the far end first, so the node sees its carrier go; up:
-	 * the near end's addresses go back once both ends are up. */
-	if (peer)
-		ret = set_end(lab, peer->node->name, peer->name, peer, up, e);
-	else
-		ret = set_end(lab, s->name, port, NULL, up, e);
-	if (!ret)
-		ret = set_end(lab, node, ifname, f, up, e);
+	 * the near end's addresses go back once both ends are up.  Each
+	 * end is done whatever became of the other: of a lab whose netns
+	 * was removed behind netlab's back, the end that is left still
+	 * follows, and the missing one is reported. */
+	for (size_t i = 0; i < 2; i++) {
+		if (!set_end(lab, &ends[i], up, &res[i])) {
+			done = &ends[i];
+			continue;
+		}
+		if (!errnum)
+			errnum = res[i].errnum ? res[i].errnum : EIO;
+		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s%s",
+			 msg[0] ? "; " : "", res[i].msg);
+	}
+	if (!errnum) {
+		ret = 0;
+		goto out;
+	}
+	if (done)
+		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
+			 "; only %s %s %s was set %s", done->kind, done->owner,
+			 done->ifname, up ? "up" : "down");
+	nlab_err_set(e, 0, "%s", msg);
+	e->errnum = errnum;
 out:
 	nlab_topology_free(t);
 	return ret;

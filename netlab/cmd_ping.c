@@ -19,7 +19,7 @@
 /* What the probes from one node to another add up to. */
 struct cell {
 	unsigned long sent, received;
-	size_t addrs;
+	size_t addrs, skipped;
 };
 
 struct tally {
@@ -44,9 +44,12 @@ static void addr_str(const struct nlab_ping_probe *p, char *buf, size_t len)
 
 static struct tally count_up(const struct nlab_ping_probe *p, size_t n)
 {
-	struct tally t = { .addrs = n };
+	struct tally t = { 0 };
 
 	for (size_t i = 0; i < n; i++) {
+		if (p[i].skipped)
+			continue;
+		t.addrs++;
 		t.sent += p[i].sent;
 		t.received += p[i].received;
 		t.reachable += p[i].received > 0;
@@ -56,7 +59,9 @@ static struct tally count_up(const struct nlab_ping_probe *p, size_t n)
 
 static void cell_str(const struct cell *c, char *buf, size_t len)
 {
-	if (!c->addrs)
+	if (c->skipped)
+		snprintf(buf, len, "?");
+	else if (!c->addrs)
 		snprintf(buf, len, "-");
 	else if (c->received >= c->sent)
 		snprintf(buf, len, ".");
@@ -68,7 +73,8 @@ static void cell_str(const struct cell *c, char *buf, size_t len)
 }
 
 static void print_matrix(const struct cli *cli, const struct nlab_topology *t,
-			 const struct nlab_ping_probe *p, size_t n)
+			 const struct nlab_ping_probe *p, size_t n,
+			 const bool *missing, size_t n_missing)
 {
 	size_t nn = t->n_nodes, w0 = 0;
 	cleanup_free struct cell *cells = xcalloc(nn * nn + 1, sizeof(*cells));
@@ -80,6 +86,10 @@ static void print_matrix(const struct cli *cli, const struct nlab_topology *t,
 		struct cell *c = &cells[(p[i].from - t->nodes) * nn +
 					(p[i].to - t->nodes)];
 
+		if (p[i].skipped) {
+			c->skipped++;
+			continue;
+		}
 		c->sent += p[i].sent;
 		c->received += p[i].received;
 		c->addrs++;
@@ -104,30 +114,51 @@ static void print_matrix(const struct cli *cli, const struct nlab_topology *t,
 		}
 		putchar('\n');
 	}
+	for (size_t i = 0; i < nn; i++)
+		if (missing[i])
+			printf("node %s of lab %s is missing (its netns "
+			       "%s.%s was removed): not pinged\n",
+			       t->nodes[i].name, t->name, t->name,
+			       t->nodes[i].name);
 	if (cli->verbose > 0)
 		for (size_t i = 0; i < n; i++) {
-			if (p[i].received >= p[i].sent)
+			if (p[i].skipped || p[i].received >= p[i].sent)
 				continue;
 			addr_str(&p[i], buf, sizeof(buf));
 			printf("%s -> %s %s: %u/%u answered\n", p[i].from->name,
 			       p[i].to->name, buf, p[i].received, p[i].sent);
 		}
-	printf("%zu/%zu addresses reachable, %u%% loss\n", all.reachable,
+	printf("%zu/%zu addresses reachable, %u%% loss", all.reachable,
 	       all.addrs, nlab_ping_loss_pct(all.sent, all.received));
+	if (n_missing)
+		printf(", %zu node%s missing", n_missing,
+		       n_missing == 1 ? "" : "s");
+	putchar('\n');
 }
 
-static void print_json(const char *lab, const struct nlab_ping_probe *p,
-		       size_t n, unsigned count)
+static void print_json(const struct nlab_topology *t,
+		       const struct nlab_ping_probe *p, size_t n,
+		       unsigned count, const bool *missing, size_t n_missing)
 {
 	struct tally all = count_up(p, n);
 	char buf[INET6_ADDRSTRLEN];
+	bool first = true;
 
 	printf("{\"lab\": ");
-	json_str(stdout, lab);
-	printf(", \"count\": %u, \"results\": [", count);
+	json_str(stdout, t->name);
+	printf(", \"count\": %u, \"nodes\": [", count);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		printf("%s{\"name\": ", i ? ", " : "");
+		json_str(stdout, t->nodes[i].name);
+		printf(", \"missing\": %s}", missing[i] ? "true" : "false");
+	}
+	printf("],\n \"results\": [");
 	for (size_t i = 0; i < n; i++) {
+		if (p[i].skipped)
+			continue;
 		addr_str(&p[i], buf, sizeof(buf));
-		printf("%s\n  {\"from\": ", i ? "," : "");
+		printf("%s\n  {\"from\": ", first ? "" : ",");
+		first = false;
 		json_str(stdout, p[i].from->name);
 		printf(", \"to\": ");
 		json_str(stdout, p[i].to->name);
@@ -141,7 +172,7 @@ static void print_json(const char *lab, const struct nlab_ping_probe *p,
 	       "\"received\": %lu, \"loss\": %u, \"ok\": %s}\n",
 	       all.addrs, all.reachable, all.sent, all.received,
 	       nlab_ping_loss_pct(all.sent, all.received),
-	       all.reachable == all.addrs ? "true" : "false");
+	       all.reachable == all.addrs && !n_missing ? "true" : "false");
 }
 
 int cmd_ping(struct cli *cli, int argc, char **argv)
@@ -159,10 +190,11 @@ int cmd_ping(struct cli *cli, int argc, char **argv)
 	};
 	struct nlab_topology *t = NULL;
 	cleanup_free struct nlab_ping_probe *p = NULL;
+	cleanup_free bool *missing = NULL;
 	struct nlab_err e = { 0 };
 	bool json = false;
 	const char *lab;
-	size_t n;
+	size_t n, n_missing;
 	int c, ret;
 
 	opterr = 0;
@@ -214,14 +246,21 @@ int cmd_ping(struct cli *cli, int argc, char **argv)
 	if (nlab_lab_topology(lab, &t, &e))
 		return cli_fail(cli, &e);
 	nlab_ping_plan(t, o.family, &p, &n);
+	/* A node whose netns was removed behind netlab's back is left out
+	 * and reported; the others are pinged all the same. */
+	missing = xcalloc(t->n_nodes + 1, sizeof(*missing));
+	n_missing = nlab_ping_missing(lab, t, p, n, missing);
 	if (nlab_ping_run(lab, p, n, &o, &e)) {
 		ret = cli_fail(cli, &e);
 	} else {
+		struct tally all = count_up(p, n);
+
 		if (json)
-			print_json(lab, p, n, o.count);
+			print_json(t, p, n, o.count, missing, n_missing);
 		else
-			print_matrix(cli, t, p, n);
-		ret = count_up(p, n).reachable == n ? EXIT_OK : EXIT_FAIL;
+			print_matrix(cli, t, p, n, missing, n_missing);
+		ret = all.reachable == all.addrs && !n_missing ? EXIT_OK
+							       : EXIT_FAIL;
 	}
 	nlab_topology_free(t);
 	return ret;
