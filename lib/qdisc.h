@@ -8,7 +8,9 @@
  *   netem options only root netem
  *   both               root netem 1:, child tbf 10: under 1:1
  * netem delays/loses/duplicates first, then tbf shapes what is left, so
- * a rate limit does not also delay the packets netem drops.
+ * a rate limit does not also delay the packets netem drops.  Each change
+ * installs the new root as 2: if the current one is 1: (and the other
+ * way round; the tbf child as 20:), so one replace swaps the trees.
  */
 #ifndef NLAB_QDISC_H
 #define NLAB_QDISC_H
@@ -21,7 +23,8 @@ struct nl_sock;
 /* Open a libnl route socket in the caller's current netns. */
 struct nl_sock *nlab_qdisc_socket(struct nlab_err *e);
 
-/* Make @imp the interface's whole impairment set (none: remove them). */
+/* Make @imp the interface's whole impairment set (none: remove them),
+ * all or nothing: on failure the old set is still (or again) in place. */
 int nlab_qdisc_apply(struct nl_sock *sk, int ifindex,
 		     const struct nlab_impair *imp, struct nlab_err *e);
 
