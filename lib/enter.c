@@ -15,6 +15,7 @@
 
 #include "node.h"
 #include "proc.h"
+#include "runstate.h"
 #include "state.h"
 #include "util.h"
 
@@ -28,10 +29,31 @@ int nlab_record_supervisor(const struct nlab_record *rec, const char *node,
 		if (rec->recs[i].kind != NLAB_REC_PROC)
 			continue;
 		name = strrchr(rec->recs[i].arg, ' ');
-		if (name && !strcmp(name + 1, node))
-			return nlab_proc_open(rec->recs[i].arg, pid);
+		if (name && !strcmp(name + 1, node)) {
+			int fd = nlab_proc_open(rec->recs[i].arg, pid);
+
+			return fd >= 0 ? fd : -1;
+		}
 	}
-	return -1;
+	return -2;
+}
+
+/* A recorded node whose supervisor is gone: stopped (it said so before
+ * leaving) or dead. */
+static int node_down(const char *lab, const char *node, struct nlab_err *e)
+{
+	struct nlab_run r;
+	char why[64];
+
+	nlab_run_read(lab, node, &r);
+	if (!r.stop_signal)
+		return nlab_err_set(
+			e, 0, "node %s is down (its supervisor is dead)", node);
+	nlab_stop_str(&r, why, sizeof(why));
+	return nlab_err_set(e, 0,
+			    "node %s is stopped (its supervisor exited after "
+			    "%s)",
+			    node, why);
 }
 
 int nlab_node_pidfd(const char *lab, const char *node, pid_t *pid,
@@ -47,6 +69,8 @@ int nlab_node_pidfd(const char *lab, const char *node, pid_t *pid,
 		return nlab_err_set(e, ENOENT, "no lab named '%s'", lab);
 	fd = nlab_record_supervisor(&rec, node, pid);
 	nlab_record_free(&rec);
+	if (fd == -1)
+		return node_down(lab, node, e);
 	if (fd < 0)
 		return nlab_err_set(e, ENOENT,
 				    "lab %s has no running node '%s'", lab,
@@ -61,10 +85,13 @@ int nlab_node_enter(const char *lab, const char *node, struct nlab_err *e)
 
 	if (fd < 0)
 		return -1;
-	/* One setns on a pidfd enters them all at once (Linux 5.8). */
+	/* One setns on a pidfd enters them all at once (Linux 5.8).  The
+	 * supervisor may have died since it was found alive. */
 	if (setns(fd,
 		  CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWPID) < 0)
-		return nlab_err_set(e, errno, "enter node %s", node);
+		return errno == ESRCH
+			       ? node_down(lab, node, e)
+			       : nlab_err_set(e, errno, "enter node %s", node);
 	return 0;
 }
 

@@ -9,14 +9,15 @@
 #include "err.h"
 
 /* A pidfd of the node's supervisor, checked against the record's start
- * time (pids are reused).  -1 with @e (ENOENT: no such lab or node, or it
- * has no supervisor running). */
+ * time (pids are reused).  -1 with @e: no such lab or node (ENOENT), or
+ * the node is down or stopped (its supervisor has exited; errnum 0). */
 int nlab_node_pidfd(const char *lab, const char *node, pid_t *pid,
 		    struct nlab_err *e);
 
 struct nlab_record;
 /* The same, from a record already read (status reads it once for all
- * nodes).  -1 when the node has no supervisor running. */
+ * nodes).  -1 when the node's recorded supervisor has exited (or is a
+ * zombie), -2 when the record has no supervisor for the node. */
 int nlab_record_supervisor(const struct nlab_record *rec, const char *node,
 			   pid_t *pid);
 

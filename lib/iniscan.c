@@ -78,11 +78,17 @@ static int check_text(struct loadctx *c, const char *buf, size_t len)
 				p[i] != '\r') ||
 			       p[i] == 0x7f))
 			n = 0;
+		if (!n && !p[i]) {
+			load_error(c, line, NULL,
+				   "binary data (a NUL byte); a topology is "
+				   "UTF-8 text");
+			return -1;
+		}
 		if (!n) {
-			load_error(c, 0, NULL,
-				   "not a text file (byte 0x%02x on line %d); "
-				   "a topology is UTF-8 text",
-				   p[i], line);
+			load_error(c, line, NULL,
+				   "not a text file (byte 0x%02x); a topology "
+				   "is UTF-8 text",
+				   p[i]);
 			return -1;
 		}
 		line += p[i] == '\n';

@@ -26,6 +26,7 @@
 #include "hosts.h"
 #include "lab.h"
 #include "netns.h"
+#include "runstate.h"
 #include "util.h"
 
 /* Supervisor -> up, one per node; smaller than PIPE_BUF, so atomic. */
@@ -49,6 +50,12 @@ struct sup_args {
 
 /* The state directory, for write_state(); set once in each supervisor. */
 static int state_dir_fd = -1;
+/* What this supervisor last said about its node (see runstate.h). */
+static struct nlab_run run_state;
+
+/* How long a stop from inside the node waits for its processes before
+ * SIGKILL, as `down`'s default grace (nobody outside follows it up). */
+#define INSIDE_STOP_GRACE_S 5
 
 static void report(int fd, int node, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -94,19 +101,14 @@ unsigned long long nlab_proc_start_time(pid_t pid)
 	return start;
 }
 
-static int write_state(const char *node, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* NODE.run in the lab's state dir, replaced atomically. */
-static int write_state(const char *node, const char *fmt, ...)
+/* NODE.run in the lab's state dir, replaced atomically, from run_state. */
+static int write_state(const char *node)
 {
 	char tmp[NLAB_NAME_MAX + 16], name[NLAB_NAME_MAX + 16], buf[128];
-	va_list ap;
 	int fd, n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
+	nlab_run_format(&run_state, buf, sizeof(buf));
+	n = (int)strlen(buf);
 	snprintf(tmp, sizeof(tmp), ".%s" NLAB_RUN_SUFFIX, node);
 	snprintf(name, sizeof(name), "%s" NLAB_RUN_SUFFIX, node);
 	fd = openat(state_dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
@@ -239,13 +241,28 @@ static pid_t start_run(const struct sup_args *a, const sigset_t *old)
 	_exit(127);
 }
 
+/* A stop: SIGTERM to every other process of the node.  The first stop
+ * signal is what NODE.run will say; one sent from inside the node (a
+ * sender the node's PID namespace can name) gets SIGKILL after a grace
+ * period, since no `down` follows it up. */
+static void begin_stop(const struct signalfd_siginfo *si)
+{
+	if (!run_state.stop_signal) {
+		run_state.stop_signal = (int)si->ssi_signo;
+		run_state.stop_from =
+			si->ssi_pid ? NLAB_STOP_NODE : NLAB_STOP_HOST;
+		if (si->ssi_pid)
+			alarm(INSIDE_STOP_GRACE_S);
+	}
+	kill(-1, SIGTERM);
+}
+
 /* PID 1 of the node: reap everything, remember how `run` ended, and on
  * SIGTERM pass it on to every process of the node and leave once they
- * are all gone (the kernel kills whatever is left when PID 1 exits). */
+ * are all gone (the kernel kills whatever is left when PID 1 exits),
+ * saying so in NODE.run. */
 static int sup_loop(const struct sup_args *a, int sfd, pid_t run)
 {
-	bool stopping = false;
-
 	for (;;) {
 		struct signalfd_siginfo si;
 		pid_t pid;
@@ -257,23 +274,27 @@ static int sup_loop(const struct sup_args *a, int sfd, pid_t run)
 			return 1;
 		}
 		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT ||
-		    si.ssi_signo == SIGHUP) {
-			stopping = true;
-			kill(-1, SIGTERM);
-		}
+		    si.ssi_signo == SIGHUP)
+			begin_stop(&si);
+		else if (si.ssi_signo == SIGALRM && run_state.stop_signal)
+			kill(-1, SIGKILL);
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 			if (pid != run)
 				continue;
-			if (WIFEXITED(status))
-				write_state(a->node->name, "exited %d\n",
-					    WEXITSTATUS(status));
-			else
-				write_state(a->node->name, "killed %d\n",
-					    WTERMSIG(status));
+			if (WIFEXITED(status)) {
+				run_state.state = NLAB_RUN_EXITED;
+				run_state.value = WEXITSTATUS(status);
+			} else {
+				run_state.state = NLAB_RUN_KILLED;
+				run_state.value = WTERMSIG(status);
+			}
+			write_state(a->node->name);
 			run = 0;
 		}
-		if (stopping && pid < 0 && errno == ECHILD)
+		if (run_state.stop_signal && pid < 0 && errno == ECHILD) {
+			write_state(a->node->name);
 			return 0;
+		}
 	}
 }
 
@@ -365,6 +386,7 @@ static int sup_main(void *arg)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGALRM);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0) {
@@ -384,10 +406,12 @@ static int sup_main(void *arg)
 			       strerror(errno));
 			_exit(1);
 		}
-		write_state(a->node->name, "running %d\n", (int)run);
+		run_state.state = NLAB_RUN_RUNNING;
+		run_state.value = (int)run;
 	} else {
-		write_state(a->node->name, "none\n");
+		run_state.state = NLAB_RUN_NONE;
 	}
+	write_state(a->node->name);
 	report(a->ready_fd, a->idx, 0, "ready");
 	close(a->ready_fd);
 	_exit(sup_loop(a, sfd, run));

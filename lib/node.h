@@ -30,8 +30,8 @@ int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
 		     struct nlab_state *st, volatile sig_atomic_t *stop,
 		     struct nlab_err *e);
 
-/* The state file a supervisor keeps about `run`: "running PID",
- * "exited N", "killed N", or "none". */
+/* The state file a supervisor keeps about `run` and its own end
+ * (format in runstate.h), and the output of `run`. */
 #define NLAB_RUN_SUFFIX ".run"
 #define NLAB_LOG_SUFFIX ".log"
 

@@ -32,11 +32,21 @@ int nlab_proc_open(const char *arg, pid_t *out)
 	if (fd < 0)
 		return -1;
 	/* Checked after opening: the pidfd now pins this very process. */
-	if (nlab_proc_start_time(pid) != start) {
+	if (nlab_proc_start_time(pid) != start || nlab_pidfd_exited(fd)) {
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+bool nlab_pidfd_exited(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	/* A zombie keeps its pid, its /proc entry and its start time until
+	 * it is reaped (a supervisor's reaper is the host's init, which
+	 * may take its time); its pidfd already polls readable. */
+	return poll(&p, 1, 0) > 0;
 }
 
 static void signal_all(const int *fds, size_t n, int sig)

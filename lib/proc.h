@@ -3,6 +3,7 @@
 #ifndef NLAB_PROC_H
 #define NLAB_PROC_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -15,8 +16,12 @@
 int nlab_proc_stop_all(const struct nlab_record *rec, struct nlab_err *e);
 
 /* A pidfd for a recorded process ("PID STARTTIME ..."), or -1 if it is
- * gone or its pid now belongs to someone else.  *pid gets the pid. */
+ * gone, has exited (a zombie not yet reaped is dead too) or its pid now
+ * belongs to someone else.  *pid gets the pid. */
 int nlab_proc_open(const char *arg, pid_t *pid);
+
+/* Has the process of @pidfd exited (even if not yet reaped)? */
+bool nlab_pidfd_exited(int pidfd);
 
 /* Grace period between SIGTERM and SIGKILL, ms (default 5000). */
 extern int nlab_grace_ms;

@@ -18,13 +18,34 @@
 #include "lab.h"
 #include "node.h"
 #include "netns.h"
+#include "qdisc.h"
 #include "state.h"
 #include "util.h"
 
-static void read_iface(struct nl_cache *links, struct nl_cache *addrs,
-		       struct nlab_if_status *s)
+static const char *const node_states[NLAB_NODE__MAX] = {
+	[NLAB_NODE_ABSENT] = "absent",
+	[NLAB_NODE_UP] = "up",
+	[NLAB_NODE_STOPPED] = "stopped",
+	[NLAB_NODE_DEAD] = "dead",
+};
+
+const char *nlab_node_state_name(enum nlab_node_state st)
+{
+	return (unsigned)st < NLAB_NODE__MAX ? node_states[st] : "absent";
+}
+
+const struct nlab_deg_reason nlab_deg_reasons[] = {
+	{ NLAB_DEG_SUPERVISOR_DEAD, "supervisor-dead", "supervisor dead" },
+	{ NLAB_DEG_STOPPED, "stopped", "stopped" },
+	{ NLAB_DEG_NETNS_GONE, "netns-gone", "netns gone" },
+};
+const size_t nlab_n_deg_reasons = ARRAY_SIZE(nlab_deg_reasons);
+
+static void read_iface(struct nl_sock *sk, struct nl_cache *links,
+		       struct nl_cache *addrs, struct nlab_if_status *s)
 {
 	struct rtnl_link *l = rtnl_link_get_by_name(links, s->decl->name);
+	struct nlab_err ign;
 	size_t cap = 0;
 	int idx;
 
@@ -51,6 +72,9 @@ static void read_iface(struct nl_cache *links, struct nl_cache *addrs,
 		xgrow(&s->addrs, &cap, s->n_addrs + 1, sizeof(*s->addrs));
 		s->addrs[s->n_addrs++] = xstrdup(buf);
 	}
+	/* What the kernel does now: `netlab impair` may have changed it.
+	 * A failure to list qdiscs shows as none. */
+	nlab_qdisc_read(sk, idx, &s->impair, &ign);
 }
 
 /* Called from inside the node's netns. */
@@ -70,7 +94,7 @@ static int read_node(struct nlab_node_status *ns, struct nlab_err *e)
 		goto out;
 	}
 	for (size_t i = 0; i < ns->decl->n_ifaces; i++)
-		read_iface(links, addrs, &ns->ifs[i]);
+		read_iface(sk, links, addrs, &ns->ifs[i]);
 out:
 	if (addrs)
 		nl_cache_free(addrs);
@@ -80,28 +104,32 @@ out:
 	return ret;
 }
 
+/* The supervisor's liveness and what NODE.run says; what it said last is
+ * stale once it is dead: a `run` it reported running died with it. */
 static void read_supervisor(const char *lab, const struct nlab_record *rec,
 			    struct nlab_node_status *ns)
 {
-	cleanup_free char *run = NULL;
-	char file[NLAB_NAME_MAX + 8];
 	pid_t pid;
 	int fd = nlab_record_supervisor(rec, ns->decl->name, &pid);
 
+	nlab_run_read(lab, ns->decl->name, &ns->run);
 	if (fd >= 0) {
 		ns->supervisor = pid;
+		ns->state = NLAB_NODE_UP;
 		close(fd);
+		return;
 	}
-	snprintf(file, sizeof(file), "%s" NLAB_RUN_SUFFIX, ns->decl->name);
-	run = nlab_state_slurp(lab, file);
-	if (run) {
-		run[strcspn(run, "\n")] = '\0';
-		snprintf(ns->run, sizeof(ns->run), "%s", run);
+	if (fd == -1)
+		ns->state = ns->run.stop_signal ? NLAB_NODE_STOPPED
+						: NLAB_NODE_DEAD;
+	if (ns->run.state == NLAB_RUN_RUNNING) {
+		ns->run.state = NLAB_RUN_LOST;
+		ns->run.value = 0;
 	}
 }
 
-static int read_nodes(struct nlab_lab_status *s,
-		      const struct nlab_record *rec, struct nlab_err *e)
+static int read_nodes(struct nlab_lab_status *s, const struct nlab_record *rec,
+		      bool detail, struct nlab_err *e)
 {
 	const struct nlab_topology *t = s->topo;
 	cleanup_close int orig =
@@ -123,6 +151,10 @@ static int read_nodes(struct nlab_lab_status *s,
 		for (size_t i = 0; i < t->nodes[n].n_ifaces; i++)
 			ns->ifs[i].decl = &t->nodes[n].ifaces[i];
 		read_supervisor(t->name, rec, ns);
+		if (!detail) {
+			ns->present = nlab_netns_exists(ns->netns);
+			continue;
+		}
 		fd = nlab_netns_open(ns->netns, &ign);
 		if (fd < 0)
 			continue; /* removed behind our back: shown as gone */
@@ -136,6 +168,52 @@ static int read_nodes(struct nlab_lab_status *s,
 	if (setns(orig, CLONE_NEWNET) < 0 && !ret)
 		ret = nlab_err_set(e, errno, "return to the original netns");
 	return ret;
+}
+
+static void add_degraded(struct nlab_lab_status *s, size_t *cap,
+			 const char *name, unsigned why,
+			 const struct nlab_run *run)
+{
+	struct nlab_degraded *d;
+
+	xgrow(&s->degraded, cap, s->n_degraded + 1, sizeof(*s->degraded));
+	d = &s->degraded[s->n_degraded++];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->why = why;
+	if (run)
+		d->run = *run;
+}
+
+/* Every node and switch of a complete lab that is not whole: nodes in
+ * file order, then switches. */
+static void find_degraded(struct nlab_lab_status *s)
+{
+	const struct nlab_topology *t = s->topo;
+	size_t cap = 0;
+
+	for (size_t n = 0; n < t->n_nodes; n++) {
+		const struct nlab_node_status *ns = &s->nodes[n];
+		unsigned why = ns->present ? 0 : NLAB_DEG_NETNS_GONE;
+
+		if (ns->state == NLAB_NODE_STOPPED)
+			why |= NLAB_DEG_STOPPED;
+		else if (ns->state != NLAB_NODE_UP)
+			why |= NLAB_DEG_SUPERVISOR_DEAD;
+		if (why)
+			add_degraded(s, &cap, t->nodes[n].name, why, &ns->run);
+	}
+	for (size_t i = 0; i < t->n_segments; i++) {
+		const struct nlab_segment *seg = &t->segments[i];
+		char netns[NLAB_NAME_MAX * 2 + 2];
+
+		if (seg->kind != NLAB_SEG_BRIDGE)
+			continue;
+		nlab_ns_name(netns, sizeof(netns), t->name, seg->name);
+		if (!nlab_netns_exists(netns))
+			add_degraded(s, &cap, seg->name, NLAB_DEG_NETNS_GONE,
+				     NULL);
+	}
 }
 
 int nlab_status_read(const char *lab, bool detail, struct nlab_lab_status *s,
@@ -159,16 +237,18 @@ int nlab_status_read(const char *lab, bool detail, struct nlab_lab_status *s,
 		nlab_record_free(&rec);
 		return -1;
 	}
+	ret = read_nodes(s, &rec, detail, e);
 	/* No completion mark: `up` is still running, or was killed (then
-	 * `down` finishes it). */
+	 * `down` finishes it); what is missing is then no news. */
 	done = nlab_state_slurp(lab, NLAB_STATE_COMPLETE);
+	if (done && !ret)
+		find_degraded(s);
 	if (!done)
 		s->state = "incomplete";
-	else if (s->netns_present < s->netns_total)
-		s->state = "partial";
+	else if (s->n_degraded)
+		s->state = "degraded";
 	else
 		s->state = "up";
-	ret = detail ? read_nodes(s, &rec, e) : 0;
 	nlab_record_free(&rec);
 	return ret;
 }
@@ -176,7 +256,8 @@ int nlab_status_read(const char *lab, bool detail, struct nlab_lab_status *s,
 void nlab_status_free(struct nlab_lab_status *s)
 {
 	for (size_t n = 0; s->nodes && n < s->topo->n_nodes; n++) {
-		for (size_t i = 0; i < s->topo->nodes[n].n_ifaces; i++) {
+		for (size_t i = 0;
+		     s->nodes[n].ifs && i < s->topo->nodes[n].n_ifaces; i++) {
 			for (size_t a = 0; a < s->nodes[n].ifs[i].n_addrs; a++)
 				free(s->nodes[n].ifs[i].addrs[a]);
 			free(s->nodes[n].ifs[i].addrs);
@@ -184,6 +265,7 @@ void nlab_status_free(struct nlab_lab_status *s)
 		free(s->nodes[n].ifs);
 	}
 	free(s->nodes);
+	free(s->degraded);
 	nlab_topology_free(s->topo);
 	memset(s, 0, sizeof(*s));
 }

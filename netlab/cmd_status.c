@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* netlab status [LAB] [--json] */
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +11,63 @@
 #include "json.h"
 #include "state.h"
 #include "status.h"
+#include "util.h"
+
+/* "a: supervisor dead; e: stopped by SIGTERM from inside the node" */
+static void degraded_text(const struct nlab_lab_status *st)
+{
+	for (size_t d = 0; d < st->n_degraded; d++) {
+		const struct nlab_degraded *g = &st->degraded[d];
+		const char *sep = ": ";
+
+		printf("%s%s", d ? "; " : "", g->name);
+		for (size_t r = 0; r < nlab_n_deg_reasons; r++) {
+			char why[64];
+
+			if (!(g->why & nlab_deg_reasons[r].bit))
+				continue;
+			printf("%s%s", sep, nlab_deg_reasons[r].text);
+			sep = ", ";
+			if (nlab_deg_reasons[r].bit != NLAB_DEG_STOPPED)
+				continue;
+			nlab_stop_str(&g->run, why, sizeof(why));
+			printf(" by %s", why);
+		}
+	}
+}
+
+static void state_text(const struct nlab_lab_status *st)
+{
+	printf("%s", st->state);
+	if (!st->n_degraded)
+		return;
+	printf(" (");
+	degraded_text(st);
+	printf(")");
+}
+
+/* [{"name": "a", "reasons": ["supervisor-dead"]}] */
+static void degraded_json(const struct nlab_lab_status *st)
+{
+	printf("[");
+	for (size_t d = 0; d < st->n_degraded; d++) {
+		const struct nlab_degraded *g = &st->degraded[d];
+		const char *sep = "";
+
+		printf("%s{\"name\": ", d ? ", " : "");
+		json_str(stdout, g->name);
+		printf(", \"reasons\": [");
+		for (size_t r = 0; r < nlab_n_deg_reasons; r++) {
+			if (!(g->why & nlab_deg_reasons[r].bit))
+				continue;
+			printf("%s", sep);
+			json_str(stdout, nlab_deg_reasons[r].id);
+			sep = ", ";
+		}
+		printf("]}");
+	}
+	printf("]");
+}
 
 static void list_text(char **labs, struct nlab_lab_status *st, size_t n)
 {
@@ -16,11 +76,17 @@ static void list_text(char **labs, struct nlab_lab_status *st, size_t n)
 		return;
 	}
 	printf("%-32s %6s %9s  %s\n", "LAB", "NODES", "SWITCHES", "STATE");
-	for (size_t i = 0; i < n; i++)
-		printf("%-32s %6zu %9zu  %s\n", labs[i],
+	for (size_t i = 0; i < n; i++) {
+		printf("%-32s %6zu %9zu  ", labs[i],
 		       st[i].topo ? st[i].topo->n_nodes : 0,
-		       st[i].topo ? st[i].netns_total - st[i].topo->n_nodes : 0,
-		       st[i].state ? st[i].state : "unreadable");
+		       st[i].topo ? st[i].netns_total - st[i].topo->n_nodes
+				  : 0);
+		if (st[i].state)
+			state_text(&st[i]);
+		else
+			printf("unreadable");
+		printf("\n");
+	}
 }
 
 static void list_json(char **labs, struct nlab_lab_status *st, size_t n)
@@ -34,6 +100,8 @@ static void list_json(char **labs, struct nlab_lab_status *st, size_t n)
 		       st[i].topo ? st[i].netns_total - st[i].topo->n_nodes
 				  : 0);
 		json_str(stdout, st[i].state ? st[i].state : "unreadable");
+		printf(", \"degraded\": ");
+		degraded_json(&st[i]);
 		printf("}");
 	}
 	printf("]}\n");
@@ -49,9 +117,13 @@ static int list_labs(struct cli *cli, bool json)
 	if (nlab_state_list(&labs, &n, &e))
 		return cli_fail(cli, &e);
 	st = calloc(n ? n : 1, sizeof(*st));
-	for (size_t i = 0; i < n; i++)
-		if (nlab_status_read(labs[i], false, &st[i], &e) < 0)
+	for (size_t i = 0; i < n; i++) {
+		if (nlab_status_read(labs[i], false, &st[i], &e) < 0) {
+			if (st[i].topo)
+				nlab_status_free(&st[i]);
 			memset(&st[i], 0, sizeof(st[i]));
+		}
+	}
 	if (json)
 		list_json(labs, st, n);
 	else
@@ -66,16 +138,54 @@ static int list_labs(struct cli *cli, bool json)
 	return EXIT_OK;
 }
 
+/* "running, pid 2", "exited 3", "killed (SIGKILL)", "lost" */
+static void run_text(const struct nlab_run *r)
+{
+	const char *sig = sigabbrev_np(r->value);
+
+	switch (r->state) {
+	case NLAB_RUN_RUNNING:
+		printf("  run: running, pid %d", r->value);
+		break;
+	case NLAB_RUN_EXITED:
+		printf("  run: exited %d", r->value);
+		break;
+	case NLAB_RUN_KILLED:
+		if (sig)
+			printf("  run: killed (SIG%s)", sig);
+		else
+			printf("  run: killed (signal %d)", r->value);
+		break;
+	case NLAB_RUN_LOST:
+		printf("  run: lost (it died with the supervisor)");
+		break;
+	default: /* none, or not known yet */
+		break;
+	}
+}
+
 static void node_text(const struct nlab_node_status *n)
 {
+	char why[64];
+
 	printf("%s  netns %s%s", n->decl->name, n->netns,
 	       n->present ? "" : " (gone)");
-	if (n->supervisor)
+	switch (n->state) {
+	case NLAB_NODE_UP:
 		printf("  supervisor %d", n->supervisor);
-	else
+		break;
+	case NLAB_NODE_STOPPED:
+		nlab_stop_str(&n->run, why, sizeof(why));
+		printf("  stopped by %s", why);
+		break;
+	case NLAB_NODE_DEAD:
+		printf("  supervisor dead");
+		break;
+	default:
 		printf("  no supervisor");
-	if (n->run[0] && strcmp(n->run, "none"))
-		printf("  run: %s", n->run);
+		break;
+	}
+	run_text(&n->run);
 	printf("\n");
 	for (size_t i = 0; i < n->decl->n_ifaces; i++) {
 		const struct nlab_if_status *f = &n->ifs[i];
@@ -90,11 +200,74 @@ static void node_text(const struct nlab_node_status *n)
 		       f->carrier ? "carrier" : "no-carrier", f->mtu);
 		for (size_t a = 0; a < f->n_addrs; a++)
 			printf(" %s", f->addrs[a]);
-		nlab_impair_str(&f->decl->impair, imp, sizeof(imp));
+		nlab_impair_str(&f->impair, imp, sizeof(imp));
 		if (imp[0])
 			printf("  [%s]", imp);
 		printf("\n");
 	}
+}
+
+/* {"state": "exited", "exit": 3}: one number beside the state, named
+ * for what it is. */
+static void run_json(const struct nlab_run *r)
+{
+	static const char *const value_name[NLAB_RUN__MAX] = {
+		[NLAB_RUN_RUNNING] = "pid",
+		[NLAB_RUN_EXITED] = "exit",
+		[NLAB_RUN_KILLED] = "signal",
+	};
+
+	printf("{\"state\": ");
+	json_str(stdout, nlab_run_state_name(r->state));
+	if ((unsigned)r->state < NLAB_RUN__MAX && value_name[r->state])
+		printf(", \"%s\": %d", value_name[r->state], r->value);
+	printf("}");
+}
+
+/* {"rate_bps": 1000000, "delay_us": 10000, "loss_pct": 0.5}: the set
+ * ones only, in base units. */
+static void impair_json(const struct nlab_impair *imp)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+		size_t off;
+		enum { U64, U32, PCT } kind;
+	} fields[] = {
+		{ NLAB_IMP_RATE, "rate_bps",
+		  offsetof(struct nlab_impair, rate_bps), U64 },
+		{ NLAB_IMP_DELAY, "delay_us",
+		  offsetof(struct nlab_impair, delay_us), U32 },
+		{ NLAB_IMP_JITTER, "jitter_us",
+		  offsetof(struct nlab_impair, jitter_us), U32 },
+		{ NLAB_IMP_LOSS, "loss_pct",
+		  offsetof(struct nlab_impair, loss_pct), PCT },
+		{ NLAB_IMP_DUPLICATE, "duplicate_pct",
+		  offsetof(struct nlab_impair, duplicate_pct), PCT },
+		{ NLAB_IMP_CORRUPT, "corrupt_pct",
+		  offsetof(struct nlab_impair, corrupt_pct), PCT },
+		{ NLAB_IMP_REORDER, "reorder_pct",
+		  offsetof(struct nlab_impair, reorder_pct), PCT },
+	};
+	const char *sep = "";
+
+	printf("{");
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		const char *p = (const char *)imp + fields[i].off;
+
+		if (!(imp->set & fields[i].bit))
+			continue;
+		printf("%s\"%s\": ", sep, fields[i].name);
+		sep = ", ";
+		if (fields[i].kind == U64)
+			printf("%llu",
+			       (unsigned long long)*(const uint64_t *)p);
+		else if (fields[i].kind == U32)
+			printf("%u", *(const uint32_t *)p);
+		else /* to millionths of a percent, as the parser keeps it */
+			printf("%.9g", round(*(const double *)p * 1e6) / 1e6);
+	}
+	printf("}");
 }
 
 static void node_json(const struct nlab_node_status *n)
@@ -103,13 +276,20 @@ static void node_json(const struct nlab_node_status *n)
 	json_str(stdout, n->decl->name);
 	printf(", \"netns\": ");
 	json_str(stdout, n->netns);
-	printf(", \"present\": %s, \"supervisor\": %d, \"run\": ",
+	printf(", \"present\": %s, \"supervisor\": %d, \"state\": ",
 	       n->present ? "true" : "false", n->supervisor);
-	json_str(stdout, n->run);
+	json_str(stdout, nlab_node_state_name(n->state));
+	if (n->state == NLAB_NODE_STOPPED) {
+		printf(", \"stop\": {\"signal\": %d, \"from\": ",
+		       n->run.stop_signal);
+		json_str(stdout, nlab_stop_from_name(n->run.stop_from));
+		printf("}");
+	}
+	printf(", \"run\": ");
+	run_json(&n->run);
 	printf(", \"interfaces\": [");
 	for (size_t i = 0; i < n->decl->n_ifaces; i++) {
 		const struct nlab_if_status *f = &n->ifs[i];
-		char imp[256];
 
 		printf("%s{\"name\": ", i ? ", " : "");
 		json_str(stdout, f->decl->name);
@@ -126,8 +306,7 @@ static void node_json(const struct nlab_node_status *n)
 			json_str(stdout, f->addrs[a]);
 		}
 		printf("], \"impairments\": ");
-		json_str(stdout,
-			 nlab_impair_str(&f->decl->impair, imp, sizeof(imp)));
+		impair_json(&f->impair);
 		printf("}");
 	}
 	printf("]}");
@@ -139,8 +318,11 @@ static int show_lab(struct cli *cli, const char *lab, bool json)
 	struct nlab_err e = { 0 };
 	int r = nlab_status_read(lab, true, &st, &e);
 
-	if (r < 0)
+	if (r < 0) {
+		if (st.topo)
+			nlab_status_free(&st);
 		return cli_fail(cli, &e);
+	}
 	if (r == 1) {
 		cli_error(cli, "no lab named '%s'", lab);
 		return EXIT_FAIL;
@@ -150,6 +332,10 @@ static int show_lab(struct cli *cli, const char *lab, bool json)
 		json_str(stdout, lab);
 		printf(", \"state\": ");
 		json_str(stdout, st.state);
+		printf(", \"degraded\": ");
+		degraded_json(&st);
+		printf(", \"namespaces\": {\"present\": %zu, \"total\": %zu}",
+		       st.netns_present, st.netns_total);
 		printf(", \"nodes\": [");
 		for (size_t n = 0; n < st.topo->n_nodes; n++) {
 			printf("%s", n ? ", " : "");
@@ -157,8 +343,10 @@ static int show_lab(struct cli *cli, const char *lab, bool json)
 		}
 		printf("]}\n");
 	} else {
-		printf("lab %s: %s, %zu/%zu namespaces\n", lab, st.state,
-		       st.netns_present, st.netns_total);
+		printf("lab %s: ", lab);
+		state_text(&st);
+		printf(", %zu/%zu namespaces\n", st.netns_present,
+		       st.netns_total);
 		for (size_t n = 0; n < st.topo->n_nodes; n++)
 			node_text(&st.nodes[n]);
 	}

@@ -25,7 +25,11 @@ const struct command commands[] = {
 	  "processes\n"
 	  "get SIGTERM, then SIGKILL after the grace period (default 5 s)." },
 	{ "status", cmd_status, "[LAB] [--json]",
-	  "list labs, or show one lab's nodes and interfaces", NULL },
+	  "list labs, or show one lab's nodes and interfaces",
+	  "A lab is up, degraded (each node or switch that is not whole is\n"
+	  "named: supervisor dead, stopped, netns gone) or incomplete (`up`\n"
+	  "is running or was killed).  --json: typed fields, in the shape of\n"
+	  "docs/status.schema.json." },
 	{ "exec", cmd_exec, "LAB NODE [--] [CMD [ARG...]]",
 	  "run a command (default: a shell) inside a node",
 	  "CMD runs in the node's net, PID, mount and UTS namespaces with cwd "

@@ -61,7 +61,7 @@ fi
 # --- a lab changed behind netlab's back -----------------------------------
 expect "behind the back: up" "$NETLAB" -q up "$f"
 ip netns del "$L.c"
-expect_match "behind the back: status shows it partial" "$("$NETLAB" status "$L")" "partial"
+expect_match "behind the back: status shows it degraded, naming it" "$("$NETLAB" status "$L")" "^lab $L: degraded \(c: netns gone\)"
 cp "$f" "$TMP/keep.ini" && rm "$f"
 expect "behind the back: down works without the topology file" "$NETLAB" -q down "$L"
 expect_eq "behind the back: nothing left" "$(leftovers "$L")" ""
