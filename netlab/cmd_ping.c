@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* netlab ping LAB [-c|--count N] [-W|--timeout MS] [-4|-6] [--json] */
+/* netlab ping LAB|FILE [-c|--count N] [-W|--timeout MS] [-4|-6] [--json] */
 #include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "json.h"
 #include "lab.h"
+#include "labarg.h"
 #include "ping.h"
 #include "text.h"
 #include "util.h"
@@ -19,7 +20,7 @@
 /* What the probes from one node to another add up to. */
 struct cell {
 	unsigned long sent, received;
-	size_t addrs;
+	size_t addrs, answered; /* addresses pinged; those that answered */
 };
 
 struct tally {
@@ -54,17 +55,24 @@ static struct tally count_up(const struct nlab_ping_probe *p, size_t n)
 	return t;
 }
 
-static void cell_str(const struct cell *c, char *buf, size_t len)
+/*
+ * One cell, in addresses (what the exit status goes by): '.' each answered
+ * every ping, '~' each answered but some pings were lost, 'A/N' A of the N
+ * addresses answered, 'X' none did, '-' nothing to ping (no family in
+ * common), '\' the node itself.
+ */
+static void cell_str(const struct cell *c, bool self, char *buf, size_t len)
 {
-	if (!c->addrs)
+	if (self)
+		snprintf(buf, len, "\\");
+	else if (!c->addrs)
 		snprintf(buf, len, "-");
-	else if (c->received >= c->sent)
-		snprintf(buf, len, ".");
-	else if (!c->received)
+	else if (c->answered == c->addrs)
+		snprintf(buf, len, c->received >= c->sent ? "." : "~");
+	else if (!c->answered)
 		snprintf(buf, len, "X");
 	else
-		snprintf(buf, len, "%u%%",
-			 nlab_ping_loss_pct(c->sent, c->received));
+		snprintf(buf, len, "%zu/%zu", c->answered, c->addrs);
 }
 
 static void print_matrix(const struct cli *cli, const struct nlab_topology *t,
@@ -83,6 +91,7 @@ static void print_matrix(const struct cli *cli, const struct nlab_topology *t,
 		c->sent += p[i].sent;
 		c->received += p[i].received;
 		c->addrs++;
+		c->answered += p[i].received > 0;
 	}
 	for (size_t i = 0; i < nn; i++) {
 		size_t len = strlen(t->nodes[i].name);
@@ -99,7 +108,7 @@ static void print_matrix(const struct cli *cli, const struct nlab_topology *t,
 	for (size_t i = 0; i < nn; i++) {
 		printf("%-*s", (int)w0, t->nodes[i].name);
 		for (size_t j = 0; j < nn; j++) {
-			cell_str(&cells[i * nn + j], buf, sizeof(buf));
+			cell_str(&cells[i * nn + j], i == j, buf, sizeof(buf));
 			printf(" %-*s", j + 1 < nn ? w[j] : 0, buf);
 		}
 		putchar('\n');
@@ -161,7 +170,7 @@ int cmd_ping(struct cli *cli, int argc, char **argv)
 	cleanup_free struct nlab_ping_probe *p = NULL;
 	struct nlab_err e = { 0 };
 	bool json = false;
-	const char *lab;
+	char lab[NLAB_NAME_MAX + 1];
 	size_t n;
 	int c, ret;
 
@@ -206,9 +215,9 @@ int cmd_ping(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage(cli, "expected one LAB");
-	lab = argv[optind];
-	if (!nlab_valid_name(lab))
-		return cli_usage(cli, "'%s' is not a lab name", lab);
+	ret = cli_lab_arg(cli, argv[optind], lab, sizeof(lab));
+	if (ret)
+		return ret;
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
 	if (nlab_lab_topology(lab, &t, &e))
