@@ -17,12 +17,6 @@
 
 #define INTERVAL_MS 100
 
-/* What the probes from one node to another add up to. */
-struct cell {
-	unsigned long sent, received;
-	size_t addrs, answered; /* addresses pinged; those that answered */
-};
-
 struct tally {
 	size_t addrs, reachable;
 	unsigned long sent, received;
@@ -55,38 +49,19 @@ static struct tally count_up(const struct nlab_ping_probe *p, size_t n)
 	return t;
 }
 
-/*
- * One cell, in addresses (what the exit status goes by): '.' each answered
- * every ping, '~' each answered but some pings were lost, 'A/N' A of the N
- * addresses answered, 'X' none did, '-' nothing to ping (no family in
- * common), '\' the node itself.
- */
-static void cell_str(const struct cell *c, bool self, char *buf, size_t len)
-{
-	if (self)
-		snprintf(buf, len, "\\");
-	else if (!c->addrs)
-		snprintf(buf, len, "-");
-	else if (c->answered == c->addrs)
-		snprintf(buf, len, c->received >= c->sent ? "." : "~");
-	else if (!c->answered)
-		snprintf(buf, len, "X");
-	else
-		snprintf(buf, len, "%zu/%zu", c->answered, c->addrs);
-}
-
 static void print_matrix(const struct cli *cli, const struct nlab_topology *t,
 			 const struct nlab_ping_probe *p, size_t n)
 {
 	size_t nn = t->n_nodes, w0 = 0;
-	cleanup_free struct cell *cells = xcalloc(nn * nn + 1, sizeof(*cells));
+	cleanup_free struct nlab_ping_cell *cells =
+		xcalloc(nn * nn + 1, sizeof(*cells));
 	cleanup_free int *w = xcalloc(nn + 1, sizeof(*w));
 	struct tally all = count_up(p, n);
 	char buf[INET6_ADDRSTRLEN];
 
 	for (size_t i = 0; i < n; i++) {
-		struct cell *c = &cells[(p[i].from - t->nodes) * nn +
-					(p[i].to - t->nodes)];
+		struct nlab_ping_cell *c = &cells[(p[i].from - t->nodes) * nn +
+						  (p[i].to - t->nodes)];
 
 		c->sent += p[i].sent;
 		c->received += p[i].received;
@@ -108,7 +83,8 @@ static void print_matrix(const struct cli *cli, const struct nlab_topology *t,
 	for (size_t i = 0; i < nn; i++) {
 		printf("%-*s", (int)w0, t->nodes[i].name);
 		for (size_t j = 0; j < nn; j++) {
-			cell_str(&cells[i * nn + j], i == j, buf, sizeof(buf));
+			nlab_ping_cell_str(&cells[i * nn + j], i == j, buf,
+					   sizeof(buf));
 			printf(" %-*s", j + 1 < nn ? w[j] : 0, buf);
 		}
 		putchar('\n');
