@@ -6,6 +6,7 @@
  * that tells them apart, so that neither ever becomes a cable.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "impair.h"
 #include "load.h"
@@ -212,9 +213,10 @@ static bool value_like(const char *w)
 	size_t digits = strspn(w, "0123456789"), rest;
 
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
-		if (!strcmp(w, words[i]))
+		if (!strcasecmp(w, words[i]))
 			return true;
-	rest = strspn(w + digits, "abcdefghijklmnopqrstuvwxyz");
+	rest = strspn(w + digits, "abcdefghijklmnopqrstuvwxyz"
+				  "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
 	return digits && !w[digits + rest] && rest <= 4;
 }
 

@@ -502,6 +502,10 @@ static void typo_or_interface(void **state)
 		 "unknown setting 'shm' (node settings:");
 	load_bad("bool.ini", "[node a]\ndebug = on\n[node b]\ndebug = on\n",
 		 "unknown setting 'debug'");
+	load_bad("case.ini", "[node a]\ndebug = YES\nshm = 1G\n",
+		 "unknown setting 'shm'");
+	load_bad("case2.ini", "[node a]\ndebug = YES\n",
+		 "unknown setting 'debug'");
 	load_bad("mtu.ini", "[node a]\nmtu = 1400\n",
 		 "an MTU goes on an interface line");
 }
