@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "lab.h"
+#include "names.h"
 #include "netns.h"
 #include "util.h"
 
@@ -56,29 +57,42 @@ static void capture_close(struct capture *c)
 		close(c->ctlfd);
 }
 
-static bool is_switch(const struct nlab_topology *t, const char *name)
+static const struct nlab_segment *switch_of(const struct nlab_topology *t,
+					    const char *name)
 {
 	for (size_t i = 0; i < t->n_segments; i++)
 		if (t->segments[i].kind == NLAB_SEG_BRIDGE &&
 		    !strcmp(t->segments[i].name, name))
-			return true;
-	return false;
+			return &t->segments[i];
+	return NULL;
 }
 
-/* The lab, and @name in it, must exist before we look inside. */
-static int check_names(const struct nlab_capture_opts *o, struct nlab_err *e)
+/*
+ * The lab and @name in it must exist before we look inside.  With
+ * @no_iface, the interface turned out to be missing in there: say which
+ * the topology gives it (a node may have made more, which capture takes
+ * as well).
+ */
+static int check_names(const struct nlab_capture_opts *o, bool no_iface,
+		       struct nlab_err *e)
 {
 	struct nlab_topology *t;
-	bool found;
+	const struct nlab_node *n;
+	const struct nlab_segment *sw;
+	int ret = 0;
 
 	if (nlab_lab_topology(o->lab, &t, e))
 		return -1;
-	found = nlab_topology_node(t, o->node) || is_switch(t, o->node);
+	n = nlab_topology_node(t, o->node);
+	sw = n ? NULL : switch_of(t, o->node);
+	if (!n && !sw)
+		ret = nlab_err_no_node(e, t, o->node, true);
+	else if (no_iface && n)
+		ret = nlab_err_no_iface(e, n, o->ifname);
+	else if (no_iface)
+		ret = nlab_err_no_port(e, sw, o->ifname);
 	nlab_topology_free(t);
-	if (!found)
-		return nlab_err_set(e, 0, "lab %s has no node '%s'", o->lab,
-				    o->node);
-	return 0;
+	return ret;
 }
 
 /* In the node's netns: find the interface, remember what to watch, and
@@ -95,7 +109,7 @@ static int open_inside(struct capture *c, struct nlab_err *e)
 	c->ns_ino = sb.st_ino;
 	c->ns_dev = sb.st_dev;
 	c->ifindex = (int)if_nametoindex(o->ifname);
-	if (!c->ifindex)
+	if (!c->ifindex) /* nlab_capture() says more */
 		return nlab_err_set(e, 0,
 				    "lab %s node %s has no interface '%s'",
 				    o->lab, o->node, o->ifname);
@@ -282,7 +296,7 @@ int nlab_capture(const struct nlab_capture_opts *o,
 	int orig, ret;
 
 	*r = (struct nlab_capture_result){ 0 };
-	if (check_names(o, e))
+	if (check_names(o, false, e))
 		return -1;
 	nlab_ns_name(c.netns, sizeof(c.netns), o->lab, o->node);
 	if (nlab_lab_enter_netns(o->lab, o->node, &orig, e))
@@ -292,6 +306,8 @@ int nlab_capture(const struct nlab_capture_opts *o,
 	ret = open_inside(&c, e);
 	if (nlab_lab_leave_netns(orig, ret ? NULL : e))
 		ret = -1;
+	else if (ret && !c.ifindex)
+		check_names(o, true, e);
 	if (!ret)
 		ret = compile_filter(&c, e);
 	if (!ret)

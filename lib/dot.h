@@ -7,9 +7,10 @@
 
 #include "topology.h"
 
-/* Nodes are boxes, bridges ellipses; a veth segment is one edge between
- * its two nodes, a bridge one edge per member.  Each end of an edge is
- * labelled with the interface, its addresses and its impairments. */
+/* Nodes are tables of their interfaces (routers with a double outline),
+ * bridges grey ellipses; a veth segment is one edge between its two
+ * nodes labelled with its name, a bridge one edge per member.  A hub of
+ * many leaves makes the layout radial (twopi). */
 void nlab_topology_dot(const struct nlab_topology *t, FILE *f);
 
 #endif

@@ -13,6 +13,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "lab.h"
+#include "names.h"
 #include "node.h"
 #include "proc.h"
 #include "runstate.h"
@@ -56,6 +58,28 @@ static int node_down(const char *lab, const char *node, struct nlab_err *e)
 			    node, why);
 }
 
+/* Why a node has no supervisor to enter: no such node, or it stopped. */
+static int no_supervisor(const char *lab, const char *node, struct nlab_err *e)
+{
+	struct nlab_topology *t;
+	bool known;
+
+	if (nlab_lab_topology(lab, &t, e))
+		return -1;
+	known = nlab_topology_node(t, node);
+	if (!known)
+		nlab_err_no_node(e, t, node, false);
+	nlab_topology_free(t);
+	if (known) {
+		nlab_err_set(e, 0,
+			     "node %s of lab %s is not running (no "
+			     "supervisor: `netlab status %s` tells more)",
+			     node, lab, lab);
+		e->errnum = ENOENT;
+	}
+	return -1;
+}
+
 int nlab_node_pidfd(const char *lab, const char *node, pid_t *pid,
 		    struct nlab_err *e)
 {
@@ -66,15 +90,13 @@ int nlab_node_pidfd(const char *lab, const char *node, pid_t *pid,
 	if (r < 0)
 		return -1;
 	if (r == 1)
-		return nlab_err_set(e, ENOENT, "no lab named '%s'", lab);
+		return nlab_err_no_lab(e, lab);
 	fd = nlab_record_supervisor(&rec, node, pid);
 	nlab_record_free(&rec);
 	if (fd == -1)
 		return node_down(lab, node, e);
 	if (fd < 0)
-		return nlab_err_set(e, ENOENT,
-				    "lab %s has no running node '%s'", lab,
-				    node);
+		return no_supervisor(lab, node, e);
 	return fd;
 }
 

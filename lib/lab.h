@@ -21,7 +21,8 @@ struct nlab_up_opts {
 };
 
 /* Build the lab.  Returns 0, or -1 with @e after removing everything it
- * made.  @e->errnum is EINTR when *opts->stop interrupted it. */
+ * made.  @e->errnum is EINTR when *opts->stop interrupted it, EALREADY
+ * when a lab of that name is up already (nothing was made). */
 int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
 		struct nlab_err *e);
 
@@ -51,6 +52,9 @@ int nlab_lab_leave_netns(int orig, struct nlab_err *e);
  * unambiguous), else "pN". */
 void nlab_port_name(char *buf, size_t len, const struct nlab_segment *s,
 		    size_t member);
+
+/* The bridge device inside a switch's netns. */
+#define NLAB_BRIDGE_NAME "br0"
 
 /* The netns name of a node or switch: LAB.NAME. */
 void nlab_ns_name(char *buf, size_t len, const char *lab, const char *name);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lab.h"
+#include "names.h"
 #include "netns.h"
 #include "state.h"
 #include "util.h"
@@ -15,16 +16,16 @@
 int nlab_lab_topology(const char *lab, struct nlab_topology **t,
 		      struct nlab_err *e)
 {
-	/* The copy is named topology.ini: a lab named after its file would
-	 * otherwise come back as "topology". */
-	struct nlab_load_opts o = { .skip_fs_checks = true, .name = lab };
+	/* The lab is what its state directory is called: the copy is named
+	 * topology.ini, and `up --name` may have renamed it. */
+	struct nlab_load_opts o = { .skip_fs_checks = true, .rename = lab };
 	cleanup_free char *dir = nlab_state_slurp(lab, "source-dir");
 	struct nlab_diag d = { 0 };
 	char path[256];
 
 	snprintf(path, sizeof(path), NLAB_STATE_DIR "/%s/topology.ini", lab);
 	if (access(path, F_OK) < 0)
-		return nlab_err_set(e, ENOENT, "no lab named '%s'", lab);
+		return nlab_err_no_lab(e, lab);
 	o.dir = dir;
 	if (nlab_topology_load_opts(path, &o, t, &d)) {
 		nlab_diag_free(&d);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * [node NAME]: every key that is not a setting is an interface.  That makes
- * a mistyped setting (`foward = yes`) an interface named "foward" on a
- * segment "yes", so a key close to a setting's name is taken for a typo
- * unless its value reads like an interface's (see looks_like_iface()).
+ * [node NAME]: settings and interfaces share the keys.  A key that is not
+ * a setting could be a mistyped one (`foward = yes`) or one from another
+ * tool (`cpus = 1`) as well as an interface: classify() holds the rule
+ * that tells them apart, so that neither ever becomes a cable.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "impair.h"
 #include "load.h"
@@ -111,44 +112,263 @@ bool load_node_setting(const char *key)
 	return load_setting_find(node_settings, ARRAY_SIZE(node_settings), key);
 }
 
-/* A key that is no setting but one typo away from one. */
-static const char *near_setting(const char *key)
-{
-	if (load_node_setting(key))
-		return NULL;
-	return nlab_suggest(key, NLAB_TABLE(node_settings));
-}
+/*
+ * Settings other branches of netlab add: known here for suggestions only
+ * ("evn" -> "env"), until node_settings has them.
+ */
+static const char *const coming_settings[] = { "env", "log_max" };
 
 /*
- * Does this value read like an interface's?  Yes when its first word could
- * be a segment and a later word is an address or an interface option, or
- * (with @segwords) the first word is a segment elsewhere in the lab.
- * "yes", "no" and "default via ..." do not.
+ * Never interfaces: what other lab tools (Kathará, containerlab, munet,
+ * Mininet, compose) call a node's settings, and the settings of [lab] and
+ * [switch].  @note says what to do instead (NULL: list the settings).
  */
-static bool looks_like_iface(struct loadctx *c, const char *value,
-			     bool segwords)
+static const struct {
+	const char *name;
+	const char *note;
+} foreign[] = {
+#define RUN  "did you mean 'run'?"
+#define BIND "did you mean 'bind'?"
+#define ADDR                                                                   \
+	"an address goes on an interface line: IFNAME = SEGMENT "              \
+	"ADDRESS/LEN"
+#define GW  "did you mean 'route'? (route = default via GATEWAY)"
+#define LAB "that is a [lab] setting"
+#define SW  "that is a [switch NAME] setting"
+	{ "image", NULL },
+	{ "kind", NULL },
+	{ "type", NULL },
+	{ "cpus", NULL },
+	{ "cpu", NULL },
+	{ "cores", NULL },
+	{ "mem", NULL },
+	{ "memory", NULL },
+	{ "privileged", NULL },
+	{ "shell", NULL },
+	{ "bridged", NULL },
+	{ "ports", NULL },
+	{ "user", NULL },
+	{ "labels", NULL },
+	{ "ulimit", NULL },
+	{ "network", NULL },
+	{ "networks", NULL },
+	{ "links", NULL },
+	{ "interfaces", NULL },
+	{ "startup", RUN },
+	{ "exec", RUN },
+	{ "cmd", RUN },
+	{ "command", RUN },
+	{ "entrypoint", RUN },
+	{ "args", RUN },
+	{ "volumes", BIND },
+	{ "mounts", BIND },
+	{ "environment", "did you mean 'env'?" },
+	{ "ip", ADDR },
+	{ "ipv4", ADDR },
+	{ "ipv6", ADDR },
+	{ "address", ADDR },
+	{ "addr", ADDR },
+	{ "gateway", GW },
+	{ "gw", GW },
+	{ "mac", "a MAC address goes on an interface line: IFNAME = SEGMENT "
+		 "mac=02:..." },
+	{ "mtu",
+	  "an MTU goes on an interface line (IFNAME = SEGMENT mtu=N) or in "
+	  "[switch NAME]" },
+	{ "hostname", "a node's host name is its name: [node NAME]" },
+	{ "name", LAB "; a node's name is its section's: [node NAME]" },
+	{ "hosts", LAB },
+	{ "stp", SW },
+	{ "vlan_filtering", SW },
+	{ "ageing", SW },
+#undef RUN
+#undef BIND
+#undef ADDR
+#undef GW
+#undef LAB
+#undef SW
+};
+
+/* What a [node] key is, and for an unknown setting what to tell. */
+struct key_class {
+	const struct load_setting *set; /* a setting */
+	bool iface;			/* else: an interface, or unknown */
+	const char *near;		/* "did you mean" */
+	const char *note;		/* else this */
+};
+
+/* eth0, ens3, r1-eth0, eth0.5: settings never end in a digit. */
+static bool ifname_like(const char *key)
+{
+	size_t n = strlen(key);
+
+	return n && key[n - 1] >= '0' && key[n - 1] <= '9';
+}
+
+/* 1, 256m, 10gb, yes, off: a setting's value, never a segment's name. */
+static bool value_like(const char *w)
+{
+	static const char *const words[] = { "yes",   "no", "true",
+					     "false", "on", "off" };
+	size_t digits = strspn(w, "0123456789"), rest;
+
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (!strcasecmp(w, words[i]))
+			return true;
+	rest = strspn(w + digits, "abcdefghijklmnopqrstuvwxyz"
+				  "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+	return digits && !w[digits + rest] && rest <= 4;
+}
+
+enum evidence {
+	EV_NONE,  /* no word, or a first word that is no segment name */
+	EV_VALUE, /* one word like a setting's value: 1, 256m, yes */
+	EV_WEAK,  /* a word that may be a segment, nothing more */
+	EV_STRONG,
+};
+
+/*
+ * How much does this value read like an interface's?  Strong when a word
+ * after the segment is an address or an interface option, or (with
+ * @segwords) the segment is used elsewhere in the lab.
+ */
+static enum evidence iface_evidence(struct loadctx *c, const char *value,
+				    bool segwords)
 {
 	cleanup_free char *v = xstrdup(value);
-	char *cur = v, *w = nlab_next_word(&cur);
+	char *cur = v, *seg = nlab_next_word(&cur), *w;
 	struct nlab_prefix p;
-	bool yn;
 
-	if (!w || !nlab_valid_name(w) || nlab_is_yes_no(w, &yn))
-		return false;
-	if (segwords && nlab_seen_find(&c->segwords, w, strlen(w)))
-		return true;
+	if (!seg)
+		return EV_NONE;
 	while ((w = nlab_next_word(&cur))) {
 		char *eq = strchr(w, '=');
 
 		if (eq) {
 			*eq = '\0';
 			if (load_iface_option(w))
-				return true;
+				return EV_STRONG;
 		} else if (!nlab_parse_prefix(w, &p, NULL)) {
-			return true;
+			return EV_STRONG;
 		}
 	}
-	return false;
+	if (value_like(seg))
+		return EV_VALUE;
+	if (!nlab_valid_name(seg))
+		return EV_NONE;
+	if (segwords && nlab_seen_find(&c->segwords, seg, strlen(seg)))
+		return EV_STRONG;
+	return EV_WEAK;
+}
+
+/* Within 2 edits, or 1 for a name of 3 letters (two edits leave one
+ * letter of "run"): a likely slip.  0 is the name itself. */
+static bool near_enough(const char *key, const char *cand, unsigned d)
+{
+	size_t len = strlen(cand);
+
+	return d && d + 2 <= (len < 4 ? len : 4) && d < strlen(key);
+}
+
+/* The known name nearest to @key, if near_enough(): a node setting, one
+ * to come, or a foreign one (then *row is its row in foreign[]). */
+static const char *near_name(const char *key, size_t *row)
+{
+	const char *best = NULL;
+	unsigned best_d = ~0u, d;
+
+	*row = ARRAY_SIZE(foreign);
+	for (size_t i = 0; i < ARRAY_SIZE(node_settings); i++) {
+		d = nlab_edit_distance(key, node_settings[i].name);
+		if (near_enough(key, node_settings[i].name, d) && d < best_d) {
+			best = node_settings[i].name;
+			best_d = d;
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(coming_settings); i++) {
+		d = nlab_edit_distance(key, coming_settings[i]);
+		if (near_enough(key, coming_settings[i], d) && d < best_d) {
+			best = coming_settings[i];
+			best_d = d;
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(foreign); i++) {
+		d = nlab_edit_distance(key, foreign[i].name);
+		if (near_enough(key, foreign[i].name, d) && d < best_d) {
+			best = foreign[i].name;
+			best_d = d;
+			*row = i;
+		}
+	}
+	return best;
+}
+
+/*
+ * The rule that tells a [node] key's kind:
+ *  - a setting's name is that setting;
+ *  - a name other tools use for a setting (foreign[]) is never an
+ *    interface;
+ *  - a name near a setting's is an interface only if its value reads
+ *    like one (an address or option after the segment, or a segment
+ *    used elsewhere), or the name ends in a digit (eth0) and the value
+ *    starts with a possible segment name;
+ *  - any other name is an interface unless its value is one word like a
+ *    number, a size or yes/no (cpus = 1, memory = 256m, debug = yes),
+ *    which no segment is named like; a name ending in a digit is still
+ *    an interface (eth0 = 12 10.0.12.1/24).
+ * @segwords: whether the lab's other segment names are known yet.
+ */
+static struct key_class classify(struct loadctx *c, const struct ini_key *k,
+				 bool segwords)
+{
+	struct key_class kc = { 0 };
+	enum evidence ev;
+	size_t row;
+
+	kc.set = load_setting_find(node_settings, ARRAY_SIZE(node_settings),
+				   k->name);
+	if (kc.set)
+		return kc;
+	for (size_t i = 0; i < ARRAY_SIZE(foreign); i++)
+		if (!strcmp(k->name, foreign[i].name)) {
+			kc.note = foreign[i].note;
+			return kc;
+		}
+	ev = iface_evidence(c, k->value, segwords);
+	kc.near = near_name(k->name, &row);
+	if (kc.near) {
+		kc.iface = ev == EV_STRONG ||
+			   (ev == EV_WEAK && ifname_like(k->name));
+		if (row < ARRAY_SIZE(foreign)) {
+			kc.note = foreign[row].note;
+			kc.near = NULL;
+		}
+		return kc;
+	}
+	kc.iface = ev != EV_VALUE || ifname_like(k->name);
+	return kc;
+}
+
+static void unknown_setting(struct loadctx *c, const struct ini_key *k,
+			    const struct key_class *kc)
+{
+	char list[128];
+
+	if (kc->near) {
+		load_error(c, k->line, NULL,
+			   "unknown setting '%s' (did you mean '%s'?)", k->name,
+			   kc->near);
+	} else if (kc->note) {
+		load_error(c, k->line, NULL, "unknown setting '%s' (%s)",
+			   k->name, kc->note);
+	} else {
+		nlab_table_names(list, sizeof(list), NLAB_TABLE(node_settings));
+		load_error(c, k->line, NULL,
+			   "unknown setting '%s' (node settings: %s; an "
+			   "interface line reads IFNAME = SEGMENT "
+			   "[ADDRESS...])",
+			   k->name, list);
+	}
 }
 
 void load_segment_words(struct loadctx *c, const struct ini_file *f,
@@ -159,9 +379,7 @@ void load_segment_words(struct loadctx *c, const struct ini_file *f,
 		cleanup_free char *v = NULL;
 		char *cur, *w;
 
-		if (k->shadowed || load_node_setting(k->name) ||
-		    (near_setting(k->name) &&
-		     !looks_like_iface(c, k->value, false)))
+		if (k->shadowed || !classify(c, k, false).iface)
 			continue;
 		v = xstrdup(k->value);
 		cur = v;
@@ -176,31 +394,26 @@ void load_node(struct loadctx *c, const struct ini_file *f,
 {
 	for (size_t i = 0; i < s->n_keys; i++) {
 		const struct ini_key *k = &f->keys[s->keys[i]];
-		const struct load_setting *set;
-		const char *near;
+		struct key_class kc;
 
 		if (k->shadowed)
 			continue;
-		set = load_setting_find(node_settings,
-					ARRAY_SIZE(node_settings), k->name);
-		near = set ? NULL : near_setting(k->name);
-		if (set) {
+		kc = classify(c, k, true);
+		if (kc.set) {
 			size_t before = c->total_errs;
 
-			set->parse(c, n, k);
+			kc.set->parse(c, n, k);
 			if (c->total_errs > before &&
-			    looks_like_iface(c, k->value, true))
+			    iface_evidence(c, k->value, true) == EV_STRONG)
 				load_error(c, k->line, k->name,
 					   "(an interface cannot be named "
 					   "'%s': that is a setting)",
 					   k->name);
-		} else if (near && !looks_like_iface(c, k->value, true))
-			load_error(c, k->line, NULL,
-				   "unknown setting '%s' (did you mean "
-				   "'%s'?)",
-				   k->name, near);
-		else
+		} else if (kc.iface) {
 			load_iface(c, n, k);
+		} else {
+			unknown_setting(c, k, &kc);
+		}
 	}
 	for (size_t i = 0; i < n->n_ifaces; i++)
 		n->ifaces[i].node = n;

@@ -184,7 +184,8 @@ static char *file_dir(const char *path, const struct nlab_load_opts *o)
 	return real ? real : absolute(dir);
 }
 
-/* The lab's name, unless [lab] gave one: the file's base name less .ini. */
+/* The lab's name: the one the caller imposes, else [lab]'s, else the
+ * file's base name less .ini. */
 static void default_name(struct loadctx *c)
 {
 	struct nlab_topology *t = c->t;
@@ -192,6 +193,17 @@ static void default_name(struct loadctx *c)
 	char *base;
 	size_t n;
 
+	if (c->opts->rename) {
+		if (nlab_valid_name(c->opts->rename))
+			snprintf(t->name, sizeof(t->name), "%s",
+				 c->opts->rename);
+		else
+			load_error(c, 0, NULL,
+				   "'%s' is not a valid lab name "
+				   "([a-z0-9][a-z0-9_-]{0,31})",
+				   c->opts->rename);
+		return;
+	}
 	if (t->name[0])
 		return;
 	if (c->opts->name && nlab_valid_name(c->opts->name)) {

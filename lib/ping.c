@@ -421,3 +421,21 @@ int nlab_ping_run(const char *lab, struct nlab_ping_probe *probes, size_t n,
 	free(pg.got);
 	return ret;
 }
+
+const char *nlab_ping_cell_str(const struct nlab_ping_cell *c, bool self,
+			       char *buf, size_t len)
+{
+	if (self)
+		snprintf(buf, len, "\\");
+	else if (c->skipped)
+		snprintf(buf, len, "?");
+	else if (!c->addrs)
+		snprintf(buf, len, "-");
+	else if (c->answered == c->addrs)
+		snprintf(buf, len, c->received >= c->sent ? "." : "~");
+	else if (!c->answered)
+		snprintf(buf, len, "X");
+	else
+		snprintf(buf, len, "%zu/%zu", c->answered, c->addrs);
+	return buf;
+}

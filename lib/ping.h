@@ -62,4 +62,21 @@ int nlab_ping_run(const char *lab, struct nlab_ping_probe *probes, size_t n,
  * nothing came back (so a partial loss never reads as 0% or 100%). */
 unsigned nlab_ping_loss_pct(unsigned long sent, unsigned long received);
 
+/* What the probes from one node to another add up to: a matrix cell. */
+struct nlab_ping_cell {
+	unsigned long sent, received;
+	size_t addrs, answered; /* addresses pinged; those that answered */
+	size_t skipped;		/* not pinged: a node's netns is missing */
+};
+
+/*
+ * A cell as `netlab ping` prints it, in addresses (what the exit status
+ * goes by): "." each answered every ping, "~" each answered but pings
+ * were lost, "A/N" A of the N addresses answered, "X" none did, "-"
+ * nothing to ping (no family in common), "?" not pinged (a node's netns
+ * is missing), "\" the node itself (@self).
+ */
+const char *nlab_ping_cell_str(const struct nlab_ping_cell *c, bool self,
+			       char *buf, size_t len);
+
 #endif

@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "impair.h"
@@ -330,6 +331,41 @@ static int probe_netem(void *arg, struct nlab_err *e)
 	return ret;
 }
 
+/*
+ * Without root (`check`): the same probe in a child, in a netns of a user
+ * namespace of its own, where it holds CAP_NET_ADMIN.  Exit 0 yes, 1 no,
+ * 2 cannot tell.
+ */
+static int probe_netem_userns(struct nlab_err *e)
+{
+	struct nlab_err ce;
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return nlab_err_set(e, errno, "probe: fork");
+	if (pid == 0) {
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
+			_exit(2);
+		switch (probe_netem(NULL, &ce)) {
+		case 1:
+			_exit(0);
+		case 0:
+			_exit(1);
+		default:
+			_exit(2);
+		}
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return nlab_err_set(e, errno, "probe: wait");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
+		return nlab_err_set(e, 0,
+				    "probe: no user namespace to probe in "
+				    "without root");
+	return WEXITSTATUS(status) == 0;
+}
+
 int nlab_netem_available(struct nlab_err *e)
 {
 	static int cached = -1;
@@ -337,7 +373,10 @@ int nlab_netem_available(struct nlab_err *e)
 
 	if (cached >= 0)
 		return cached;
-	ret = nlab_netns_probe(probe_netem, NULL, e);
+	if (geteuid() == 0)
+		ret = nlab_netns_probe(probe_netem, NULL, e);
+	else
+		ret = probe_netem_userns(e);
 	if (ret >= 0)
 		cached = ret;
 	return ret;

@@ -33,7 +33,8 @@ int nlab_qdisc_read(struct nl_sock *sk, int ifindex, struct nlab_impair *imp,
 		    struct nlab_err *e);
 
 /* Does this kernel have the netem qdisc?  Probed once, in a throw-away
- * netns.  1 yes, 0 no, -1 with @e when the probe itself failed. */
+ * netns (without root: in a child, in a user namespace of its own).
+ * 1 yes, 0 no, -1 with @e when the probe itself failed. */
 int nlab_netem_available(struct nlab_err *e);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lab.h"
+#include "names.h"
 #include "nl.h"
 #include "prefix.h"
 #include "qdisc.h"
@@ -25,12 +26,10 @@ static int find_iface(const char *lab, const char *node, const char *ifname,
 		return -1;
 	n = nlab_topology_node(*t, node);
 	if (!n)
-		return nlab_err_set(e, ENOENT, "lab %s has no node '%s'", lab,
-				    node);
+		return nlab_err_no_node(e, *t, node, false);
 	*out = nlab_node_iface(n, ifname);
 	if (!*out)
-		return nlab_err_set(e, ENOENT, "node %s has no interface '%s'",
-				    node, ifname);
+		return nlab_err_no_iface(e, n, ifname);
 	return 0;
 }
 

@@ -339,6 +339,7 @@ int nlab_state_list(char ***labs, size_t *n, struct nlab_err *e)
 		(*labs)[(*n)++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(*labs, *n, sizeof(**labs), cmpstr);
+	if (*n) /* qsort(NULL, 0, ...) is undefined */
+		qsort(*labs, *n, sizeof(**labs), cmpstr);
 	return 0;
 }

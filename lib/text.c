@@ -63,29 +63,36 @@ char *nlab_next_word(char **cur)
 unsigned nlab_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
-	unsigned row[EDIT_MAX + 1];
+	unsigned rows[3][EDIT_MAX + 1], *prev2 = rows[0], *prev = rows[1],
+					*row = rows[2];
 
 	if (la > EDIT_MAX || lb > EDIT_MAX)
 		return EDIT_MAX;
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = (unsigned)j;
+		prev[j] = (unsigned)j;
 	for (size_t i = 1; i <= la; i++) {
-		unsigned diag = row[0];
+		unsigned *t;
 
 		row[0] = (unsigned)i;
 		for (size_t j = 1; j <= lb; j++) {
-			unsigned up = row[j];
-			unsigned best = diag + (a[i - 1] != b[j - 1]);
+			unsigned best = prev[j - 1] + (a[i - 1] != b[j - 1]);
 
-			if (up + 1 < best)
-				best = up + 1;
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
 			if (row[j - 1] + 1 < best)
 				best = row[j - 1] + 1;
+			/* two letters swapped ("rnu") are one slip, not two */
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < best)
+				best = prev2[j - 2] + 1;
 			row[j] = best;
-			diag = up;
 		}
+		t = prev2;
+		prev2 = prev;
+		prev = row;
+		row = t;
 	}
-	return row[lb];
+	return prev[lb];
 }
 
 static const char *row_name(const void *table, size_t i, size_t stride)
@@ -119,6 +126,25 @@ const char *nlab_suggest(const char *word, const void *table, size_t n,
 			best_d = d;
 		}
 	}
+	return best;
+}
+
+const char *nlab_nearest(const char *word, const void *table, size_t n,
+			 size_t stride, unsigned *dist)
+{
+	const char *best = NULL;
+	unsigned best_d = ~0u;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *cand = row_name(table, i, stride);
+		unsigned d = nlab_edit_distance(word, cand);
+
+		if (d < best_d) {
+			best = cand;
+			best_d = d;
+		}
+	}
+	*dist = best_d;
 	return best;
 }
 

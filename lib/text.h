@@ -19,7 +19,9 @@ char *nlab_next_item(char **cur, char sep);
 /* Walk white-space-separated words in place; NULL after the last. */
 char *nlab_next_word(char **cur);
 
-/* Levenshtein distance, capped: strings over 64 bytes count as far. */
+/* Edit distance (insertions, deletions, substitutions and swaps of two
+ * neighbouring letters count one each), capped: strings over 64 bytes
+ * count as far. */
 unsigned nlab_edit_distance(const char *a, const char *b);
 
 /*
@@ -37,6 +39,11 @@ const void *nlab_table_find(const char *name, const void *table, size_t n,
  * (distance 1 for names of up to 4 bytes, else 2), or NULL. */
 const char *nlab_suggest(const char *word, const void *table, size_t n,
 			 size_t stride);
+
+/* The row name nearest to @word (the first of equals) and its distance
+ * in *dist, whatever it is; NULL for an empty table. */
+const char *nlab_nearest(const char *word, const void *table, size_t n,
+			 size_t stride, unsigned *dist);
 
 /* "a, b, c": the row names, for messages. */
 void nlab_table_names(char *buf, size_t len, const void *table, size_t n,

@@ -178,6 +178,8 @@ struct nlab_load_opts {
 	bool skip_fs_checks; /* do not stat bind sources / mount targets */
 	const char *name;    /* lab name when the file has no [lab] name
 			      * (NULL: the file's base name without .ini) */
+	const char *rename;  /* the lab's name, whatever the file says
+			      * (`up --name`; a running lab's stored copy) */
 };
 int nlab_topology_load_opts(const char *path, const struct nlab_load_opts *o,
 			    struct nlab_topology **out, struct nlab_diag *diag);

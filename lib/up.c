@@ -36,7 +36,7 @@
 #include "sysctl.h"
 #include "util.h"
 
-#define BRIDGE_NAME "br0"
+#define BRIDGE_NAME NLAB_BRIDGE_NAME
 
 struct link_idx {
 	char name[NLAB_IFNAME_MAX + 1];
@@ -170,6 +170,23 @@ static int preflight(struct up *u, struct nlab_err *e)
 	char path[PATH_MAX];
 	struct stat sb;
 
+	/* The usual case of a name in use: this lab, still up. */
+	snprintf(path, sizeof(path), NLAB_STATE_DIR "/%s", t->name);
+	if (lstat(path, &sb) == 0) {
+		cleanup_free char *done =
+			nlab_state_slurp(t->name, NLAB_STATE_COMPLETE);
+
+		nlab_err_set(e, 0, "%s: run `netlab down %s` first%s",
+			     done ? "already up"
+				  : "half-built (an `up` is "
+				    "running or was killed)",
+			     t->name,
+			     done ? ", or `netlab up --name NEW FILE` for a "
+				    "second copy"
+				  : "");
+		e->errnum = EALREADY; /* cmd_up: nothing to say was undone */
+		return -1;
+	}
 	for (size_t i = 0; i < u->n_ns; i++)
 		if (nlab_netns_exists(u->ns[i].ns))
 			return nlab_err_set(e, 0,

@@ -50,6 +50,12 @@ int cli_help(const struct command *c);
 int cli_one_arg(const struct cli *cli, int argc, char **argv, const char *what,
 		const char **arg);
 
+/* The same for `up`, `check` and `graph`, which also take --name NAME
+ * (the lab's name instead of the file's; *name is NULL without it).  A
+ * NAME that is no valid lab name is a usage error. */
+int cli_file_args(const struct cli *cli, int argc, char **argv,
+		  const char *what, const char **arg, const char **name);
+
 #define CMD(n) int cmd_##n(struct cli *cli, int argc, char **argv)
 CMD(up);
 CMD(down);

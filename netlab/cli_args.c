@@ -20,3 +20,42 @@ int cli_one_arg(const struct cli *cli, int argc, char **argv, const char *what,
 	*arg = argv[1];
 	return 0;
 }
+
+int cli_file_args(const struct cli *cli, int argc, char **argv,
+		  const char *what, const char **arg, const char **name)
+{
+	bool opts_done = false;
+
+	*arg = NULL;
+	*name = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!opts_done && !strcmp(a, "--")) {
+			opts_done = true;
+		} else if (!opts_done && (!strcmp(a, "--name") ||
+					  !strncmp(a, "--name=", 7))) {
+			if (a[6] == '=')
+				*name = a + 7;
+			else if (i + 1 < argc)
+				*name = argv[++i];
+			else
+				return cli_usage(cli, "--name needs a value");
+			if (!nlab_valid_name(*name))
+				return cli_usage(cli,
+						 "--name: '%s' is not a valid "
+						 "lab name "
+						 "([a-z0-9][a-z0-9_-]{0,31})",
+						 *name);
+		} else if (!opts_done && a[0] == '-' && a[1]) {
+			return cli_usage(cli, "unknown option '%s'", a);
+		} else if (*arg) {
+			return cli_usage(cli, "too many arguments");
+		} else {
+			*arg = a;
+		}
+	}
+	if (!*arg)
+		return cli_usage(cli, "missing %s", what);
+	return 0;
+}

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* netlab capture LAB NODE IFNAME [-w FILE] [-c COUNT] [FILTER...] */
+/* netlab capture LAB|FILE NODE IFNAME [-w FILE] [-c COUNT] [FILTER...] */
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "labarg.h"
 #include "text.h"
 #include "util.h"
 
@@ -52,6 +53,7 @@ int cmd_capture(struct cli *cli, int argc, char **argv)
 	const char *pos[3] = { NULL }, *val;
 	cleanup_free char *filter = NULL;
 	size_t n_pos = 0, flen = 0;
+	char lab[NLAB_NAME_MAX + 1];
 	bool opts_done = false;
 	uint64_t count;
 	int ret;
@@ -94,13 +96,15 @@ int cmd_capture(struct cli *cli, int argc, char **argv)
 	}
 	if (n_pos < 3)
 		return cli_usage(cli, "expected LAB NODE IFNAME");
-	o.lab = pos[0];
+	ret = cli_lab_arg(cli, pos[0], lab, sizeof(lab));
+	if (ret)
+		return ret;
+	o.lab = lab;
 	o.node = pos[1];
 	o.ifname = pos[2];
 	o.filter = filter;
-	if (!nlab_valid_name(o.lab) || !nlab_valid_name(o.node))
-		return cli_usage(cli, "'%s %s' is not a LAB NODE pair", o.lab,
-				 o.node);
+	if (!nlab_valid_name(o.node))
+		return cli_usage(cli, "'%s' is not a node name", o.node);
 	if (!nlab_valid_ifname(o.ifname) && strcmp(o.ifname, "lo"))
 		return cli_usage(cli, "'%s' is not an interface name",
 				 o.ifname);

@@ -1,22 +1,60 @@
 // SPDX-License-Identifier: MIT
-/* netlab check FILE: load and validate, print a one-line summary. */
+/* netlab check [--name NAME] FILE: load and validate, print a one-line summary.
+ */
 #include <stdio.h>
 
 #include "cli.h"
+#include "qdisc.h"
 
 #define PLURAL(n, one, many) (n), (n) == 1 ? (one) : (many)
+
+/*
+ * A topology can be valid and still not come up on this kernel: say so
+ * now (a warning: the file may be meant for another host).  Without a
+ * way to tell, say nothing but with -v.
+ */
+static void warn_kernel(const struct cli *cli, const struct nlab_topology *t)
+{
+	struct nlab_err e = { 0 };
+	int r;
+
+	for (size_t n = 0; n < t->n_nodes; n++)
+		for (size_t i = 0; i < t->nodes[n].n_ifaces; i++) {
+			const struct nlab_iface *f = &t->nodes[n].ifaces[i];
+
+			if (!(f->impair.set & NLAB_IMP_NETEM))
+				continue;
+			r = nlab_netem_available(&e);
+			if (r == 0)
+				cli_error(cli,
+					  "warning: node %s: %s: delay, "
+					  "jitter, loss, duplicate, corrupt "
+					  "and reorder need the netem qdisc, "
+					  "which this kernel lacks "
+					  "(CONFIG_NET_SCH_NETEM): `up` will "
+					  "refuse this lab here",
+					  t->nodes[n].name, f->name);
+			else if (r < 0 && cli->verbose > 0)
+				cli_error(cli,
+					  "cannot tell whether this kernel "
+					  "has netem: %s",
+					  e.msg);
+			return;
+		}
+}
 
 int cmd_check(struct cli *cli, int argc, char **argv)
 {
 	cleanup_topology struct nlab_topology *t = NULL;
 	cleanup_diag struct nlab_diag diag = { 0 };
 	struct nlab_counts n;
+	struct nlab_load_opts o = { 0 };
 	const char *file;
-	int rc = cli_one_arg(cli, argc, argv, "FILE", &file);
+	int rc = cli_file_args(cli, argc, argv, "FILE", &file, &o.rename);
 
 	if (rc)
 		return rc;
-	if (nlab_topology_load(file, &t, &diag))
+	if (nlab_topology_load_opts(file, &o, &t, &diag))
 		return cli_diag(cli, &diag);
 	nlab_topology_counts(t, &n);
 	printf("%s: %zu %s, %zu %s, %zu %s, %zu %s, %zu %s\n", t->name,
@@ -25,5 +63,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	       PLURAL(n.links, "link", "links"),
 	       PLURAL(n.addresses, "address", "addresses"),
 	       PLURAL(n.routes, "route", "routes"));
+	fflush(stdout); /* before the probe's child could inherit it */
+	warn_kernel(cli, t);
 	return EXIT_OK;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* netlab down LAB|FILE */
+/* netlab down [--grace SECONDS] LAB|FILE, netlab down --all */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,15 +8,59 @@
 #include "cli.h"
 #include "lab.h"
 #include "labarg.h"
+#include "names.h"
 #include "proc.h"
+#include "state.h"
+
+/* One lab: 0 when it is gone (or was never there), else EXIT_FAIL. */
+static int down_one(struct cli *cli, const char *lab)
+{
+	struct nlab_err e = { 0 };
+	char hint[700];
+	int ret = nlab_lab_down(lab, &e);
+
+	if (ret < 0)
+		return cli_fail(cli, &e);
+	if (cli->verbose < 0)
+		return EXIT_OK;
+	if (ret == 0) {
+		printf("lab %s down\n", lab);
+		return EXIT_OK;
+	}
+	/* Not an error, so that `down` stays idempotent for scripts; but a
+	 * typo should not pass for success unnoticed. */
+	nlab_labs_hint(lab, hint, sizeof(hint));
+	cli_error(cli, "no lab named '%s' (nothing to do); %s", lab, hint);
+	return EXIT_OK;
+}
+
+/* Every lab under /run/netlab: netlab's own state, nobody else's. */
+static int down_all(struct cli *cli)
+{
+	struct nlab_err e = { 0 };
+	char **labs;
+	size_t n;
+	int ret = EXIT_OK;
+
+	if (nlab_state_list(&labs, &n, &e))
+		return cli_fail(cli, &e);
+	for (size_t i = 0; i < n; i++) {
+		if (down_one(cli, labs[i]) != EXIT_OK)
+			ret = EXIT_FAIL;
+		free(labs[i]);
+	}
+	free(labs);
+	if (!n && cli->verbose >= 0)
+		fprintf(stderr, "netlab: down: no labs (nothing to do)\n");
+	return ret;
+}
 
 int cmd_down(struct cli *cli, int argc, char **argv)
 {
 	char lab[NLAB_NAME_MAX + 1];
-	struct nlab_err e = { 0 };
-	int ret;
-
 	const char *arg = NULL;
+	bool all = false;
+	int ret;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--grace") && i + 1 < argc) {
@@ -29,6 +73,8 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 						 "(seconds)",
 						 argv[i]);
 			nlab_grace_ms = (int)(s * 1000);
+		} else if (!strcmp(argv[i], "--all")) {
+			all = true;
 		} else if (arg) {
 			return cli_usage(cli, "unexpected argument '%s'",
 					 argv[i]);
@@ -36,24 +82,16 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 			arg = argv[i];
 		}
 	}
-	if (!arg)
-		return cli_usage(cli, "expected LAB or FILE");
+	if (all && arg)
+		return cli_usage(cli, "--all takes no LAB");
+	if (!all && !arg)
+		return cli_usage(cli, "expected LAB, FILE or --all");
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
+	if (all)
+		return down_all(cli);
 	ret = cli_lab_arg(cli, arg, lab, sizeof(lab));
 	if (ret)
 		return ret;
-	ret = nlab_lab_down(lab, &e);
-	if (ret < 0)
-		return cli_fail(cli, &e);
-	if (cli->verbose >= 0) {
-		if (ret == 1)
-			fprintf(stderr,
-				"netlab: down: no lab named '%s' "
-				"(nothing to do)\n",
-				lab);
-		else
-			printf("lab %s down\n", lab);
-	}
-	return EXIT_OK;
+	return down_one(cli, lab);
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* netlab exec LAB NODE [--] [CMD [ARG...]] */
+/* netlab exec LAB|FILE NODE [--] [CMD [ARG...]] */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "enter.h"
+#include "labarg.h"
 
 static pid_t child;
 
@@ -25,14 +26,17 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 			 ign = { .sa_handler = SIG_IGN };
 	struct nlab_err e = { 0 };
 	char *shell_argv[2] = { NULL, NULL };
+	char lab[NLAB_NAME_MAX + 1];
 	char **cmd;
 	int status;
 
 	if (argc < 3)
 		return cli_usage(cli, "expected LAB NODE [--] [CMD [ARG...]]");
-	if (!nlab_valid_name(argv[1]) || !nlab_valid_name(argv[2]))
-		return cli_usage(cli, "'%s %s' is not a LAB NODE pair", argv[1],
-				 argv[2]);
+	status = cli_lab_arg(cli, argv[1], lab, sizeof(lab));
+	if (status)
+		return status;
+	if (!nlab_valid_name(argv[2]))
+		return cli_usage(cli, "'%s' is not a node name", argv[2]);
 	cmd = argv + 3;
 	if (*cmd && !strcmp(*cmd, "--"))
 		cmd++;
@@ -42,7 +46,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	}
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
-	if (nlab_node_enter(argv[1], argv[2], &e))
+	if (nlab_node_enter(lab, argv[2], &e))
 		return cli_fail(cli, &e);
 
 	/* Joining a PID namespace moves only children: fork. */
@@ -54,7 +58,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	if (child == 0) {
 		if (chdir("/") < 0)
 			_exit(126);
-		setenv("NETLAB_LAB", argv[1], 1);
+		setenv("NETLAB_LAB", lab, 1);
 		setenv("NETLAB_NODE", argv[2], 1);
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "netlab: exec: %s: %s\n", cmd[0],

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * netlab graph FILE|LAB: the topology as Graphviz DOT on stdout.
+ * netlab graph [--name NAME] FILE|LAB: the topology as Graphviz DOT on stdout.
  * A FILE needs no privileges; a LAB is read from its state directory
  * (root only, like everything under /run/netlab).
  */
@@ -39,14 +39,17 @@ int cmd_graph(struct cli *cli, int argc, char **argv)
 {
 	cleanup_topology struct nlab_topology *t = NULL;
 	cleanup_diag struct nlab_diag diag = { 0 };
+	struct nlab_load_opts o = { 0 };
 	const char *arg;
-	int rc = cli_one_arg(cli, argc, argv, "FILE or LAB", &arg);
+	int rc = cli_file_args(cli, argc, argv, "FILE or LAB", &arg, &o.rename);
 
 	if (rc)
 		return rc;
 	if (cli_is_file_arg(arg)) {
-		if (nlab_topology_load(arg, &t, &diag))
+		if (nlab_topology_load_opts(arg, &o, &t, &diag))
 			return cli_diag(cli, &diag);
+	} else if (o.rename) {
+		return cli_usage(cli, "--name goes with a FILE, not a LAB");
 	} else {
 		rc = load_lab(cli, arg, &t);
 		if (rc)

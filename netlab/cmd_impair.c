@@ -1,25 +1,30 @@
 // SPDX-License-Identifier: MIT
-/* netlab impair LAB NODE IFNAME [OPTION=VALUE...|clear] */
+/* netlab impair LAB|FILE NODE IFNAME [OPTION=VALUE...|clear] */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "labarg.h"
 #include "runtime.h"
 
 int cmd_impair(struct cli *cli, int argc, char **argv)
 {
 	struct nlab_impair imp = { 0 };
 	struct nlab_err e = { 0 };
+	char lab[NLAB_NAME_MAX + 1];
 	char buf[256];
+	int rc;
 
 	if (argc < 4)
 		return cli_usage(cli, "expected LAB NODE IFNAME "
 				      "[OPTION=VALUE...|clear]");
-	if (!nlab_valid_name(argv[1]) || !nlab_valid_name(argv[2]) ||
-	    !nlab_valid_ifname(argv[3]))
-		return cli_usage(cli, "'%s %s %s' is not a LAB NODE IFNAME",
-				 argv[1], argv[2], argv[3]);
+	rc = cli_lab_arg(cli, argv[1], lab, sizeof(lab));
+	if (rc)
+		return rc;
+	if (!nlab_valid_name(argv[2]) || !nlab_valid_ifname(argv[3]))
+		return cli_usage(cli, "'%s %s' is not a NODE IFNAME", argv[2],
+				 argv[3]);
 	/* Every value is checked before anything is touched. */
 	if (argc == 5 && !strcmp(argv[4], "clear")) {
 		/* imp stays empty: remove them all */
@@ -33,13 +38,13 @@ int cmd_impair(struct cli *cli, int argc, char **argv)
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
 	if (argc == 4) {
-		if (nlab_impair_get(argv[1], argv[2], argv[3], &imp, &e))
+		if (nlab_impair_get(lab, argv[2], argv[3], &imp, &e))
 			return cli_fail(cli, &e);
 		nlab_impair_str(&imp, buf, sizeof(buf));
 		printf("%s\n", buf[0] ? buf : "none");
 		return EXIT_OK;
 	}
-	if (nlab_impair_set(argv[1], argv[2], argv[3], &imp, &e))
+	if (nlab_impair_set(lab, argv[2], argv[3], &imp, &e))
 		return cli_fail(cli, &e);
 	return EXIT_OK;
 }

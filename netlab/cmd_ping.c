@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* netlab ping LAB [-c|--count N] [-W|--timeout MS] [-4|-6] [--json] */
+/* netlab ping LAB|FILE [-c|--count N] [-W|--timeout MS] [-4|-6] [--json] */
 #include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -10,17 +10,12 @@
 #include "cli.h"
 #include "json.h"
 #include "lab.h"
+#include "labarg.h"
 #include "ping.h"
 #include "text.h"
 #include "util.h"
 
 #define INTERVAL_MS 100
-
-/* What the probes from one node to another add up to. */
-struct cell {
-	unsigned long sent, received;
-	size_t addrs, skipped;
-};
 
 struct tally {
 	size_t addrs, reachable;
@@ -57,34 +52,20 @@ static struct tally count_up(const struct nlab_ping_probe *p, size_t n)
 	return t;
 }
 
-static void cell_str(const struct cell *c, char *buf, size_t len)
-{
-	if (c->skipped)
-		snprintf(buf, len, "?");
-	else if (!c->addrs)
-		snprintf(buf, len, "-");
-	else if (c->received >= c->sent)
-		snprintf(buf, len, ".");
-	else if (!c->received)
-		snprintf(buf, len, "X");
-	else
-		snprintf(buf, len, "%u%%",
-			 nlab_ping_loss_pct(c->sent, c->received));
-}
-
 static void print_matrix(const struct cli *cli, const struct nlab_topology *t,
 			 const struct nlab_ping_probe *p, size_t n,
 			 const bool *missing, size_t n_missing)
 {
 	size_t nn = t->n_nodes, w0 = 0;
-	cleanup_free struct cell *cells = xcalloc(nn * nn + 1, sizeof(*cells));
+	cleanup_free struct nlab_ping_cell *cells =
+		xcalloc(nn * nn + 1, sizeof(*cells));
 	cleanup_free int *w = xcalloc(nn + 1, sizeof(*w));
 	struct tally all = count_up(p, n);
 	char buf[INET6_ADDRSTRLEN];
 
 	for (size_t i = 0; i < n; i++) {
-		struct cell *c = &cells[(p[i].from - t->nodes) * nn +
-					(p[i].to - t->nodes)];
+		struct nlab_ping_cell *c = &cells[(p[i].from - t->nodes) * nn +
+						  (p[i].to - t->nodes)];
 
 		if (p[i].skipped) {
 			c->skipped++;
@@ -93,6 +74,7 @@ static void print_matrix(const struct cli *cli, const struct nlab_topology *t,
 		c->sent += p[i].sent;
 		c->received += p[i].received;
 		c->addrs++;
+		c->answered += p[i].received > 0;
 	}
 	for (size_t i = 0; i < nn; i++) {
 		size_t len = strlen(t->nodes[i].name);
@@ -109,7 +91,8 @@ static void print_matrix(const struct cli *cli, const struct nlab_topology *t,
 	for (size_t i = 0; i < nn; i++) {
 		printf("%-*s", (int)w0, t->nodes[i].name);
 		for (size_t j = 0; j < nn; j++) {
-			cell_str(&cells[i * nn + j], buf, sizeof(buf));
+			nlab_ping_cell_str(&cells[i * nn + j], i == j, buf,
+					   sizeof(buf));
 			printf(" %-*s", j + 1 < nn ? w[j] : 0, buf);
 		}
 		putchar('\n');
@@ -193,7 +176,7 @@ int cmd_ping(struct cli *cli, int argc, char **argv)
 	cleanup_free bool *missing = NULL;
 	struct nlab_err e = { 0 };
 	bool json = false;
-	const char *lab;
+	char lab[NLAB_NAME_MAX + 1];
 	size_t n, n_missing;
 	int c, ret;
 
@@ -238,9 +221,9 @@ int cmd_ping(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage(cli, "expected one LAB");
-	lab = argv[optind];
-	if (!nlab_valid_name(lab))
-		return cli_usage(cli, "'%s' is not a lab name", lab);
+	ret = cli_lab_arg(cli, argv[optind], lab, sizeof(lab));
+	if (ret)
+		return ret;
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
 	if (nlab_lab_topology(lab, &t, &e))

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* netlab status [LAB] [--json] */
+/* netlab status [LAB|FILE] [--json] */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +9,8 @@
 
 #include "cli.h"
 #include "json.h"
+#include "labarg.h"
+#include "names.h"
 #include "state.h"
 #include "status.h"
 #include "util.h"
@@ -324,8 +326,8 @@ static int show_lab(struct cli *cli, const char *lab, bool json)
 		return cli_fail(cli, &e);
 	}
 	if (r == 1) {
-		cli_error(cli, "no lab named '%s'", lab);
-		return EXIT_FAIL;
+		nlab_err_no_lab(&e, lab);
+		return cli_fail(cli, &e);
 	}
 	if (json) {
 		printf("{\"lab\": ");
@@ -357,7 +359,9 @@ static int show_lab(struct cli *cli, const char *lab, bool json)
 int cmd_status(struct cli *cli, int argc, char **argv)
 {
 	const char *lab = NULL;
+	char name[NLAB_NAME_MAX + 1];
 	bool json = false;
+	int rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
@@ -370,7 +374,8 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	}
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
-	if (lab && !nlab_valid_name(lab))
-		return cli_usage(cli, "'%s' is not a lab name", lab);
-	return lab ? show_lab(cli, lab, json) : list_labs(cli, json);
+	if (!lab)
+		return list_labs(cli, json);
+	rc = cli_lab_arg(cli, lab, name, sizeof(name));
+	return rc ? rc : show_lab(cli, name, json);
 }

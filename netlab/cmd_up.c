@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* netlab up FILE */
+/* netlab up [--name NAME] FILE */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,11 +58,16 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 	struct nlab_err e = { 0 };
 	int ret;
 
-	if (argc != 2)
-		return cli_usage(cli, "expected one topology FILE");
+	struct nlab_load_opts lo = { 0 };
+	const char *file;
+
+	ret = cli_file_args(cli, argc, argv, "topology FILE", &file,
+			    &lo.rename);
+	if (ret)
+		return ret;
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
-	if (nlab_topology_load(argv[1], &t, &diag)) {
+	if (nlab_topology_load_opts(file, &lo, &t, &diag)) {
 		ret = cli_diag(cli, &diag);
 		nlab_diag_free(&diag);
 		return ret;
@@ -81,6 +87,8 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 				  "lab %s: interrupted by signal %d, "
 				  "everything removed",
 				  t->name, got_signal);
+		else if (e.errnum == EALREADY) /* in use: nothing was made */
+			cli_error(cli, "lab %s: %s", t->name, e.msg);
 		else
 			cli_error(cli, "lab %s: %s (nothing left behind)",
 				  t->name, e.msg);

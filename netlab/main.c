@@ -13,53 +13,74 @@
 #endif
 
 const struct command commands[] = {
-	{ "up", cmd_up, "FILE",
+	{ "up", cmd_up, "[--name NAME] FILE",
 	  "build the lab described by FILE (all or nothing)",
 	  "On any failure, or SIGINT/SIGTERM/SIGHUP, everything made so far "
 	  "is\n"
-	  "removed and the cause printed.  Exit 130 after a SIGINT." },
-	{ "down", cmd_down, "[--grace SECONDS] LAB|FILE",
+	  "removed and the cause printed.  Exit 130 after a SIGINT.\n"
+	  "--name NAME: the lab's name instead of the file's ([lab] name or "
+	  "its\n"
+	  "base name), so that one file makes several labs side by side; "
+	  "later\n"
+	  "commands then take NAME.  A lab of that name already up is an "
+	  "error." },
+	{ "down", cmd_down, "[--grace SECONDS] LAB|FILE | --all",
 	  "remove a lab and every trace of it",
 	  "Works from the lab's own record, also after a crash of `up`.\n"
-	  "Removing a lab that does not exist is not an error.  Node "
-	  "processes\n"
-	  "get SIGTERM, then SIGKILL after the grace period (default 5 s)." },
-	{ "status", cmd_status, "[LAB] [--json]",
+	  "Removing a lab that does not exist is not an error (exit 0; "
+	  "stderr\n"
+	  "names the labs there are).  --all removes every lab under "
+	  "/run/netlab\n"
+	  "without asking, printing each; exit 1 if one could not be removed.\n"
+	  "Node processes get SIGTERM, then SIGKILL after the grace period\n"
+	  "(default 5 s)." },
+	{ "status", cmd_status, "[LAB|FILE] [--json]",
 	  "list labs, or show one lab's nodes and interfaces",
 	  "A lab is up, degraded (each node or switch that is not whole is\n"
 	  "named: supervisor dead, stopped, netns gone) or incomplete (`up`\n"
 	  "is running or was killed).  --json: typed fields, in the shape of\n"
 	  "docs/status.schema.json." },
-	{ "exec", cmd_exec, "LAB NODE [--] [CMD [ARG...]]",
+	{ "exec", cmd_exec, "LAB|FILE NODE [--] [CMD [ARG...]]",
 	  "run a command (default: a shell) inside a node",
 	  "CMD runs in the node's net, PID, mount and UTS namespaces with cwd "
 	  "/\n"
 	  "and NETLAB_LAB, NETLAB_NODE set.  Exit status: CMD's; 128+N if it\n"
 	  "died of signal N; 127 if it was not found." },
-	{ "ps", cmd_ps, "LAB NODE", "list a node's processes", NULL },
-	{ "log", cmd_log, "LAB NODE [-f]", "show the output of a node's run",
-	  NULL },
-	{ "check", cmd_check, "FILE",
-	  "load and validate a topology; needs no privileges", NULL },
-	{ "graph", cmd_graph, "FILE|LAB", "print the topology as Graphviz DOT",
+	{ "ps", cmd_ps, "LAB|FILE NODE", "list a node's processes", NULL },
+	{ "log", cmd_log, "LAB|FILE NODE [-f]",
+	  "show the output of a node's run", NULL },
+	{ "check", cmd_check, "[--name NAME] FILE",
+	  "load and validate a topology; needs no privileges",
+	  "--name NAME checks it under that lab name, as `up --name` would "
+	  "build it.\n"
+	  "Warns (exit still 0) when it asks for impairments this kernel "
+	  "lacks." },
+	{ "graph", cmd_graph, "[--name NAME] FILE|LAB",
+	  "print the topology as Graphviz DOT",
+	  "Routers (forward = yes) are drawn as boxes with a double outline, "
+	  "other\n"
+	  "nodes as boxes, switches as grey ellipses.\n"
 	  "Example: netlab graph lab.ini | dot -Tsvg > lab.svg" },
-	{ "link", cmd_link, "LAB NODE IFNAME up|down",
+	{ "link", cmd_link, "LAB|FILE NODE IFNAME up|down",
 	  "cut or restore a cable at run time",
 	  "down sets both ends down (for a switch member: the node's "
 	  "interface\n"
 	  "and its bridge port); up restores both, with the addresses and "
 	  "routes\n"
 	  "the topology declares for them." },
-	{ "impair", cmd_impair, "LAB NODE IFNAME [OPTION=VALUE...|clear]",
+	{ "impair", cmd_impair, "LAB|FILE NODE IFNAME [OPTION=VALUE...|clear]",
 	  "show or change an interface's impairments",
 	  "With no option: print them in topology syntax, or 'none'.  Options\n"
 	  "(rate delay jitter loss duplicate corrupt reorder) replace the "
 	  "whole\n"
 	  "set; 'clear' removes it.  A bad value exits 2, a missing netem "
 	  "qdisc\n"
-	  "exits 1; either way nothing changes." },
+	  "exits 1; either way nothing changes.\n"
+	  "Impairments act on what the interface sends (egress) only: to "
+	  "slow\n"
+	  "or spoil both directions of a cable, impair both of its ends." },
 	{ "capture", cmd_capture,
-	  "LAB NODE IFNAME [-w FILE] [-c COUNT] [FILTER...]",
+	  "LAB|FILE NODE IFNAME [-w FILE] [-c COUNT] [FILTER...]",
 	  "capture packets on a node's interface as pcap",
 	  "FILTER is a BPF filter (as tcpdump's).  Without -w the pcap stream "
 	  "goes\n"
@@ -69,13 +90,21 @@ const struct command commands[] = {
 	  "complete), or\n"
 	  "when the lab goes down.  NODE may be a switch, to capture on its "
 	  "ports." },
-	{ "ping", cmd_ping, "LAB [-c N] [-W MS] [-4|-6] [--json]",
+	{ "ping", cmd_ping, "LAB|FILE [-c N] [-W MS] [-4|-6] [--json]",
 	  "reachability matrix between every pair of nodes",
 	  "Pings every global address of every other node, in each family the\n"
-	  "source has, concurrently.  Matrix: '.' all answered, 'X' none, "
-	  "'N%'\n"
-	  "partial loss, '-' nothing to ping.  Exit 0 only if every address\n"
-	  "answered." },
+	  "source has, concurrently.  A row is a source node, a column a "
+	  "target;\n"
+	  "each cell counts the target's addresses:\n"
+	  "  .    every address answered every ping\n"
+	  "  ~    every address answered, some pings were lost\n"
+	  "  A/N  A of the N addresses answered (e.g. IPv4 but not IPv6)\n"
+	  "  X    no address answered\n"
+	  "  -    nothing to ping (no address family in common)\n"
+	  "  \\    the node itself\n"
+	  "The last line gives the addresses that answered and the pings "
+	  "lost.\n"
+	  "Exit 0 only if every address answered." },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

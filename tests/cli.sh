@@ -97,3 +97,96 @@ else
 fi
 run "graph Bad/Name" 2 "No such file" -- "$NETLAB" graph Bad/Name
 run "graph BadName" 2 "neither a file nor a lab name" -- "$NETLAB" graph BadName
+
+# --- --name: check and graph load a file under another lab name ----------
+run "check --name" 0 "other: 5 nodes" -- \
+	"$NETLAB" check --name other "$top/topologies/lan.ini"
+run "check --name=NAME" 0 "other: 2 nodes" -- \
+	"$NETLAB" check --name=other "$top/topologies/two-hosts.ini"
+run "check --name with a bad name" 2 "--name: 'Bad.Name' is not a valid lab name" -- \
+	"$NETLAB" check --name Bad.Name "$top/topologies/lan.ini"
+run "check --name without a value" 2 "--name needs a value" -- \
+	"$NETLAB" check --name
+run "graph --name" 0 'graph "other" {' -- \
+	"$NETLAB" graph --name other "$top/topologies/lan.ini"
+run "graph --name with a LAB" 2 "--name goes with a FILE" -- \
+	"$NETLAB" graph --name other somelab
+run "up --name with a bad name: usage, before root" 2 "not a valid lab name" -- \
+	"$NETLAB" up --name Bad.Name "$top/topologies/lan.ini"
+run "down --all with a LAB" 2 "--all takes no LAB" -- "$NETLAB" down --all x
+run "down without anything" 2 "expected LAB, FILE or --all" -- "$NETLAB" down
+
+# --- documentation of what is easy to get wrong ----------------------------
+run "impair --help: egress only" 0 "egress" -- "$NETLAB" impair --help
+run "ping --help: the cells" 0 "A of the N addresses answered" -- \
+	"$NETLAB" ping --help
+
+# --- a lab asking for netem on a kernel without it: check warns -----------
+printf '[node a]\neth0 = ab 10.0.0.1/24 delay=10ms\n[node b]\neth0 = ab 10.0.0.2/24\n' \
+	>"$tmp/netem.ini"
+chmod a+r "$tmp/netem.ini"
+if [ "$(id -u)" -eq 0 ] && command -v tc >/dev/null; then
+	# the kernel's answer, independently: tc in a throw-away netns
+	if unshare -n tc qdisc add dev lo root netem delay 1ms 2>/dev/null; then
+		has_netem=yes
+	else
+		has_netem=no
+	fi
+	for who in root nobody; do
+		cmd=("$NETLAB")
+		if [ "$who" = nobody ]; then
+			[ ${#as_user[@]} -gt 0 ] || continue
+			cmd=("${as_user[@]}" "$tmp/netlab")
+		fi
+		"${cmd[@]}" check "$tmp/netem.ini" >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		if [ "$rc" -ne 0 ] || ! grep -q "^netem: 2 nodes" "$tmp/out"; then
+			not_ok "check netem ($who): exit 0 and the summary" "exit $rc"
+		elif [ $has_netem = no ] && ! grep -q "warning: node a: eth0: .*lacks (CONFIG_NET_SCH_NETEM)" "$tmp/err"; then
+			not_ok "check netem ($who): warns, this kernel has no netem" "no warning"
+		elif [ $has_netem = yes ] && [ -s "$tmp/err" ]; then
+			not_ok "check netem ($who): no warning, this kernel has netem" "$(cat "$tmp/err")"
+		else
+			ok "check netem ($who): $([ $has_netem = yes ] && echo "no warning (netem here)" || echo "warns (no netem here)")"
+		fi
+	done
+else
+	echo "ok - check netem warning # SKIP needs root to ask the kernel independently"
+fi
+
+# --- graph: routers, hosts and switches drawn apart; a big star compact ----
+out=$("$NETLAB" graph "$top/topologies/router.ini")
+if printf '%s\n' "$out" | grep -q '^	"r1" \[label=<<table border="2".*<i>router</i>' &&
+	printf '%s\n' "$out" | grep -q '^	"h1" \[label=<<table border="1"' &&
+	! printf '%s\n' "$out" | grep -q '"h1" .*<i>router</i>' &&
+	printf '%s\n' "$out" | grep -q '^	"left" \[shape=ellipse'; then
+	ok "graph: a router, a host and a switch each look their own"
+else
+	not_ok "graph: a router, a host and a switch each look their own" "$(printf '%s\n' "$out" | head -c 300)"
+fi
+out=$("$NETLAB" graph "$top/topologies/chain.ini")
+if ! printf '%s\n' "$out" | grep -q '^	"r1" -- "r2" \[label="r1r2"\];$' ||
+	printf '%s\n' "$out" | grep -qE 'headlabel|taillabel'; then
+	not_ok "graph: a cable is labelled in its middle only (dot lets head and tail labels overlap)" "$(printf '%s\n' "$out" | grep -- ' -- ' | head -n 2)"
+else
+	ok "graph: a cable is labelled in its middle only (dot lets head and tail labels overlap)"
+fi
+if command -v dot >/dev/null; then
+	# a router with 49 hosts, one veth each: once one 8705 px wide row
+	{
+		echo "[node hub]"
+		echo "forward = yes"
+		for k in $(seq 1 49); do echo "eth$k = s$k 10.22.$k.1/24 2001:db8:22:$k::1/64"; done
+		for k in $(seq 1 49); do printf '[node n%d]\neth0 = s%d 10.22.%d.2/24 2001:db8:22:%d::2/64\n' "$k" "$k" "$k" "$k"; done
+	} >"$tmp/star.ini"
+	"$NETLAB" graph "$tmp/star.ini" | dot -Tsvg >"$tmp/star.svg" 2>"$tmp/err"
+	size=$(grep -o '<svg width="[0-9]*pt" height="[0-9]*pt"' "$tmp/star.svg" | tr -dc '0-9 ')
+	read -r w h <<<"$size"
+	if [ -n "${w:-}" ] && [ "$w" -lt 3000 ] && [ "$h" -lt 3000 ]; then
+		ok "graph: a 50-node star fits in 3000 pt both ways (${w}x${h})"
+	else
+		not_ok "graph: a 50-node star fits in 3000 pt both ways" "${w:-?}x${h:-?} pt"
+	fi
+else
+	echo "ok - graph: a 50-node star is compact # SKIP graphviz (dot) not installed"
+fi

@@ -476,6 +476,38 @@ static void typo_or_interface(void **state)
 	assert_non_null(nlab_node_iface(nlab_topology_node(t, "a"), "runs"));
 	assert_non_null(nlab_node_iface(nlab_topology_node(t, "b"), "run0"));
 	nlab_topology_free(t);
+	/* Interfaces near a setting's name, or on a segment named like a
+	 * number: an address, a shared segment or a digit at the end of the
+	 * name says so.  (ens3 is two edits from env, wan from run.) */
+	t = load_ok("ifaces.ini", "[node a]\n"
+				  "eth0 = 12 10.0.12.1/24\n"
+				  "ens3 = lan\n"
+				  "wan = isp 10.0.1.1/24\n"
+				  "tun0 = vpn\n"
+				  "e0 = pair\n"
+				  "[node b]\n"
+				  "eth0 = 12 10.0.12.2/24\n"
+				  "eth1 = lan\n"
+				  "eth2 = isp 10.0.1.2/24\n"
+				  "e0 = pair\n"
+				  "lan = vpn\n");
+	assert_int_equal(nlab_topology_node(t, "a")->n_ifaces, 5);
+	assert_int_equal(nlab_topology_node(t, "b")->n_ifaces, 5);
+	assert_int_equal(t->n_segments, 5);
+	nlab_topology_free(t);
+	/* A value like a number, a size or yes/no makes no segment. */
+	load_bad("value.ini", "[node a]\ncpu = 2\n[node b]\ncpu = 2\n",
+		 "unknown setting 'cpu'");
+	load_bad("size.ini", "[node a]\nshm = 64m\n[node b]\nshm = 64m\n",
+		 "unknown setting 'shm' (node settings:");
+	load_bad("bool.ini", "[node a]\ndebug = on\n[node b]\ndebug = on\n",
+		 "unknown setting 'debug'");
+	load_bad("case.ini", "[node a]\ndebug = YES\nshm = 1G\n",
+		 "unknown setting 'shm'");
+	load_bad("case2.ini", "[node a]\ndebug = YES\n",
+		 "unknown setting 'debug'");
+	load_bad("mtu.ini", "[node a]\nmtu = 1400\n",
+		 "an MTU goes on an interface line");
 }
 
 static void missing_file(void **state)
