@@ -34,7 +34,10 @@ const struct command commands[] = {
 	  "died of signal N; 127 if it was not found." },
 	{ "ps", cmd_ps, "LAB NODE", "list a node's processes", NULL },
 	{ "log", cmd_log, "LAB NODE [-f]", "show the output of a node's run",
-	  NULL },
+	  "The newest log_max bytes (default 4m) are kept; a first line\n"
+	  "\"[netlab: N bytes of older output dropped]\" says when older ones\n"
+	  "were.  -f, --follow: keep printing new output until the lab goes\n"
+	  "down." },
 	{ "check", cmd_check, "FILE",
 	  "load and validate a topology; needs no privileges", NULL },
 	{ "graph", cmd_graph, "FILE|LAB", "print the topology as Graphviz DOT",
