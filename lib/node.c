@@ -253,8 +253,7 @@ static int log_start(const struct sup_args *a, struct nlab_logw *w,
 {
 	int p[2];
 
-	if (nlab_logw_open(w, a->state_fd, a->node->name, a->node->log_max,
-			   e))
+	if (nlab_logw_open(w, a->state_fd, a->node->name, a->node->log_max, e))
 		return -1;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return nlab_err_set(e, errno, "log pipe");

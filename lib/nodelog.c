@@ -232,9 +232,9 @@ static int snap_take(int dirfd, const char *node, struct snap *s)
 		s->ino = st.st_ino;
 		/* A node that turns its log over every millisecond gets what
 		 * the last try saw. */
-		if (tries >= SNAP_TRIES ||
-		    (before == s->dropped && fstatat(dirfd, cur, &now, 0) == 0 &&
-		     now.st_ino == st.st_ino))
+		if (tries >= SNAP_TRIES || (before == s->dropped &&
+					    fstatat(dirfd, cur, &now, 0) == 0 &&
+					    now.st_ino == st.st_ino))
 			return 0;
 		snap_close(s);
 		usleep(1000);
@@ -251,8 +251,7 @@ static int put(FILE *out, struct printed *p, const char *buf, size_t n)
 	return 0;
 }
 
-static int note(FILE *out, struct printed *p, uint64_t bytes,
-		const char *what)
+static int note(FILE *out, struct printed *p, uint64_t bytes, const char *what)
 {
 	if (p->midline && put(out, p, "\n", 1))
 		return -1;
@@ -287,8 +286,8 @@ static int print_snap(const struct snap *s, ino_t done, FILE *out,
 {
 	struct stat st;
 
-	if (s->old >= 0 && !(done && fstat(s->old, &st) == 0 &&
-			     st.st_ino == done)) {
+	if (s->old >= 0 &&
+	    !(done && fstat(s->old, &st) == 0 && st.st_ino == done)) {
 		if (s->dropped > p->end &&
 		    note(out, p, s->dropped - p->end, what))
 			return -1;

@@ -188,7 +188,8 @@ int nlab_parse_size(const char *s, uint64_t max, uint64_t *out)
 		return -1;
 	memcpy(digits, s, n + 1);
 	for (size_t i = 0; i < ARRAY_SIZE(size_units); i++)
-		if (tolower((unsigned char)digits[n - 1]) == size_units[i].unit) {
+		if (tolower((unsigned char)digits[n - 1]) ==
+		    size_units[i].unit) {
 			shift = size_units[i].shift;
 			digits[--n] = '\0';
 			break;

@@ -22,15 +22,25 @@ static void sizes(void **state)
 		const char *s;
 		uint64_t v;
 	} good[] = {
-		{ "0", 0 },	       { "1000", 1000 },
-		{ "64k", 65536 },      { "64K", 65536 },
-		{ "4m", 4 << 20 },     { "4M", 4 << 20 },
-		{ "1g", 1ULL << 30 },  { "1G", 1ULL << 30 },
+		{ "0", 0 },	      { "1000", 1000 },
+		{ "64k", 65536 },     { "64K", 65536 },
+		{ "4m", 4 << 20 },    { "4M", 4 << 20 },
+		{ "1g", 1ULL << 30 }, { "1G", 1ULL << 30 },
 		{ "007k", 7 * 1024 },
 	};
 	static const char *const bad[] = {
-		"",	"k",  "m",   "4x",   "4mb",	  "-1m", " 4m",
-		"4 m",	"4.5m", "0x10", "1kk", "17179869184g",
+		"",
+		"k",
+		"m",
+		"4x",
+		"4mb",
+		"-1m",
+		" 4m",
+		"4 m",
+		"4.5m",
+		"0x10",
+		"1kk",
+		"17179869184g",
 		"18446744073709551616",
 	};
 	char buf[32];
@@ -68,8 +78,7 @@ static void log_max_setting(void **state)
 	struct nlab_topology *t;
 
 	(void)state;
-	t = fixture_load("lm1.ini", "[node a]\n[node b]\nlog_max = 512k\n",
-			 &d);
+	t = fixture_load("lm1.ini", "[node a]\n[node b]\nlog_max = 512k\n", &d);
 	assert_non_null(t);
 	assert_int_equal(node_log_max(t, "a"), 4 << 20);
 	assert_int_equal(node_log_max(t, "b"), 512 << 10);
@@ -231,9 +240,8 @@ static void long_line_is_cut(void **state)
 	assert_int_equal(file_size(dirfd, "a.log.1"), 32 << 10);
 	out = read_log(dirfd, "a");
 	assert_int_equal(strlen(out), 47 + 40960);
-	assert_memory_equal(out,
-			    "[netlab: 163840 bytes of older output dropped]\n",
-			    47);
+	assert_memory_equal(
+		out, "[netlab: 163840 bytes of older output dropped]\n", 47);
 	free(out);
 	free(s);
 	nlab_logw_close(&w);
