@@ -148,5 +148,10 @@ bool load_iface_option(const char *name);
 int load_yes_no(struct loadctx *c, const struct ini_key *k, bool *out);
 int load_uint(struct loadctx *c, const struct ini_key *k, const char *what,
 	      const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* A size (nlab_parse_size) from @min to @max bytes. */
+int load_size(struct loadctx *c, const struct ini_key *k, uint64_t min,
+	      uint64_t max, uint64_t *out);
+/* log_max, in [lab] and [node NAME]: a size within NLAB_LOG_MAX_*. */
+void load_log_max(struct loadctx *c, const struct ini_key *k, uint64_t *out);
 
 #endif

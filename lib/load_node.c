@@ -30,6 +30,19 @@ static void node_run(struct loadctx *c, void *obj, const struct ini_key *k)
 	n->run = xstrdup(k->value);
 }
 
+void load_log_max(struct loadctx *c, const struct ini_key *k, uint64_t *out)
+{
+	uint64_t v;
+
+	if (!load_size(c, k, NLAB_LOG_MAX_MIN, NLAB_LOG_MAX_MAX, &v))
+		*out = v;
+}
+
+static void node_log_max(struct loadctx *c, void *n, const struct ini_key *k)
+{
+	load_log_max(c, k, &((struct nlab_node *)n)->log_max);
+}
+
 /* net.* only: other keys are not per network namespace, so writing them
  * inside a node would change the host. */
 static int sysctl_key_ok(struct loadctx *c, const struct ini_key *k,
@@ -105,6 +118,9 @@ static const struct load_setting node_settings[] = {
 	{ "run", node_run, "a shell command line started at up" },
 	{ "bind", load_binds, "HOST-PATH:NODE-PATH[:ro], ..." },
 	{ "tmpfs", load_tmpfs, "NODE-PATH, ..." },
+	{ "log_max", node_log_max,
+	  "SIZE (4m, 512k): run's output kept in NODE.log, the oldest dropped "
+	  "beyond it" },
 };
 
 bool load_node_setting(const char *key)
@@ -116,7 +132,7 @@ bool load_node_setting(const char *key)
  * Settings other branches of netlab add: known here for suggestions only
  * ("evn" -> "env"), until node_settings has them.
  */
-static const char *const coming_settings[] = { "env", "log_max" };
+static const char *const coming_settings[] = { "env" };
 
 /*
  * Never interfaces: what other lab tools (Kathará, containerlab, munet,

@@ -40,6 +40,26 @@ int load_uint(struct loadctx *c, const struct ini_key *k, const char *what,
 	return -1;
 }
 
+int load_size(struct loadctx *c, const struct ini_key *k, uint64_t min,
+	      uint64_t max, uint64_t *out)
+{
+	char lo[32], hi[32];
+
+	if (nlab_parse_size(k->value, UINT64_MAX, out)) {
+		load_error(c, k->line, k->name,
+			   "'%s' is not a size (bytes, or a number with k, m "
+			   "or g: 4m)",
+			   k->value);
+		return -1;
+	}
+	if (*out >= min && *out <= max)
+		return 0;
+	load_error(c, k->line, k->name, "must be from %s to %s, not '%s'",
+		   nlab_size_str(min, lo, sizeof(lo)),
+		   nlab_size_str(max, hi, sizeof(hi)), k->value);
+	return -1;
+}
+
 /* ---- [lab] ------------------------------------------------------------ */
 
 static void lab_name(struct loadctx *c, void *t, const struct ini_key *k)
@@ -61,9 +81,17 @@ static void lab_hosts(struct loadctx *c, void *t, const struct ini_key *k)
 	load_yes_no(c, k, &((struct nlab_topology *)t)->hosts);
 }
 
+/* The default of every node's log_max (load_node.c). */
+static void lab_log_max(struct loadctx *c, void *t, const struct ini_key *k)
+{
+	load_log_max(c, k, &((struct nlab_topology *)t)->log_max);
+}
+
 static const struct load_setting lab_settings[] = {
 	{ "name", lab_name, "the lab's name (default: the file's base name)" },
 	{ "hosts", lab_hosts, "yes|no: write /etc/netns/LAB.NODE/hosts" },
+	{ "log_max", lab_log_max,
+	  "SIZE: default log_max of every node (default 4m)" },
 };
 
 /* ---- [switch NAME] ---------------------------------------------------- */
@@ -286,6 +314,7 @@ void load_sections(struct loadctx *c, const struct ini_file *f)
 		n = &t->nodes[t->n_nodes++];
 		snprintf(n->name, sizeof(n->name), "%s", name[i]);
 		n->line = s->line;
+		n->log_max = t->log_max; /* [lab] is read by now */
 		load_node(c, f, s, n);
 	}
 	c->sect = NULL;

@@ -241,6 +241,7 @@ int nlab_topology_load_opts(const char *path, const struct nlab_load_opts *o,
 	c.t = xcalloc(1, sizeof(*c.t));
 	c.t->path = xstrdup(path);
 	c.t->hosts = true;
+	c.t->log_max = NLAB_LOG_MAX_DEFAULT;
 	if (!read_file(&c, &buf, &len) && !ini_scan(&c, buf, len, &f) &&
 	    !ini_read_values(&c, &f)) {
 		c.t->dir = file_dir(path, c.opts);

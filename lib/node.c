@@ -26,6 +26,7 @@
 #include "hosts.h"
 #include "lab.h"
 #include "netns.h"
+#include "nodelog.h"
 #include "runstate.h"
 #include "util.h"
 
@@ -44,7 +45,6 @@ struct sup_args {
 	int idx;
 	int ready_fd; /* report to `up` */
 	int go_fd;    /* read end of the launcher's "recorded" pipe */
-	int log_fd;   /* NODE.log, for stdout and stderr */
 	int state_fd; /* the lab's state directory */
 };
 
@@ -257,19 +257,61 @@ static void begin_stop(const struct signalfd_siginfo *si)
 	kill(-1, SIGTERM);
 }
 
-/* PID 1 of the node: reap everything, remember how `run` ended, and on
- * SIGTERM pass it on to every process of the node and leave once they
- * are all gone (the kernel kills whatever is left when PID 1 exits),
- * saying so in NODE.run. */
-static int sup_loop(const struct sup_args *a, int sfd, pid_t run)
+/* Bytes of output copied into the log before the signals get a look. */
+#define LOG_BUDGET (256 * 1024)
+
+/*
+ * The node's stdout and stderr: a pipe whose write end becomes fd 1 and 2
+ * of the supervisor (so of `run` and all it starts; `echo x
+ * >/proc/1/fd/1` in the node adds to the log too), and whose read end the
+ * supervisor copies into the capped log.  Read end, or -1 with @e.
+ */
+static int log_start(const struct sup_args *a, struct nlab_logw *w,
+		     struct nlab_err *e)
 {
+	int p[2];
+
+	if (nlab_logw_open(w, a->state_fd, a->node->name, a->node->log_max, e))
+		return -1;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return nlab_err_set(e, errno, "log pipe");
+	/* Only the supervisor's end is non-blocking: a node's process
+	 * writing to a full pipe waits, as it would on a terminal. */
+	if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0 || dup2(p[1], 1) < 0 ||
+	    dup2(p[1], 2) < 0)
+		return nlab_err_set(e, errno, "log pipe");
+	close(p[1]);
+	return p[0];
+}
+
+/* PID 1 of the node: reap everything, remember how `run` ended, copy the
+ * node's output into its log, and on SIGTERM pass it on to every process
+ * of the node and leave once they are all gone (the kernel kills
+ * whatever is left when PID 1 exits), with their last output logged,
+ * saying so in NODE.run. */
+static int sup_loop(const struct sup_args *a, int sfd, struct nlab_logw *w,
+		    int logp, pid_t run)
+{
+	struct pollfd p[] = {
+		{ .fd = sfd, .events = POLLIN },
+		{ .fd = logp, .events = POLLIN },
+	};
 	for (;;) {
 		struct signalfd_siginfo si;
 		pid_t pid;
 		int status;
 
-		if (read(sfd, &si, sizeof(si)) != sizeof(si)) {
+		if (poll(p, ARRAY_SIZE(p), -1) < 0) {
 			if (errno == EINTR)
+				continue;
+			return 1;
+		}
+		if (p[1].revents)
+			nlab_logw_pump(w, logp, LOG_BUDGET);
+		if (!(p[0].revents & POLLIN))
+			continue;
+		if (read(sfd, &si, sizeof(si)) != sizeof(si)) {
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			return 1;
 		}
@@ -293,6 +335,10 @@ static int sup_loop(const struct sup_args *a, int sfd, pid_t run)
 		}
 		if (run_state.stop_signal && pid < 0 && errno == ECHILD) {
 			write_state(a->node->name);
+			/* Bounded: a process outside the node may hold
+			 * the pipe too and keep writing. */
+			nlab_logw_pump(w, logp, 2 * a->node->log_max);
+			nlab_logw_close(w);
 			return 0;
 		}
 	}
@@ -305,15 +351,16 @@ static int cmp_int(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-/* stdin from /dev/null, stdout and stderr to the log, and close every
- * descriptor but the few in @a (the launcher holds one per namespace). */
+/* stdin, stdout and stderr from and to /dev/null (until log_start()),
+ * and close every descriptor but the few in @a (the launcher holds one
+ * per namespace). */
 static int keep_only_fds(const struct sup_args *a)
 {
 	int keep[] = { a->ready_fd, a->go_fd, a->state_fd, INT_MAX };
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), from = 3;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), from = 3;
 
-	if (null < 0 || dup2(null, 0) < 0 || dup2(a->log_fd, 1) < 0 ||
-	    dup2(a->log_fd, 2) < 0)
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+	    dup2(null, 2) < 0)
 		return -1;
 	qsort(keep, ARRAY_SIZE(keep) - 1, sizeof(int), cmp_int);
 	for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
@@ -366,10 +413,11 @@ static int sup_main(void *arg)
 {
 	const struct sup_args *a = arg;
 	struct nlab_err e = { 0 };
+	struct nlab_logw w;
 	sigset_t mask, old;
 	pid_t run = 0;
+	int sfd, logp;
 	char go;
-	int sfd;
 
 	if (keep_only_fds(a))
 		_exit(1);
@@ -388,10 +436,16 @@ static int sup_main(void *arg)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGALRM);
 	sigprocmask(SIG_BLOCK, &mask, &old);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
 		report(a->ready_fd, a->idx, errno, "signalfd: %s",
 		       strerror(errno));
+		_exit(1);
+	}
+	logp = log_start(a, &w, &e);
+	if (logp < 0) {
+		report(a->ready_fd, a->idx, e.errnum ? e.errnum : EIO, "%s",
+		       e.msg);
 		_exit(1);
 	}
 	if (sup_setup(a, &e) || nlab_fault("supervisor", &e)) {
@@ -414,7 +468,7 @@ static int sup_main(void *arg)
 	write_state(a->node->name);
 	report(a->ready_fd, a->idx, 0, "ready");
 	close(a->ready_fd);
-	_exit(sup_loop(a, sfd, run));
+	_exit(sup_loop(a, sfd, &w, logp, run));
 }
 
 /* ---- the launcher -------------------------------------------------------- */
@@ -462,14 +516,10 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 			.go_fd = go[0],
 			.state_fd = state_fd,
 		};
-		char log[NLAB_NAME_MAX + 8], rec[128];
+		char rec[128];
 		pid_t pid;
 
-		snprintf(log, sizeof(log), "%s" NLAB_LOG_SUFFIX, node->name);
-		a.log_fd =
-			openat(state_fd, log,
-			       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (a.log_fd < 0 || setns(netns_fd[i], CLONE_NEWNET) < 0) {
+		if (setns(netns_fd[i], CLONE_NEWNET) < 0) {
 			report(ready_fd, (int)i, errno, "%s", strerror(errno));
 			_exit(1);
 		}
@@ -481,7 +531,6 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 			       strerror(errno));
 			_exit(1);
 		}
-		close(a.log_fd);
 		snprintf(rec, sizeof(rec), "%d %llu %s", (int)pid,
 			 nlab_proc_start_time(pid), node->name);
 		if (nlab_state_rec(st, NLAB_REC_PROC, rec, &e)) {

@@ -33,7 +33,6 @@ int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
 /* The state file a supervisor keeps about `run` and its own end
  * (format in runstate.h), and the output of `run`. */
 #define NLAB_RUN_SUFFIX ".run"
-#define NLAB_LOG_SUFFIX ".log"
 
 /* Start time of a process (field 22 of /proc/PID/stat), 0 if gone. */
 unsigned long long nlab_proc_start_time(pid_t pid);

@@ -198,6 +198,50 @@ int nlab_parse_uint(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+static const struct {
+	char unit;
+	unsigned shift;
+} size_units[] = { { 'g', 30 }, { 'm', 20 }, { 'k', 10 } };
+
+int nlab_parse_size(const char *s, uint64_t max, uint64_t *out)
+{
+	size_t n = strlen(s);
+	char digits[32];
+	unsigned shift = 0;
+	uint64_t v;
+
+	if (!n || n >= sizeof(digits))
+		return -1;
+	memcpy(digits, s, n + 1);
+	for (size_t i = 0; i < ARRAY_SIZE(size_units); i++)
+		if (tolower((unsigned char)digits[n - 1]) ==
+		    size_units[i].unit) {
+			shift = size_units[i].shift;
+			digits[--n] = '\0';
+			break;
+		}
+	if (nlab_parse_uint(digits, max >> shift, &v))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+const char *nlab_size_str(uint64_t v, char *buf, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(size_units); i++) {
+		uint64_t unit = 1ULL << size_units[i].shift;
+
+		if (v && v % unit == 0) {
+			snprintf(buf, len, "%llu%c",
+				 (unsigned long long)(v / unit),
+				 size_units[i].unit);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+	return buf;
+}
+
 char *nlab_vstrfmt(const char *fmt, va_list ap)
 {
 	va_list again;

@@ -61,4 +61,11 @@ bool nlab_is_yes_no(const char *s, bool *val);
  * Returns 0, or -1 when it is not one or is too large. */
 int nlab_parse_uint(const char *s, uint64_t max, uint64_t *out);
 
+/* A size in bytes: digits with an optional unit k, m or g in either case
+ * (powers of 1024: 4m is 4 MiB), up to @max.  Returns 0, or -1 when it
+ * is not one or is too large. */
+int nlab_parse_size(const char *s, uint64_t max, uint64_t *out);
+/* @v in the largest of those units that divides it ("64k", "1g", "1000"). */
+const char *nlab_size_str(uint64_t v, char *buf, size_t len);
+
 #endif

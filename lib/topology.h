@@ -20,6 +20,12 @@
 #define NLAB_IFNAME_MAX 15 /* IFNAMSIZ - 1 */
 #define NLAB_MAX_ERRORS 20 /* errors reported before the loader gives up */
 
+/* log_max: the most bytes of a node's output kept on disk (NODE.log and
+ * NODE.log.1 together, see nodelog.h). */
+#define NLAB_LOG_MAX_DEFAULT (4ULL << 20)
+#define NLAB_LOG_MAX_MIN     (64ULL << 10)
+#define NLAB_LOG_MAX_MAX     (1ULL << 30)
+
 struct nlab_prefix {
 	int family;	  /* AF_INET or AF_INET6 */
 	uint8_t addr[16]; /* network byte order; 4 bytes used for AF_INET */
@@ -104,7 +110,8 @@ struct nlab_node {
 	struct nlab_mount *mounts; /* bind and tmpfs, in file order */
 	size_t n_mounts;
 	bool forward;
-	char *run; /* NULL when not given */
+	char *run;	  /* NULL when not given */
+	uint64_t log_max; /* bytes; [lab] log_max or the default if unset */
 	int line;
 };
 
@@ -138,6 +145,7 @@ struct nlab_topology {
 	size_t source_len;
 	char name[NLAB_NAME_MAX + 1]; /* the lab's name */
 	bool hosts;		      /* write /etc/netns/LAB.NODE/hosts */
+	uint64_t log_max;	      /* the nodes' default log_max */
 	struct nlab_node *nodes;
 	size_t n_nodes;
 	struct nlab_switch *switches; /* declared [switch] sections */

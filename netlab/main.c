@@ -48,7 +48,11 @@ const struct command commands[] = {
 	  "died of signal N; 127 if it was not found." },
 	{ "ps", cmd_ps, "LAB|FILE NODE", "list a node's processes", NULL },
 	{ "log", cmd_log, "LAB|FILE NODE [-f]",
-	  "show the output of a node's run", NULL },
+	  "show the output of a node's run",
+	  "The newest log_max bytes (default 4m) are kept; a first line\n"
+	  "\"[netlab: N bytes of older output dropped]\" says when older ones\n"
+	  "were.  -f, --follow: keep printing new output until the lab goes\n"
+	  "down." },
 	{ "check", cmd_check, "[--name NAME] FILE",
 	  "load and validate a topology; needs no privileges",
 	  "--name NAME checks it under that lab name, as `up --name` would "

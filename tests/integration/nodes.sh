@@ -51,8 +51,9 @@ expect_eq "supervisor: detached (own session)" "$(ps -o sid= -p "$sup" | tr -d '
 expect_eq "supervisor: holds no terminal" "$(ps -o tty= -p "$sup" | tr -d ' ')" "?"
 expect_eq "supervisor: host ps names lab and node" "$(ps -o args= -p "$sup")" "netlab-node $L.a"
 expect_eq "supervisor: stdin is /dev/null" "$(readlink /proc/"$sup"/fd/0)" "/dev/null"
-# stdin, stdout, stderr, its signalfd and the lab state dir: nothing else
-expect_eq "supervisor: holds only its few fds" "$(ls /proc/"$sup"/fd | wc -l)" "5"
+# stdin, stdout and stderr (the log pipe), its signalfd, the lab state dir,
+# NODE.log and the pipe's read end: nothing else
+expect_eq "supervisor: holds only its few fds" "$(ls /proc/"$sup"/fd | wc -l)" "7"
 
 expect_match "log: run output" "$("$NETLAB" log "$L" a)" "hello from a"
 "$NETLAB" log -f "$L" b >"$TMP/follow" 2>&1 &
