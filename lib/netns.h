@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "err.h"
+#include "util.h"
 
 #define NLAB_NETNS_DIR "/run/netns"
 
@@ -23,6 +24,16 @@ int nlab_netns_dir_prepare(struct nlab_err *e);
  * *nsfd is an fd of it.  On failure nothing is left behind. */
 int nlab_netns_create(const char *name, int *nsfd, struct nlab_err *e);
 
+/* The same in two steps, so that the record can hold the namespace's
+ * identity before its name exists: unshare a new network namespace (the
+ * calling thread moves into it; *nsfd is an fd of it, *id its nsfs
+ * identity, what /run/netns/NAME shows once bound)... */
+int nlab_netns_new(int *nsfd, struct nlab_ident *id, struct nlab_err *e);
+/* ...then name the calling thread's namespace: create /run/netns/NAME
+ * with O_EXCL (EEXIST: the name is taken, nothing touched) and bind it,
+ * last.  On failure nothing is left behind. */
+int nlab_netns_bind(const char *name, struct nlab_err *e);
+
 /* Open /run/netns/NAME, checking it really is a bound namespace (between
  * the O_EXCL create and the bind it is an empty file).  -1 with ENOENT in
  * e->errnum if it does not exist. */
@@ -34,6 +45,14 @@ int nlab_netns_enter(int fd, struct nlab_err *e);
 /* Lazy unmount and unlink, as `ip netns del`.  A namespace that is
  * already gone is not an error. */
 int nlab_netns_remove(const char *name, struct nlab_err *e);
+
+/* `down`'s removal: only if /run/netns/NAME still is the namespace with
+ * identity @id (without one, from a version 1 record: any bound
+ * namespace), or an empty file of /run/netns that never got bound (`up`
+ * killed between create and bind).  Anything else there is someone
+ * else's: left alone, said through @w.  Never follows a symlink. */
+int nlab_netns_remove_made(const char *name, const struct nlab_ident *id,
+			   const struct nlab_warn *w, struct nlab_err *e);
 
 bool nlab_netns_exists(const char *name);
 

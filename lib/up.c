@@ -167,8 +167,6 @@ static int probe_vlan_filtering(void *arg, struct nlab_err *e)
 static int preflight(struct up *u, struct nlab_err *e)
 {
 	const struct nlab_topology *t = u->t;
-	char path[PATH_MAX];
-	struct stat sb;
 
 	for (size_t i = 0; i < u->n_ns; i++)
 		if (nlab_netns_exists(u->ns[i].ns))
@@ -176,15 +174,9 @@ static int preflight(struct up *u, struct nlab_err *e)
 					    "netns %s already exists (not "
 					    "touched)",
 					    u->ns[i].ns);
-	for (size_t i = 0; t->hosts && i < t->n_nodes; i++) {
-		snprintf(path, sizeof(path), NLAB_ETC_NETNS "/%s/hosts",
-			 u->ns[i].ns);
-		if (lstat(path, &sb) == 0)
-			return nlab_err_set(e, 0,
-					    "%s exists and is not netlab's "
-					    "(not touched)",
-					    path);
-	}
+	for (size_t i = 0; t->hosts && i < t->n_nodes; i++)
+		if (nlab_hosts_check(u->ns[i].ns, e))
+			return -1;
 	for (size_t i = 0; i < t->n_switches; i++) {
 		int r;
 
@@ -275,13 +267,21 @@ static int make_namespaces(struct up *u, struct nlab_err *e)
 		return -1;
 	for (size_t i = 0; i < u->n_ns && !ret; i++) {
 		struct nsrt *r = &u->ns[i];
+		struct nlab_ident id;
 
-		if (stopped(u, e) || nlab_fault("netns", e) ||
-		    nlab_state_rec(&u->st, NLAB_REC_NETNS, r->ns, e)) {
+		/* The namespace is made first, anonymous (it dies with us
+		 * until it is bound), so that its record line carries its
+		 * identity: `down` removes only that very namespace. */
+		if (stopped(u, e) || nlab_fault("netns", e)) {
 			ret = -1;
 			break;
 		}
-		if (nlab_netns_create(r->ns, &r->fd, e)) {
+		if (nlab_netns_new(&r->fd, &id, e) ||
+		    nlab_state_rec_id(&u->st, NLAB_REC_NETNS, r->ns, &id, e)) {
+			ret = nlab_err_wrap(e, "netns %s", r->ns);
+			break;
+		}
+		if (nlab_netns_bind(r->ns, e)) {
 			/* Someone else's: cancel the record entry. */
 			if (e->errnum == EEXIST)
 				nlab_state_keep(&u->st, NLAB_REC_NETNS, r->ns,

@@ -10,10 +10,25 @@
 #include "labarg.h"
 #include "proc.h"
 
+struct down_warn {
+	const struct cli *cli;
+	const char *lab;
+};
+
+/* Printed even with -q: each says what `down` left on the host. */
+static void warn(void *data, const char *msg)
+{
+	const struct down_warn *d = data;
+
+	cli_error(d->cli, "lab %s: %s", d->lab, msg);
+}
+
 int cmd_down(struct cli *cli, int argc, char **argv)
 {
 	char lab[NLAB_NAME_MAX + 1];
 	struct nlab_err e = { 0 };
+	struct down_warn dw = { .cli = cli, .lab = lab };
+	struct nlab_warn w = { .fn = warn, .data = &dw };
 	int ret;
 
 	const char *arg = NULL;
@@ -43,7 +58,7 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 	ret = cli_lab_arg(cli, arg, lab, sizeof(lab));
 	if (ret)
 		return ret;
-	ret = nlab_lab_down(lab, &e);
+	ret = nlab_lab_down_warn(lab, &w, &e);
 	if (ret < 0)
 		return cli_fail(cli, &e);
 	if (cli->verbose >= 0) {
