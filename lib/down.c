@@ -40,14 +40,15 @@ static void narrow_to_topology(struct nlab_record *rec)
 	nlab_topology_free(t);
 }
 
-static int undo(const struct nlab_rec *r, const struct nlab_warn *w,
-		struct nlab_err *e)
+static int undo(const struct nlab_record *rec, const struct nlab_rec *r,
+		const struct nlab_warn *w, struct nlab_err *e)
 {
 	switch (r->kind) {
 	case NLAB_REC_PROC: /* all stopped together, first: see below */
 		return 0;
 	case NLAB_REC_NETNS:
-		return nlab_netns_remove_made(r->arg, &r->id, w, e);
+		return nlab_netns_remove_made(r->arg, &r->id, rec->version < 2,
+					      w, e);
 	case NLAB_REC_FILE:
 	case NLAB_REC_DIR:
 		return nlab_hosts_undo(r, w, e);
@@ -82,7 +83,7 @@ int nlab_lab_down_warn(const char *lab, const struct nlab_warn *w,
 	if (nlab_proc_stop_all(&rec, w, &e1) && !failed++)
 		*e = e1;
 	for (size_t i = rec.n; i-- > 0;) {
-		if (undo(&rec.recs[i], w, &e1) && !failed++)
+		if (undo(&rec, &rec.recs[i], w, &e1) && !failed++)
 			*e = e1;
 	}
 	nlab_record_free(&rec);

@@ -157,7 +157,8 @@ static bool is_nsfs(int dfd, const char *name)
 }
 
 int nlab_netns_remove_made(const char *name, const struct nlab_ident *id,
-			   const struct nlab_warn *w, struct nlab_err *e)
+			   bool by_name, const struct nlab_warn *w,
+			   struct nlab_err *e)
 {
 	cleanup_close int dfd = -1;
 	char path[PATH_MAX];
@@ -178,7 +179,7 @@ int nlab_netns_remove_made(const char *name, const struct nlab_ident *id,
 	if (id->set)
 		ours = nlab_ident_is(id, &sb);
 	else
-		ours = S_ISREG(sb.st_mode) && is_nsfs(dfd, name);
+		ours = by_name && S_ISREG(sb.st_mode) && is_nsfs(dfd, name);
 	/* `up` killed between the O_EXCL create and the bind leaves an
 	 * empty file of /run/netns's own file system: never a namespace. */
 	if (!ours && S_ISREG(sb.st_mode) && sb.st_dev == db.st_dev &&

@@ -47,12 +47,14 @@ int nlab_netns_enter(int fd, struct nlab_err *e);
 int nlab_netns_remove(const char *name, struct nlab_err *e);
 
 /* `down`'s removal: only if /run/netns/NAME still is the namespace with
- * identity @id (without one, from a version 1 record: any bound
- * namespace), or an empty file of /run/netns that never got bound (`up`
- * killed between create and bind).  Anything else there is someone
- * else's: left alone, said through @w.  Never follows a symlink. */
+ * identity @id, or an empty file of /run/netns that never got bound
+ * (`up` killed between create and bind).  Without an identity: any bound
+ * namespace if @by_name (a version 1 record, which holds none), else
+ * only such an empty file.  Anything else there is someone else's: left
+ * alone, said through @w.  Never follows a symlink. */
 int nlab_netns_remove_made(const char *name, const struct nlab_ident *id,
-			   const struct nlab_warn *w, struct nlab_err *e);
+			   bool by_name, const struct nlab_warn *w,
+			   struct nlab_err *e);
 
 bool nlab_netns_exists(const char *name);
 

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <search.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -195,7 +196,7 @@ int nlab_state_rec_id(struct nlab_state *st, enum nlab_rec_kind kind,
 
 	snprintf(buf, sizeof(buf), "%s %llu:%llu", arg,
 		 (unsigned long long)id->dev, (unsigned long long)id->ino);
-	return append(st, "", kind, buf, e);
+	return append(st, "id ", kind, buf, e);
 }
 
 int nlab_state_keep(struct nlab_state *st, enum nlab_rec_kind kind,
@@ -325,14 +326,11 @@ static const char *check_proc(const char *arg, const char *lab, char **name)
 	return NULL;
 }
 
-/* Parse the text after "KIND " into @r; NULL, or why it is refused.  A
- * netns entry of a version 2 record carries its identity; a keep line
- * names its entry without one. */
+/* Parse the text after "KIND " into @r; NULL, or why it is refused. */
 static const char *parse_entry(const struct nlab_record *rec, int kind,
-			       const char *text, bool keep, struct nlab_rec *r)
+			       const char *text, struct nlab_rec *r)
 {
-	const char *sp = strchr(text, ' '), *why = NULL;
-	cleanup_free char *head = NULL;
+	const char *why = NULL;
 
 	r->kind = kind;
 	if (kind == NLAB_REC_PROC) {
@@ -341,35 +339,50 @@ static const char *parse_entry(const struct nlab_record *rec, int kind,
 			r->arg = xstrdup(text);
 		return why;
 	}
-	head = sp ? xstrndup(text, sp - text) : xstrdup(text);
-	if (sp && (keep || !parse_ident(sp + 1, &r->id)))
-		return "bad identity (DEV:INO)";
+	if (strchr(text, ' '))
+		return "not a line netlab writes";
 	if (kind == NLAB_REC_NETNS) {
-		const char *node = member_of(head, rec->lab);
+		const char *node = member_of(text, rec->lab);
 
 		if (!node)
 			return "not a namespace of this lab";
-		if (!keep && rec->version >= 2 && !r->id.set)
-			return "no identity (netlab records one for every "
-			       "namespace)";
 		r->name = xstrdup(node);
 	} else {
-		why = check_path(head, rec->lab, kind == NLAB_REC_DIR,
+		why = check_path(text, rec->lab, kind == NLAB_REC_DIR,
 				 &r->name);
 		if (why)
 			return why;
 	}
-	r->arg = steal_ptr(head);
+	r->arg = xstrdup(text);
 	return NULL;
 }
 
-static size_t find(const struct nlab_record *rec, int kind, const char *arg)
+/* Entries are looked up by kind and arg; a record holds thousands of
+ * them in a large lab, so never by a linear scan per line. */
+struct key {
+	int kind;
+	const char *arg;
+	size_t i; /* in rec->recs */
+};
+
+static int key_cmp(const void *a, const void *b)
 {
-	for (size_t i = rec->n; i-- > 0;)
-		if (rec->recs[i].kind == (enum nlab_rec_kind)kind &&
-		    !strcmp(rec->recs[i].arg, arg))
-			return i;
-	return (size_t)-1;
+	const struct key *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return strcmp(x->arg, y->arg);
+}
+
+static int index_cmp(const void *a, const void *b, void *data)
+{
+	const struct nlab_rec *recs = data;
+	const struct nlab_rec *x = &recs[*(const size_t *)a],
+			      *y = &recs[*(const size_t *)b];
+	struct key kx = { .kind = x->kind, .arg = x->arg },
+		   ky = { .kind = y->kind, .arg = y->arg };
+
+	return key_cmp(&kx, &ky);
 }
 
 static void remove_at(struct nlab_record *rec, size_t i)
@@ -378,6 +391,8 @@ static void remove_at(struct nlab_record *rec, size_t i)
 	memmove(&rec->recs[i], &rec->recs[i + 1],
 		(rec->n - i - 1) * sizeof(rec->recs[0]));
 	rec->n--;
+	free(rec->sorted);
+	rec->sorted = NULL;
 }
 
 /* A printable copy of a line for a message: at most 120 bytes, control
@@ -391,14 +406,25 @@ static void quote_line(char *buf, size_t len, const char *line)
 	buf[i] = '\0';
 }
 
-static void one_line(struct nlab_record *rec, char *line, int lineno)
+/* While reading: the live entries by key (at most one each: a second
+ * entry for the same object is refused), so that an identity line or a
+ * keep line finds its entry at once.  A cancelled entry is left dead
+ * (arg NULL) until the end, so that indices stay put. */
+struct reader {
+	struct nlab_record *rec;
+	void *live; /* tsearch tree of struct key */
+};
+
+static void one_line(struct reader *rd, char *line, int lineno)
 {
+	enum { ENTRY, KEEP, IDENT } what = ENTRY;
+	struct nlab_record *rec = rd->rec;
 	struct nlab_rec r = { .line = lineno };
+	struct nlab_ident id = { 0 };
+	struct key want, *nk, **hit;
 	const char *why = NULL;
 	char shown[128];
-	bool keep = false;
 	char *p = line, *sp;
-	size_t at;
 	int k = -1;
 
 	quote_line(shown, sizeof(shown), line);
@@ -407,54 +433,78 @@ static void one_line(struct nlab_record *rec, char *line, int lineno)
 		return;
 	}
 	if (!strncmp(p, "keep ", 5)) {
-		keep = true;
+		what = KEEP;
 		p += 5;
+	} else if (!strncmp(p, "id ", 3)) {
+		/* "id KIND ARG DEV:INO" */
+		what = IDENT;
+		p += 3;
+		sp = strrchr(p, ' ');
+		if (!sp || !parse_ident(sp + 1, &id)) {
+			why = "not 'id KIND ARG DEV:INO'";
+			goto skip;
+		}
+		*sp = '\0';
 	}
 	sp = strchr(p, ' ');
 	if (sp)
 		k = kind_of(p, sp - p);
-	if (k < 0) {
-		add_skipped(rec,
-			    "record line %d: '%s': not a line netlab "
-			    "writes (skipped)",
-			    lineno, shown);
-		return;
+	if (k < 0 || (what == IDENT && k == NLAB_REC_PROC)) {
+		why = "not a line netlab writes";
+		goto skip;
 	}
-	why = parse_entry(rec, k, sp + 1, keep, &r);
-	if (why) {
-		add_skipped(rec, "record line %d: '%s': %s (skipped)", lineno,
-			    shown, why);
-		free_rec(&r);
-		return;
-	}
-	at = find(rec, k, r.arg);
-	if (keep) {
-		if (at != (size_t)-1)
-			remove_at(rec, at);
-		free_rec(&r);
-		return;
-	}
-	if (at != (size_t)-1) {
+	why = parse_entry(rec, k, sp + 1, &r);
+	if (why)
+		goto skip;
+	want = (struct key){ .kind = k, .arg = r.arg };
+	hit = tfind(&want, &rd->live, key_cmp);
+	switch (what) {
+	case KEEP:
+		if (hit) {
+			struct key *old = *hit;
+
+			tdelete(old, &rd->live, key_cmp);
+			free_rec(&rec->recs[old->i]);
+			free(old);
+		}
+		break;
+	case IDENT:
 		/* The identity of an object just made follows its entry. */
-		if (!rec->recs[at].id.set && r.id.set && k != NLAB_REC_NETNS)
-			rec->recs[at].id = r.id;
+		if (!hit)
+			why = "an identity for nothing netlab recorded";
+		else if (rec->recs[(*hit)->i].id.set)
+			why = "a second identity for it";
 		else
-			add_skipped(rec,
-				    "record line %d: '%s': a second entry for "
-				    "it (skipped)",
-				    lineno, shown);
+			rec->recs[(*hit)->i].id = id;
+		break;
+	case ENTRY:
+		if (hit) {
+			why = "a second entry for it";
+			break;
+		}
+		xgrow(&rec->recs, &rec->cap, rec->n + 1, sizeof(rec->recs[0]));
+		rec->recs[rec->n] = r;
+		nk = xmalloc(sizeof(*nk));
+		*nk = (struct key){ .kind = k, .arg = r.arg, .i = rec->n++ };
+		tsearch(nk, &rd->live, key_cmp);
+		return;
+	}
+	if (!why) {
 		free_rec(&r);
 		return;
 	}
-	xgrow(&rec->recs, &rec->cap, rec->n + 1, sizeof(rec->recs[0]));
-	rec->recs[rec->n++] = r;
+skip:
+	free_rec(&r);
+	add_skipped(rec, "record line %d: '%s': %s (skipped)", lineno, shown,
+		    why);
 }
 
 static int read_record(int fd, struct nlab_record *rec, struct nlab_err *e)
 {
 	cleanup_fclose FILE *f = NULL;
 	cleanup_free char *line = NULL;
-	size_t cap = 0;
+	struct reader rd = { .rec = rec };
+	size_t cap = 0, live = 0;
 	ssize_t len;
 	int lineno = 0;
 
@@ -478,8 +528,14 @@ static int read_record(int fd, struct nlab_record *rec, struct nlab_err *e)
 				    lineno);
 			continue;
 		}
-		one_line(rec, line, lineno);
+		one_line(&rd, line, lineno);
 	}
+	tdestroy(rd.live, free);
+	/* Cancelled entries out, the order kept. */
+	for (size_t i = 0; i < rec->n; i++)
+		if (rec->recs[i].arg)
+			rec->recs[live++] = rec->recs[i];
+	rec->n = live;
 	return 0;
 }
 
@@ -529,6 +585,7 @@ void nlab_record_free(struct nlab_record *rec)
 	for (size_t i = 0; i < rec->n_skipped; i++)
 		free(rec->skipped[i]);
 	free(rec->skipped);
+	free(rec->sorted);
 	memset(rec, 0, sizeof(*rec));
 }
 
@@ -536,35 +593,67 @@ const struct nlab_rec *nlab_record_find(const struct nlab_record *rec,
 					enum nlab_rec_kind kind,
 					const char *arg)
 {
-	size_t i = find(rec, kind, arg);
+	/* The sorted index is a cache, made on the first look-up (entries
+	 * are unique by kind and arg: the reader refuses a second one). */
+	struct nlab_record *cache = (struct nlab_record *)rec;
+	const struct key want = { .kind = kind, .arg = arg };
+	size_t lo = 0, hi = rec->n;
 
-	return i == (size_t)-1 ? NULL : &rec->recs[i];
+	if (!rec->sorted) {
+		cache->sorted = xcalloc(rec->n ? rec->n : 1, sizeof(size_t));
+		for (size_t i = 0; i < rec->n; i++)
+			cache->sorted[i] = i;
+		qsort_r(cache->sorted, rec->n, sizeof(size_t), index_cmp,
+			cache->recs);
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct nlab_rec *r = &rec->recs[rec->sorted[mid]];
+		const struct key at = { .kind = r->kind, .arg = r->arg };
+		int c = key_cmp(&want, &at);
+
+		if (!c)
+			return r;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
 }
 
-static bool is_node(const struct nlab_topology *t, const char *name)
+static int cmp_name(const void *a, const void *b)
 {
-	for (size_t i = 0; i < t->n_nodes; i++)
-		if (!strcmp(t->nodes[i].name, name))
-			return true;
-	return false;
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static bool is_switch(const struct nlab_topology *t, const char *name)
+static bool has_name(const char **names, size_t n, const char *name)
 {
-	for (size_t i = 0; i < t->n_segments; i++)
-		if (t->segments[i].kind == NLAB_SEG_BRIDGE &&
-		    !strcmp(t->segments[i].name, name))
-			return true;
-	return false;
+	return bsearch(&name, names, n, sizeof(*names), cmp_name) != NULL;
 }
 
 void nlab_record_narrow(struct nlab_record *rec, const struct nlab_topology *t)
 {
+	/* Sorted names: a large lab has thousands of entries and nodes. */
+	cleanup_free const char **nodes =
+		xcalloc(t->n_nodes + 1, sizeof(*nodes));
+	cleanup_free const char **sws =
+		xcalloc(t->n_segments + 1, sizeof(*sws));
+	size_t n_sws = 0;
+
+	for (size_t i = 0; i < t->n_nodes; i++)
+		nodes[i] = t->nodes[i].name;
+	for (size_t i = 0; i < t->n_segments; i++)
+		if (t->segments[i].kind == NLAB_SEG_BRIDGE)
+			sws[n_sws++] = t->segments[i].name;
+	qsort(nodes, t->n_nodes, sizeof(*nodes), cmp_name);
+	qsort(sws, n_sws, sizeof(*sws), cmp_name);
 	for (size_t i = 0; i < rec->n;) {
 		const struct nlab_rec *r = &rec->recs[i];
 
-		if (!r->name || is_node(t, r->name) ||
-		    (r->kind == NLAB_REC_NETNS && is_switch(t, r->name))) {
+		if (!r->name || has_name(nodes, t->n_nodes, r->name) ||
+		    (r->kind == NLAB_REC_NETNS &&
+		     has_name(sws, n_sws, r->name))) {
 			i++;
 			continue;
 		}

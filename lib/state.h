@@ -9,20 +9,21 @@
  * Rollback and `down` are the same walk of the record, backwards.
  *
  * The record is read as input, not as truth: a line is taken only if
- * this lab could have written it (see read_record in state.c), and the
- * walk acts only on objects that still are the ones it made.  Format,
- * version 2 (first line "netlab-record 2"; version 1 had no such line
- * and no identities):
+ * this lab could have written it (see one_line in state.c), and the walk
+ * acts only on objects that still are the ones it made.  Format, version
+ * 2 (first line "netlab-record 2"; version 1 had neither that line nor
+ * "id" lines, and reads the same otherwise):
  *
- *   netns LAB.NAME DEV:INO            DEV:INO: the nsfs identity of the
- *                                     namespace, known before it is named
- *   dir /etc/netns/LAB.NODE [DEV:INO]
- *   file /etc/netns/LAB.NODE/hosts [DEV:INO]
+ *   netns LAB.NAME
+ *   dir /etc/netns/LAB.NODE
+ *   file /etc/netns/LAB.NODE/hosts
  *   proc PID STARTTIME NODE
- *   keep KIND ARG                     cancels the latest entry KIND ARG
+ *   keep KIND ARG               cancels the live entry KIND ARG
+ *   id KIND ARG DEV:INO         the identity of the live entry KIND ARG
  *
- * A dir or file is recorded bare before it is made and once more with
- * its identity right after; the reader merges the two.
+ * A netns is unshared before it is named, so its id line, too, comes
+ * before its name exists; a dir's or file's comes right after it is made.
+ * A version 1 reader skips the lines it does not know.
  */
 #ifndef NLAB_STATE_H
 #define NLAB_STATE_H
@@ -65,6 +66,7 @@ struct nlab_record {
 	 * are never acted on; `down` reports them and goes on. */
 	char **skipped;
 	size_t n_skipped, cap_skipped;
+	size_t *sorted; /* for nlab_record_find, made on first use */
 };
 
 struct nlab_state {
@@ -87,7 +89,7 @@ void nlab_state_close(struct nlab_state *st);
 /* Append a record entry (before making the object). */
 int nlab_state_rec(struct nlab_state *st, enum nlab_rec_kind kind,
 		   const char *arg, struct nlab_err *e);
-/* The same entry again, with the identity of the object just made. */
+/* The identity of the object of entry @kind @arg ("id" line). */
 int nlab_state_rec_id(struct nlab_state *st, enum nlab_rec_kind kind,
 		      const char *arg, const struct nlab_ident *id,
 		      struct nlab_err *e);

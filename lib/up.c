@@ -270,13 +270,15 @@ static int make_namespaces(struct up *u, struct nlab_err *e)
 		struct nlab_ident id;
 
 		/* The namespace is made first, anonymous (it dies with us
-		 * until it is bound), so that its record line carries its
-		 * identity: `down` removes only that very namespace. */
+		 * until it is bound), so that the record holds its identity
+		 * before its name exists: `down` removes only that very
+		 * namespace. */
 		if (stopped(u, e) || nlab_fault("netns", e)) {
 			ret = -1;
 			break;
 		}
 		if (nlab_netns_new(&r->fd, &id, e) ||
+		    nlab_state_rec(&u->st, NLAB_REC_NETNS, r->ns, e) ||
 		    nlab_state_rec_id(&u->st, NLAB_REC_NETNS, r->ns, &id, e)) {
 			ret = nlab_err_wrap(e, "netns %s", r->ns);
 			break;

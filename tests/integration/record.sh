@@ -136,16 +136,23 @@ expect "another lab: down" "$NETLAB" -q down "$L2"
 expect "re-created netns: up" "$NETLAB" -q up "$f"
 ip netns del "$L.a"
 ip netns add "$L.a"
+# Neither a second entry for it nor a second identity makes it the lab's.
+echo "netns $L.a" >>"$R"
+echo "id netns $L.a $(stat -c %d:%i "/run/netns/$L.a")" >>"$R"
 out=$("$NETLAB" -q down "$L" 2>&1)
 expect_eq "re-created netns: down exits 0" "$?" "0"
 expect "re-created netns: the user's new one survives" test -e "/run/netns/$L.a"
 expect_match "re-created netns: down says it left it" "$out" "/run/netns/$L\.a.*left alone"
+expect_match "re-created netns: down skips a second entry for it" "$out" "'netns $L\.a': a second entry for it \(skipped\)"
+expect_match "re-created netns: down skips a second identity for it" "$out" "'id netns $L\.a [0-9:]+': a second identity for it \(skipped\)"
 ip netns del "$L.a"
 expect_eq "re-created netns: nothing else left" "$(leftovers "$L")" ""
 
 expect "re-created hosts file: up" "$NETLAB" -q up "$f"
 rm "/etc/netns/$L.a/hosts"
 echo "# mine" >"/etc/netns/$L.a/hosts"
+echo "file /etc/netns/$L.a/hosts" >>"$R"
+echo "id file /etc/netns/$L.a/hosts $(stat -c %d:%i "/etc/netns/$L.a/hosts")" >>"$R"
 out=$("$NETLAB" -q down "$L" 2>&1)
 expect_eq "re-created hosts file: down exits 0" "$?" "0"
 expect_eq "re-created hosts file: the user's file survives" "$(cat "/etc/netns/$L.a/hosts" 2>/dev/null)" "# mine"
@@ -164,7 +171,7 @@ expect_eq "never bound: nothing left" "$(leftovers "$L")" ""
 # A record written before identities (version 1: no first line, no
 # DEV:INO) still brings its lab down whole.
 expect "version 1 record: up" "$NETLAB" -q up "$f"
-sed -E '/^netlab-record /d; s/ [0-9]+:[0-9]+$//' "$R" | uniq >"$TMP/v1"
+sed -E '/^netlab-record /d; /^id /d' "$R" >"$TMP/v1"
 cat "$TMP/v1" >"$R"
 sups=$(awk '$1 == "proc" {print $2 ":" $3}' "$R")
 out=$("$NETLAB" -q down "$L" 2>&1)
