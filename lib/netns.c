@@ -53,12 +53,15 @@ out:
 	return ret;
 }
 
-int nlab_netns_new(int *nsfd, struct nlab_ident *id, struct nlab_err *e)
+/* A new network namespace, the calling thread moved into it: *nsfd an
+ * fd of it, *id its nsfs identity (what /run/netns/NAME shows once it is
+ * bound there). */
+static int netns_new(int *nsfd, struct nlab_ident *id, struct nlab_err *e)
 {
 	struct stat sb;
 
 	if (unshare(CLONE_NEWNET) < 0)
-		return nlab_err_set(e, errno, "unshare a network namespace");
+		return nlab_err_set(e, errno, "unshare");
 	*nsfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (*nsfd < 0)
 		return nlab_err_set(e, errno, "open /proc/self/ns/net");
@@ -72,7 +75,8 @@ int nlab_netns_new(int *nsfd, struct nlab_ident *id, struct nlab_err *e)
 	return 0;
 }
 
-int nlab_netns_bind(const char *name, struct nlab_err *e)
+/* Name the calling thread's namespace, as `ip netns add` does. */
+static int netns_bind(const char *name, struct nlab_err *e)
 {
 	char path[PATH_MAX];
 	int fd;
@@ -95,15 +99,19 @@ int nlab_netns_bind(const char *name, struct nlab_err *e)
 	return 0;
 }
 
-int nlab_netns_create(const char *name, int *nsfd, struct nlab_err *e)
+int nlab_netns_make(struct nlab_state *st, const char *name, int *nsfd,
+		    struct nlab_err *e)
 {
 	struct nlab_ident id;
 
-	if (nlab_netns_new(nsfd, &id, e))
+	if (netns_new(nsfd, &id, e) ||
+	    nlab_state_rec(st, NLAB_REC_NETNS, name, e) ||
+	    nlab_state_rec_id(st, NLAB_REC_NETNS, name, &id, e))
 		return nlab_err_wrap(e, "netns %s", name);
-	if (nlab_netns_bind(name, e)) {
-		close(*nsfd);
-		*nsfd = -1;
+	if (netns_bind(name, e)) {
+		/* Someone else's: cancel the record entry. */
+		if (e->errnum == EEXIST)
+			nlab_state_keep(st, NLAB_REC_NETNS, name, NULL);
 		return -1;
 	}
 	return 0;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "err.h"
+#include "state.h"
 #include "util.h"
 
 #define NLAB_NETNS_DIR "/run/netns"
@@ -18,21 +19,15 @@
  * exclusive flock on the directory (Debian #949235).  Idempotent. */
 int nlab_netns_dir_prepare(struct nlab_err *e);
 
-/* Create /run/netns/NAME with O_EXCL (EEXIST: the name is taken and
- * nothing is touched), unshare a new network namespace and bind it onto
- * the file, last.  The calling thread is left inside the new namespace;
- * *nsfd is an fd of it.  On failure nothing is left behind. */
-int nlab_netns_create(const char *name, int *nsfd, struct nlab_err *e);
-
-/* The same in two steps, so that the record can hold the namespace's
- * identity before its name exists: unshare a new network namespace (the
- * calling thread moves into it; *nsfd is an fd of it, *id its nsfs
- * identity, what /run/netns/NAME shows once bound)... */
-int nlab_netns_new(int *nsfd, struct nlab_ident *id, struct nlab_err *e);
-/* ...then name the calling thread's namespace: create /run/netns/NAME
- * with O_EXCL (EEXIST: the name is taken, nothing touched) and bind it,
- * last.  On failure nothing is left behind. */
-int nlab_netns_bind(const char *name, struct nlab_err *e);
+/* Make a lab's namespace NAME, recorded in @st's record: unshare a new
+ * network namespace (it dies with us until it is named), record it with
+ * its identity, then create /run/netns/NAME with O_EXCL (EEXIST: the name
+ * is taken, nothing touched, the entry cancelled) and bind it, last.  The
+ * calling thread is left inside the new namespace; *nsfd is an fd of it.
+ * On failure no name is left behind.  The only way to make a namespace
+ * `down` will remove: it removes none without its recorded identity. */
+int nlab_netns_make(struct nlab_state *st, const char *name, int *nsfd,
+		    struct nlab_err *e);
 
 /* Open /run/netns/NAME, checking it really is a bound namespace (between
  * the O_EXCL create and the bind it is an empty file).  -1 with ENOENT in

@@ -267,27 +267,9 @@ static int make_namespaces(struct up *u, struct nlab_err *e)
 		return -1;
 	for (size_t i = 0; i < u->n_ns && !ret; i++) {
 		struct nsrt *r = &u->ns[i];
-		struct nlab_ident id;
 
-		/* The namespace is made first, anonymous (it dies with us
-		 * until it is bound), so that the record holds its identity
-		 * before its name exists: `down` removes only that very
-		 * namespace. */
-		if (stopped(u, e) || nlab_fault("netns", e)) {
-			ret = -1;
-			break;
-		}
-		if (nlab_netns_new(&r->fd, &id, e) ||
-		    nlab_state_rec(&u->st, NLAB_REC_NETNS, r->ns, e) ||
-		    nlab_state_rec_id(&u->st, NLAB_REC_NETNS, r->ns, &id, e)) {
-			ret = nlab_err_wrap(e, "netns %s", r->ns);
-			break;
-		}
-		if (nlab_netns_bind(r->ns, e)) {
-			/* Someone else's: cancel the record entry. */
-			if (e->errnum == EEXIST)
-				nlab_state_keep(&u->st, NLAB_REC_NETNS, r->ns,
-						NULL);
+		if (stopped(u, e) || nlab_fault("netns", e) ||
+		    nlab_netns_make(&u->st, r->ns, &r->fd, e)) {
 			ret = -1;
 			break;
 		}
