@@ -310,12 +310,11 @@ static const char *check_path(const char *path, const char *lab, bool dir,
 }
 
 /* "PID STARTTIME NODE" */
-static const char *check_proc(const char *arg, const char *lab, char **name)
+static const char *check_proc(const char *arg, char **name)
 {
 	const char *sp1 = strchr(arg, ' '), *sp2;
 	unsigned long long pid, start;
 
-	(void)lab;
 	sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
 	if (!sp2 || !parse_u64(arg, sp1, &pid) ||
 	    !parse_u64(sp1 + 1, sp2, &start) || pid <= 1 || pid > INT32_MAX)
@@ -334,7 +333,7 @@ static const char *parse_entry(const struct nlab_record *rec, int kind,
 
 	r->kind = kind;
 	if (kind == NLAB_REC_PROC) {
-		why = check_proc(text, rec->lab, &r->name);
+		why = check_proc(text, &r->name);
 		if (!why)
 			r->arg = xstrdup(text);
 		return why;
