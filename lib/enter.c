@@ -24,20 +24,22 @@
 int nlab_record_supervisor(const struct nlab_record *rec, const char *node,
 			   pid_t *pid)
 {
-	/* The newest entry wins (a supervisor is recorded once per up). */
+	/* A supervisor is recorded once per up; the newest entry that still
+	 * is one wins (a line appended by someone else does not hide it). */
+	bool recorded = false;
+
 	for (size_t i = rec->n; i-- > 0;) {
-		const char *name;
+		int fd;
 
-		if (rec->recs[i].kind != NLAB_REC_PROC)
+		if (rec->recs[i].kind != NLAB_REC_PROC ||
+		    strcmp(rec->recs[i].name, node))
 			continue;
-		name = strrchr(rec->recs[i].arg, ' ');
-		if (name && !strcmp(name + 1, node)) {
-			int fd = nlab_proc_open(rec->recs[i].arg, pid);
-
-			return fd >= 0 ? fd : -1;
-		}
+		recorded = true;
+		fd = nlab_proc_open(rec, &rec->recs[i], pid, NULL, 0);
+		if (fd >= 0)
+			return fd;
 	}
-	return -2;
+	return recorded ? -1 : -2;
 }
 
 /* A recorded node whose supervisor is gone: stopped (it said so before

@@ -39,3 +39,16 @@ int nlab_err_wrap(struct nlab_err *e, const char *fmt, ...)
 		snprintf(e->msg + n, sizeof(e->msg) - n, "%s", old);
 	return -1;
 }
+
+void nlab_warn(const struct nlab_warn *w, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!w || !w->fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	w->fn(w->data, msg);
+}

@@ -25,4 +25,15 @@ int nlab_err_set(struct nlab_err *e, int errnum, const char *fmt, ...)
 int nlab_err_wrap(struct nlab_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Something a command left alone on purpose (not its own, or no longer
+ * what it made) and says so: not an error, but the user should hear of
+ * it.  Only the command at the top prints; a NULL sink drops them. */
+struct nlab_warn {
+	void (*fn)(void *data, const char *msg);
+	void *data;
+};
+
+void nlab_warn(const struct nlab_warn *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif

@@ -29,6 +29,11 @@ int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
 /* Remove a lab from its record.  Returns 0 when removed, 1 when there was
  * no such lab, -1 with @e on failure (what could be removed is gone). */
 int nlab_lab_down(const char *lab, struct nlab_err *e);
+/* The same, saying through @w what it left alone: record lines it
+ * skipped (not this lab's to act on) and objects that are no longer what
+ * `up` made.  Those do not make it fail. */
+int nlab_lab_down_warn(const char *lab, const struct nlab_warn *w,
+		       struct nlab_err *e);
 
 /* Load a running lab's stored topology (/run/netlab/LAB/topology.ini).
  * Returns 0, or -1 with @e (ENOENT: no such lab). */

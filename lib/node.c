@@ -146,20 +146,27 @@ static int mount_proc_sys(struct nlab_err *e)
 }
 
 /* /etc/netns/LAB.NODE/ENTRY over /etc/ENTRY, as ip netns exec does; an
- * entry whose target does not exist is skipped. */
+ * entry whose target does not exist is skipped, and so is a symlink (as
+ * the directory itself: netlab follows none under /etc/netns). */
 static int bind_etc(const struct nlab_topology *t, const struct nlab_node *n,
 		    struct nlab_err *e)
 {
 	char dir[PATH_MAX], src[PATH_MAX * 2], dst[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
+	int fd;
 
 	snprintf(dir, sizeof(dir), NLAB_ETC_NETNS "/%s.%s", t->name, n->name);
-	d = opendir(dir);
-	if (!d)
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return 0;
+	}
 	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    de->d_type == DT_LNK)
 			continue;
 		snprintf(src, sizeof(src), "%s/%s", dir, de->d_name);
 		snprintf(dst, sizeof(dst), "/etc/%s", de->d_name);
@@ -375,38 +382,50 @@ static int keep_only_fds(const struct sup_args *a)
 	return 0;
 }
 
-/* Let a host `ps` say which lab and node a supervisor serves: comm is
- * "netlab-node", and the command line it inherited from `netlab up FILE`
- * is overwritten in place with "netlab-node LAB.NODE" (cut to the space
- * the old one had; prctl(PR_SET_MM) would need CAP_SYS_RESOURCE). */
-static void name_process(const struct sup_args *a)
+/* Where this process's command line lives: arg_start and arg_end,
+ * fields 48 and 49 of /proc/self/stat (0 when unknown). */
+static void arg_area(unsigned long *start, unsigned long *end)
 {
 	char stat[1024], *p, *tok, *save = NULL;
-	unsigned long start = 0, end = 0;
 	cleanup_close int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
-	prctl(PR_SET_NAME, "netlab-node");
+	*start = *end = 0;
 	if (fd < 0 || (n = read(fd, stat, sizeof(stat) - 1)) <= 0)
 		return;
 	stat[n] = '\0';
 	p = strrchr(stat, ')');
 	if (!p)
 		return;
-	/* Fields after the comm start at 3; arg_start is 48, arg_end 49. */
+	/* Fields after the comm start at 3. */
 	tok = strtok_r(p + 1, " ", &save);
 	for (int field = 3; tok && field <= 49; field++) {
 		if (field == 48)
-			start = strtoul(tok, NULL, 10);
+			*start = strtoul(tok, NULL, 10);
 		else if (field == 49)
-			end = strtoul(tok, NULL, 10);
+			*end = strtoul(tok, NULL, 10);
 		tok = strtok_r(NULL, " ", &save);
 	}
+}
+
+/* Let a host `ps` say which lab and node a supervisor serves: comm is
+ * "netlab-node", and the command line it inherited from `netlab up FILE`
+ * is overwritten in place with "netlab-node LAB.NODE" (cut to the space
+ * the old one had; prctl(PR_SET_MM) would need CAP_SYS_RESOURCE).  The
+ * launcher takes each node's name on just before it clones the node's
+ * supervisor, so a supervisor bears it from its first instant, before it
+ * is recorded: `down` knows a supervisor by it (see proc.c), even one
+ * that has not run yet. */
+static void name_process(const struct nlab_topology *t,
+			 const struct nlab_node *node, unsigned long start,
+			 unsigned long end)
+{
+	prctl(PR_SET_NAME, "netlab-node");
 	if (!start || end <= start + 1)
 		return;
 	memset((char *)start, 0, end - start);
-	snprintf((char *)start, end - start, "netlab-node %s.%s", a->t->name,
-		 a->node->name);
+	snprintf((char *)start, end - start, "netlab-node %s.%s", t->name,
+		 node->name);
 }
 
 static int sup_main(void *arg)
@@ -427,7 +446,6 @@ static int sup_main(void *arg)
 		_exit(1);
 	close(a->go_fd);
 	state_dir_fd = a->state_fd;
-	name_process(a);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -482,11 +500,13 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 	 * serves them all. */
 	void *stack = xmalloc(STACK_SIZE);
 	struct nlab_err e = { 0 };
+	unsigned long arg_start, arg_end;
 	int go[2], state_fd;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != up)
 		_exit(1);
 	prctl(PR_SET_NAME, "netlab-launch");
+	arg_area(&arg_start, &arg_end);
 	/* The template mount namespace every node starts from. */
 	if (unshare(CLONE_NEWNS) < 0 ||
 	    mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
@@ -523,6 +543,7 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 			report(ready_fd, (int)i, errno, "%s", strerror(errno));
 			_exit(1);
 		}
+		name_process(t, node, arg_start, arg_end);
 		pid = clone(sup_main, (char *)stack + STACK_SIZE,
 			    CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | SIGCHLD,
 			    &a);
@@ -538,6 +559,7 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 			_exit(1);
 		}
 	}
+	prctl(PR_SET_NAME, "netlab-launch");
 	/* Every supervisor is recorded: let them go. */
 	for (size_t i = 0; i < t->n_nodes; i++)
 		if (write(go[1], "g", 1) != 1)

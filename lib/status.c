@@ -227,15 +227,16 @@ int nlab_status_read(const char *lab, bool detail, struct nlab_lab_status *s,
 	r = nlab_state_peek(lab, &rec, e);
 	if (r)
 		return r;
+	if (nlab_lab_topology(lab, &s->topo, e)) {
+		nlab_record_free(&rec);
+		return -1;
+	}
+	nlab_record_narrow(&rec, s->topo);
 	for (size_t i = 0; i < rec.n; i++) {
 		if (rec.recs[i].kind != NLAB_REC_NETNS)
 			continue;
 		s->netns_total++;
 		s->netns_present += nlab_netns_exists(rec.recs[i].arg);
-	}
-	if (nlab_lab_topology(lab, &s->topo, e)) {
-		nlab_record_free(&rec);
-		return -1;
 	}
 	ret = read_nodes(s, &rec, detail, e);
 	/* No completion mark: `up` is still running, or was killed (then

@@ -193,15 +193,9 @@ static int preflight(struct up *u, struct nlab_err *e)
 					    "netns %s already exists (not "
 					    "touched)",
 					    u->ns[i].ns);
-	for (size_t i = 0; t->hosts && i < t->n_nodes; i++) {
-		snprintf(path, sizeof(path), NLAB_ETC_NETNS "/%s/hosts",
-			 u->ns[i].ns);
-		if (lstat(path, &sb) == 0)
-			return nlab_err_set(e, 0,
-					    "%s exists and is not netlab's "
-					    "(not touched)",
-					    path);
-	}
+	for (size_t i = 0; t->hosts && i < t->n_nodes; i++)
+		if (nlab_hosts_check(u->ns[i].ns, e))
+			return -1;
 	for (size_t i = 0; i < t->n_switches; i++) {
 		int r;
 
@@ -211,12 +205,13 @@ static int preflight(struct up *u, struct nlab_err *e)
 		if (r < 0)
 			return -1;
 		if (r == 0)
-			return nlab_err_set(e, 0,
-					    "switch %s: vlan_filtering = yes needs "
-					    "bridge VLAN filtering, which this "
-					    "kernel lacks "
-					    "(CONFIG_BRIDGE_VLAN_FILTERING)",
-					    t->switches[i].name);
+			return nlab_err_set(
+				e, 0,
+				"switch %s: vlan_filtering = yes needs "
+				"bridge VLAN filtering, which this "
+				"kernel lacks "
+				"(CONFIG_BRIDGE_VLAN_FILTERING)",
+				t->switches[i].name);
 		break;
 	}
 	/* Asked for netem on a kernel without it: say so now, not halfway. */
@@ -274,8 +269,7 @@ static int ns_birth_sysctls(const struct nsrt *r, struct nlab_err *e)
 	}
 	/* Every interface made later inherits "default": no DAD wait even
 	 * for link-local addresses (lo, the only one yet, does no DAD). */
-	if (nlab_sysctl_write("net.ipv6.conf.default.accept_dad", "0", true,
-			      e))
+	if (nlab_sysctl_write("net.ipv6.conf.default.accept_dad", "0", true, e))
 		return -1;
 	if (r->node->forward &&
 	    (nlab_sysctl_write("net.ipv4.ip_forward", "1", false, e) ||
@@ -294,15 +288,7 @@ static int make_namespaces(struct up *u, struct nlab_err *e)
 		struct nsrt *r = &u->ns[i];
 
 		if (stopped(u, e) || nlab_fault("netns", e) ||
-		    nlab_state_rec(&u->st, NLAB_REC_NETNS, r->ns, e)) {
-			ret = -1;
-			break;
-		}
-		if (nlab_netns_create(r->ns, &r->fd, e)) {
-			/* Someone else's: cancel the record entry. */
-			if (e->errnum == EEXIST)
-				nlab_state_keep(&u->st, NLAB_REC_NETNS, r->ns,
-						NULL);
+		    nlab_netns_make(&u->st, r->ns, &r->fd, e)) {
 			ret = -1;
 			break;
 		}

@@ -4,9 +4,11 @@
 #ifndef NLAB_UTIL_H
 #define NLAB_UTIL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static inline void nlab_freep(void *p)
@@ -43,6 +45,27 @@ static inline void nlab_fclosep(FILE **f)
 		(fd) = -1;                                                     \
 		_fd;                                                           \
 	})
+
+/* What a file was when netlab made it: its device and inode.  A name can
+ * be taken again by someone else; an identity cannot. */
+struct nlab_ident {
+	bool set;
+	dev_t dev;
+	ino_t ino;
+};
+
+static inline void nlab_ident_of(struct nlab_ident *id, const struct stat *sb)
+{
+	id->set = true;
+	id->dev = sb->st_dev;
+	id->ino = sb->st_ino;
+}
+
+static inline bool nlab_ident_is(const struct nlab_ident *id,
+				 const struct stat *sb)
+{
+	return id->set && id->dev == sb->st_dev && id->ino == sb->st_ino;
+}
 
 /* Milliseconds on the monotonic clock. */
 uint64_t nlab_now_ms(void);

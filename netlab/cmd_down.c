@@ -12,12 +12,27 @@
 #include "proc.h"
 #include "state.h"
 
+struct down_warn {
+	const struct cli *cli;
+	const char *lab;
+};
+
+/* Printed even with -q: each says what `down` left on the host. */
+static void warn(void *data, const char *msg)
+{
+	const struct down_warn *d = data;
+
+	cli_error(d->cli, "lab %s: %s", d->lab, msg);
+}
+
 /* One lab: 0 when it is gone (or was never there), else EXIT_FAIL. */
 static int down_one(struct cli *cli, const char *lab)
 {
+	struct down_warn dw = { .cli = cli, .lab = lab };
+	struct nlab_warn w = { .fn = warn, .data = &dw };
 	struct nlab_err e = { 0 };
 	char hint[700];
-	int ret = nlab_lab_down(lab, &e);
+	int ret = nlab_lab_down_warn(lab, &w, &e);
 
 	if (ret < 0)
 		return cli_fail(cli, &e);

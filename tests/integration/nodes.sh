@@ -80,14 +80,26 @@ expect_eq "hosts file bound over /etc/hosts" "$("$NETLAB" exec "$L" a getent hos
 expect_match "run that exits: status shows its code" "$("$NETLAB" status "$L")" "run: exited 3"
 expect "run that exits: node still enterable" "$NETLAB" exec "$L" c true
 
+# A pid names a process only with its start time (field 22 of
+# /proc/PID/stat): once reaped, a pid may be given to another process.
+starttime() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $20}'; }
+sleeper_start=$(starttime "$sleeper")
+sup_start=$(starttime "$sup")
+expect_match "supervisor and run: start times known" "$sleeper_start $sup_start" '^[0-9]+ [0-9]+$'
 start=$(date +%s)
 expect "down with a run ignoring SIGTERM" "$NETLAB" -q down --grace 1 "$L"
 took=$(( $(date +%s) - start ))
 expect_match "down: waited about the grace period" "$took" '^[1-4]$'
-# Dead means gone or a zombie waiting for the host's init to reap it.
-dead() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
-expect "down: run's process is gone" dead "$sleeper"
-expect "down: supervisor is gone" dead "$sup"
+# Dead means gone, a zombie waiting for the host's init to reap it, or
+# its pid now another process's.
+dead() {
+	local s
+	s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+	set -- "$2" $s
+	[ -z "$2" ] || [ "$2" = Z ] || [ "$2" = X ] || [ "${21}" != "$1" ]
+}
+expect "down: run's process is gone" dead "$sleeper" "$sleeper_start"
+expect "down: supervisor is gone" dead "$sup" "$sup_start"
 expect_eq "down: nothing left" "$(leftovers "$L")" ""
 
 # Supervisors never hold the caller's stdout: `up | cat` returns with up.
