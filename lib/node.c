@@ -372,7 +372,8 @@ static int sup_main(void *arg)
 		       strerror(errno));
 		_exit(1);
 	}
-	if (sup_setup(a, &e) || nlab_fault("supervisor", &e)) {
+	if (sup_setup(a, &e) ||
+	    nlab_fault_nth("supervisor", (unsigned)a->idx + 1, &e)) {
 		report(a->ready_fd, a->idx, e.errnum ? e.errnum : EIO, "%s",
 		       e.msg);
 		_exit(1);
@@ -464,6 +465,7 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 			report(ready_fd, (int)i, e.errnum, "%s", e.msg);
 			_exit(1);
 		}
+		nlab_pause("launcher");
 	}
 	/* Every supervisor is recorded: let them go. */
 	for (size_t i = 0; i < t->n_nodes; i++)
@@ -551,8 +553,10 @@ int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
 							 t->nodes[m.node].name,
 							 m.msg)
 					  : nlab_err_set(e, 0, "%s", m.msg);
-		else
+		else {
 			ready++;
+			nlab_pause("supervisors");
+		}
 	}
 	close(p[0]);
 	if (ret)
