@@ -350,6 +350,7 @@ static int sup_main(void *arg)
 	char go;
 	int sfd;
 
+	nlab_test_sanitizer_log(a->t->name, a->node->name);
 	if (keep_only_fds(a))
 		_exit(1);
 	/* Wait until the launcher has recorded us: EOF means it died

@@ -12,6 +12,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define NLAB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NLAB_ASAN 1
+#endif
+#endif
+#ifdef NLAB_ASAN
+#include <limits.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 /* Does @env ("STEP[:N]", may be NULL) name @step?  Then *want is N. */
 static bool names(const char *env, const char *step, unsigned *want)
 {
@@ -77,6 +89,22 @@ void nlab_test_sanitizer(void)
 	if (p[n] == 'x')
 		fputs("netlab: test sanitizer hook\n", stderr);
 	free(p);
+}
+
+void nlab_test_sanitizer_log(const char *lab, const char *node)
+{
+#ifdef NLAB_ASAN
+	const char *prefix = getenv("NETLAB_TEST_SANITIZER_LOG");
+	char path[PATH_MAX];
+
+	if (!prefix)
+		return;
+	snprintf(path, sizeof(path), "%s.%s.%s", prefix, lab, node);
+	__sanitizer_set_report_path(path);
+#else
+	(void)lab;
+	(void)node;
+#endif
 }
 
 #endif

@@ -32,6 +32,12 @@ int nlab_pause(const char *phase);
  * sanitizer report on a failure path fails the test run. */
 void nlab_test_sanitizer(void);
 
+/* In a sanitized build, with NETLAB_TEST_SANITIZER_LOG=PREFIX: reports of
+ * this process go to PREFIX.LAB.NODE.PID.  For the supervisors, which are
+ * all PID 1 and would otherwise overwrite each other's PREFIX.1.  Call it
+ * before closing inherited descriptors. */
+void nlab_test_sanitizer_log(const char *lab, const char *node);
+
 #else
 
 static inline int nlab_fault(const char *step, struct nlab_err *e)
@@ -58,6 +64,12 @@ static inline int nlab_pause(const char *phase)
 
 static inline void nlab_test_sanitizer(void)
 {
+}
+
+static inline void nlab_test_sanitizer_log(const char *lab, const char *node)
+{
+	(void)lab;
+	(void)node;
 }
 
 #endif

@@ -2,20 +2,23 @@
 # Node processes: the supervisor, run, exec, ps, log, mounts, down.
 . "$(dirname "$0")/../lib.sh"
 
-mkdir -p "$TMP/share" /run/netlab-test-x
+# The tmpfs target: this file's own (a shared fixed path would vanish
+# under us when another run's cleanup removes it, taking the nodes' mounts).
+X=/run/$PFX-tmpfs
+mkdir -p "$TMP/share" "$X"
 echo "from the host" >"$TMP/share/file"
-at_exit 'rmdir /run/netlab-test-x 2>/dev/null'
+at_exit 'rmdir "$X" 2>/dev/null'
 
 f=$(topo nodes <<INI
 [node a]
 eth0 = w 10.6.0.1/24
-run = "echo hello from a; echo \$\$ > /run/netlab-test-x/pid; echo a > /run/netlab-test-x/who; exec sleep 1000"
-tmpfs = /run/netlab-test-x
+run = "echo hello from a; echo \$\$ > $X/pid; echo a > $X/who; exec sleep 1000"
+tmpfs = $X
 bind = share:/mnt, share:/media:ro
 [node b]
 eth0 = w 10.6.0.2/24
-run = "echo b; echo \$\$ > /run/netlab-test-x/pid; echo b > /run/netlab-test-x/who; exec sleep 1000"
-tmpfs = /run/netlab-test-x
+run = "echo b; echo \$\$ > $X/pid; echo b > $X/who; exec sleep 1000"
+tmpfs = $X
 [node c]
 eth0 = w2 10.6.1.1/24
 run = exit 3
@@ -74,11 +77,11 @@ expect_match "ps: sleep is alive in the node" "$("$NETLAB" ps "$L" a)" "sleep 10
 sleeper=$("$NETLAB" ps "$L" a | awk '/sleep 1000/ {print $2}')
 expect "ps: host pid of run is alive" kill -0 "$sleeper"
 
-expect_eq "tmpfs: invisible on the host" "$(ls /run/netlab-test-x)" ""
-expect_eq "tmpfs: a tmpfs in the node" "$("$NETLAB" exec "$L" a stat -f -c %T /run/netlab-test-x)" "tmpfs"
-expect_eq "tmpfs: each node has its own (a wrote a, b wrote b)" "$("$NETLAB" exec "$L" a cat /run/netlab-test-x/who) $("$NETLAB" exec "$L" b cat /run/netlab-test-x/who)" "a b"
-expect "tmpfs: two filesystems, not one" test "$("$NETLAB" exec "$L" a stat -c %d /run/netlab-test-x)" != "$("$NETLAB" exec "$L" b stat -c %d /run/netlab-test-x)"
-expect_eq "tmpfs: run wrote its pid there (2, under the supervisor)" "$("$NETLAB" exec "$L" a cat /run/netlab-test-x/pid)" "2"
+expect_eq "tmpfs: invisible on the host (an empty directory)" "$(ls -A "$X" 2>&1)" ""
+expect_eq "tmpfs: a tmpfs in the node" "$("$NETLAB" exec "$L" a stat -f -c %T "$X")" "tmpfs"
+expect_eq "tmpfs: each node has its own (a wrote a, b wrote b)" "$("$NETLAB" exec "$L" a cat "$X/who") $("$NETLAB" exec "$L" b cat "$X/who")" "a b"
+expect "tmpfs: two filesystems, not one" test "$("$NETLAB" exec "$L" a stat -c %d "$X")" != "$("$NETLAB" exec "$L" b stat -c %d "$X")"
+expect_eq "tmpfs: run wrote its pid there (2, under the supervisor)" "$("$NETLAB" exec "$L" a cat "$X/pid")" "2"
 expect_eq "bind: host file visible" "$("$NETLAB" exec "$L" a cat /mnt/file)" "from the host"
 expect_fail "bind :ro is read-only" "$NETLAB" exec "$L" a sh -c 'echo x > /media/new'
 expect "bind without :ro is writable" "$NETLAB" exec "$L" a sh -c 'echo x > /mnt/new'
