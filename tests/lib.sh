@@ -108,7 +108,7 @@ lab_procs() {
 		done
 	} | awk '!seen[$1]++' | while read -r pid why; do
 		f=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | sed 's/ *$//')
-		[ "$pid" = "$BASHPID" ] || [ -z "$f" ] || echo "process $pid ($why): $f"
+		[ -z "$f" ] || echo "process $pid ($why): $f"
 	done
 }
 
