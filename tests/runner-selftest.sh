@@ -170,7 +170,9 @@ judged "a UBSan report in the output fails the run" fail \
 	"1 passed, 1 failed, 0 skipped" "a sanitizer report in its output" "$f"
 f=$(stub asan-file.sh <<'EOF'
 # What a sanitized binary does whose stderr a test swallowed.
-p=${ASAN_OPTIONS##*log_path=}
+p=${ASAN_OPTIONS:-}
+[[ $p == *log_path=/* ]] || { notok "the runner gives a log_path" "ASAN_OPTIONS='$p'"; done_testing; }
+p=${p##*log_path=}
 p=${p%%:*}
 echo "ERROR: AddressSanitizer: heap-use-after-free" >"$p.4242"
 ok "looked fine"
@@ -180,7 +182,9 @@ EOF
 judged "a sanitizer report file fails the run" fail \
 	"1 passed, 1 failed, 0 skipped" "a sanitizer report: san.4242" "$f"
 f=$(stub san-benign.sh <<'EOF'
-p=${ASAN_OPTIONS##*log_path=}
+p=${ASAN_OPTIONS:-}
+[[ $p == *log_path=/* ]] || { notok "the runner gives a log_path" "ASAN_OPTIONS='$p'"; done_testing; }
+p=${p##*log_path=}
 p=${p%%:*}
 {
 	echo "==1==WARNING: ASan is ignoring requested __asan_handle_no_return: stack type: default top: 0x7ffe; bottom 0x7fb0; size: 0x004e (335243980800)"
@@ -194,7 +198,9 @@ EOF
 judged "ASan's note about a clone(2) stack alone does not fail the run" 0 \
 	"1 passed, 0 failed, 0 skipped" "sanitizer note: " "$f"
 f=$(stub san-benign-and-error.sh <<'EOF'
-p=${ASAN_OPTIONS##*log_path=}
+p=${ASAN_OPTIONS:-}
+[[ $p == *log_path=/* ]] || { notok "the runner gives a log_path" "ASAN_OPTIONS='$p'"; done_testing; }
+p=${p##*log_path=}
 p=${p%%:*}
 {
 	echo "==1==WARNING: ASan is ignoring requested __asan_handle_no_return: stack type: default"
