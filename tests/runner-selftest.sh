@@ -23,7 +23,7 @@ stub() {
 judged() {
 	local desc=$1 want=$2 summary=$3 needle=$4 out rc why=""
 	shift 4
-	out=$("$here/run" "$@" 2>&1)
+	out=$(TMPDIR=$stubs "$here/run" "$@" 2>&1)
 	rc=$?
 	case "$want" in
 	0) [ "$rc" -eq 0 ] || why="the run exited $rc, not 0" ;;

@@ -12,7 +12,7 @@
 #
 # Exit work goes through at_exit CMD (run last-registered first), not
 # through a trap of one's own: the EXIT trap is tap_exit's.
-TAP_DIR=$(mktemp -d /tmp/netlab-tap.XXXXXX)
+TAP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/netlab-tap.XXXXXX")
 TAP_HOOKS=()
 TAP_DONE=
 TAP_EXITING=
