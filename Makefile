@@ -1,7 +1,8 @@
 # netlab — build, test, install.
 #   make              build lib/libnetlab.a and netlab/netlab
 #   make test         unit + bad-input tests; integration tests too as root
-#   make check-asan   the same tests against an ASan+UBSan build
+#                     (against the test build build/test, hooks compiled in)
+#   make check-asan   the same tests against an ASan+UBSan test build
 #   make fuzz         build the libFuzzer target for the loader (clang)
 #   make fuzz-smoke   run it for 30 s over the seed corpus
 #   make bench        up/down timings against `ip -batch` (root)
@@ -38,7 +39,8 @@ LIB      := $(B)/lib/libnetlab.a
 BIN      := $(B)/netlab/netlab
 UNIT     := $(B)/tests/unit/unit-tests
 
-.PHONY: all test check-asan fuzz fuzz-smoke bench install clean format
+.PHONY: all test run-tests check-asan fuzz fuzz-smoke bench install clean \
+	format
 all: $(BIN)
 
 $(B)/%.o: %.c $(wildcard lib/*.h netlab/*.h)
@@ -54,15 +56,30 @@ $(BIN): $(CLI_OBJ) $(LIB)
 $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(LDLIBS) -lcmocka
 
-# The one test command (README, .ci/run): ends with "N passed, N failed".
-test: $(BIN) $(UNIT)
-	@NETLAB=$(abspath $(BIN)) UNIT=$(abspath $(UNIT)) tests/run
+# The test hooks (lib/testhook.h: NETLAB_TEST_FAIL, NETLAB_TEST_PAUSE,
+# NETLAB_TEST_ASAN) exist only in the test builds below; `make` and
+# `make install` build the release binary, which has none.  The suite
+# runs against a test build and checks the release binary ($(BIN)) for
+# ignoring them.
+HOOKS := -DNLAB_TEST_HOOKS
+
+# The one test command (README, .ci/run): ends with
+# "N passed, N failed, N skipped".
+test: $(BIN)
+	@$(MAKE) --no-print-directory B=build/test EXTRA_CFLAGS="$(HOOKS)" \
+		RELEASE=$(abspath $(BIN)) run-tests
+
+# The suite against the build in $(B); RELEASE: the release binary.
+run-tests: $(BIN) $(UNIT)
+	@NETLAB=$(abspath $(BIN)) UNIT=$(abspath $(UNIT)) \
+		NETLAB_RELEASE=$(RELEASE) tests/run
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=all
-check-asan:
-	$(MAKE) B=build/asan CFLAGS="-O1 -g" EXTRA_CFLAGS="$(ASAN_FLAGS)" \
-		EXTRA_LDFLAGS="$(ASAN_FLAGS)" test
+check-asan: $(BIN)
+	$(MAKE) B=build/asan CFLAGS="-O1 -g" \
+		EXTRA_CFLAGS="$(ASAN_FLAGS) $(HOOKS)" \
+		EXTRA_LDFLAGS="$(ASAN_FLAGS)" RELEASE=$(abspath $(BIN)) run-tests
 
 FUZZ := build/fuzz/fuzz-loader
 fuzz: $(FUZZ)

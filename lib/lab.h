@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "testhook.h"
 #include "topology.h"
 
 struct nlab_up_opts {
@@ -63,12 +64,5 @@ void nlab_port_name(char *buf, size_t len, const struct nlab_segment *s,
 
 /* The netns name of a node or switch: LAB.NAME. */
 void nlab_ns_name(char *buf, size_t len, const char *lab, const char *name);
-
-/* Test-only fault injection: NETLAB_TEST_FAIL=STEP[:N] makes the N-th
- * (default first) occurrence of STEP fail, to test rollback.  Steps:
- * state netns lo bridge veth addr route qdisc sysctl hosts nodes
- * supervisor (the last one fails inside every node supervisor).  qdisc
- * is each qdisc about to be installed, by `up` and by `impair` alike. */
-int nlab_fault(const char *step, struct nlab_err *e);
 
 #endif

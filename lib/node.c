@@ -438,6 +438,7 @@ static int sup_main(void *arg)
 	int sfd, logp;
 	char go;
 
+	nlab_test_sanitizer_log(a->t->name, a->node->name);
 	if (keep_only_fds(a))
 		_exit(1);
 	/* Wait until the launcher has recorded us: EOF means it died
@@ -466,7 +467,8 @@ static int sup_main(void *arg)
 		       e.msg);
 		_exit(1);
 	}
-	if (sup_setup(a, &e) || nlab_fault("supervisor", &e)) {
+	if (sup_setup(a, &e) ||
+	    nlab_fault_nth("supervisor", (unsigned)a->idx + 1, &e)) {
 		report(a->ready_fd, a->idx, e.errnum ? e.errnum : EIO, "%s",
 		       e.msg);
 		_exit(1);
@@ -558,6 +560,7 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 			report(ready_fd, (int)i, e.errnum, "%s", e.msg);
 			_exit(1);
 		}
+		nlab_pause("launcher");
 	}
 	prctl(PR_SET_NAME, "netlab-launch");
 	/* Every supervisor is recorded: let them go. */
@@ -646,8 +649,10 @@ int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
 							 t->nodes[m.node].name,
 							 m.msg)
 					  : nlab_err_set(e, 0, "%s", m.msg);
-		else
+		else {
 			ready++;
+			nlab_pause("supervisors");
+		}
 	}
 	close(p[0]);
 	if (ret)

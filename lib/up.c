@@ -70,35 +70,6 @@ void nlab_ns_name(char *buf, size_t len, const char *lab, const char *name)
 	snprintf(buf, len, "%s.%s", lab, name);
 }
 
-int nlab_fault(const char *step, struct nlab_err *e)
-{
-	static unsigned seen[16];
-	static const char *const steps[] = { "state",  "netns", "lo",
-					     "bridge", "veth",	"addr",
-					     "route",  "qdisc", "sysctl",
-					     "hosts",  "nodes", "supervisor" };
-	const char *env = getenv("NETLAB_TEST_FAIL");
-	size_t len;
-	unsigned want = 1;
-
-	if (!env)
-		return 0;
-	len = strcspn(env, ":");
-	if (strlen(step) != len || strncmp(env, step, len))
-		return 0;
-	if (env[len] == ':')
-		want = (unsigned)atoi(env + len + 1);
-	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
-		if (strcmp(steps[i], step))
-			continue;
-		if (++seen[i] == want)
-			return nlab_err_set(e, EIO,
-					    "test fault injected at %s:%u",
-					    step, want);
-	}
-	return 0;
-}
-
 static int stopped(struct up *u, struct nlab_err *e)
 {
 	if (u->o && u->o->stop && *u->o->stop)
@@ -299,6 +270,7 @@ static int make_namespaces(struct up *u, struct nlab_err *e)
 		}
 		nlab_rtnl_link_up(&r->nl, 1, true, "bring lo up");
 		progress(u, "namespaces", i + 1, u->n_ns);
+		nlab_pause("netns");
 	}
 	if (setns(u->orig_netns, CLONE_NEWNET) < 0 && !ret)
 		ret = nlab_err_set(e, errno, "return to the original netns");
@@ -449,6 +421,7 @@ static int configure_nodes(struct up *u, struct nlab_err *e)
 		if (stopped(u, e) || node_addresses(u, &u->ns[i], e))
 			return -1;
 		progress(u, "addresses", i + 1, u->t->n_nodes);
+		nlab_pause("addresses");
 	}
 	return 0;
 }
@@ -606,13 +579,17 @@ int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
 		goto out;
 	}
 	u.have_state = true;
+	/* nlab_pause(PHASE): a test build can stop here (testhook.h). */
 	if (nlab_fault("state", e) || save_topology(&u, e) ||
-	    make_namespaces(&u, e) || stopped(&u, e) || make_bridges(&u, e) ||
-	    stopped(&u, e) || make_veths(&u, e) || stopped(&u, e) ||
+	    nlab_pause("state") || make_namespaces(&u, e) || stopped(&u, e) ||
+	    make_bridges(&u, e) || nlab_pause("bridges") || stopped(&u, e) ||
+	    make_veths(&u, e) || nlab_pause("veths") || stopped(&u, e) ||
 	    configure_nodes(&u, e) || make_qdiscs(&u, e) ||
-	    node_sysctls(&u, e) || stopped(&u, e) ||
-	    (t->hosts && nlab_hosts_write(t, &u.st, e)) || stopped(&u, e) ||
-	    start_nodes(&u, e) || stopped(&u, e) ||
+	    nlab_pause("qdiscs") || node_sysctls(&u, e) ||
+	    nlab_pause("sysctls") || stopped(&u, e) ||
+	    (t->hosts && nlab_hosts_write(t, &u.st, e)) ||
+	    nlab_pause("hosts") || stopped(&u, e) || start_nodes(&u, e) ||
+	    nlab_pause("nodes") || stopped(&u, e) ||
 	    nlab_state_write(&u.st, NLAB_STATE_COMPLETE, "", 0, e))
 		goto out;
 	ret = 0;
@@ -630,6 +607,7 @@ out:
 			snprintf(e->msg + l, sizeof(e->msg) - l,
 				 "; rollback failed too: %s", e2.msg);
 		}
+		nlab_test_sanitizer();
 		return -1;
 	}
 	nlab_state_close(&u.st);

@@ -7,8 +7,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 NETLAB=${NETLAB:-$here/../netlab/netlab}
 cd "$here" || exit 1 # so that files print as bad/x.ini
+. "$here/tap.sh"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+at_exit 'rm -rf "$tmp"'
 
 # expect NAME WANT-STATUS FIRST-LINE-PREFIX -- ARGS...; needles on stdin
 expect() {
@@ -28,16 +29,16 @@ expect() {
 			why="${why:+$why; }no '$needle' on stderr"
 	done
 	if [ -z "$why" ]; then
-		echo "ok - $name"
+		ok "$name"
 	else
-		echo "not ok - $name: $why"
+		notok "$name" "$why"
 		sed 's/^/#   /' "$tmp/err" | head -n 30
 	fi
 }
 
 for f in bad/*.ini; do
 	if ! grep -qa '^; expect: ' "$f"; then
-		echo "not ok - $f: no '; expect:' line in its header"
+		notok "$f" "no '; expect:' line in its header"
 		continue
 	fi
 	grep -a '^; expect: ' "$f" | sed 's/^; expect: //' |
@@ -55,3 +56,4 @@ echo 'missing FILE' | expect "check (no argument)" 2 "netlab: check:" \
 	-- check
 echo 'too many arguments' | expect "check (two arguments)" 2 \
 	"netlab: check:" -- check bad/dup-key.ini bad/dup-key.ini
+done_testing

@@ -5,12 +5,12 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 NETLAB=${NETLAB:-$top/netlab/netlab}
+. "$here/tap.sh"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+at_exit 'rm -rf "$tmp"'
 
-ok() { echo "ok - $1"; }
 not_ok() {
-	echo "not ok - $1: $2"
+	notok "$1" "$2"
 	[ -s "$tmp/err" ] && sed 's/^/#   /' "$tmp/err" | head -n 10
 }
 
@@ -60,7 +60,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	if command -v setpriv >/dev/null; then
 		as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 	else
-		echo "ok - check/graph unprivileged # SKIP no setpriv"
+		skip "check/graph unprivileged" "no setpriv"
 	fi
 fi
 for f in "$tmp"/topologies/*.ini; do
@@ -81,7 +81,7 @@ if command -v dot >/dev/null; then
 		fi
 	done
 else
-	echo "ok - graph | dot -Tsvg # SKIP graphviz (dot) not installed"
+	skip "graph | dot -Tsvg" "graphviz (dot) not installed"
 fi
 
 # A LAB that is not a file: root is needed, and it must exist.
@@ -151,7 +151,7 @@ if [ "$(id -u)" -eq 0 ] && command -v tc >/dev/null; then
 		fi
 	done
 else
-	echo "ok - check netem warning # SKIP needs root to ask the kernel independently"
+	skip "check netem warning" "needs root to ask the kernel independently"
 fi
 
 # --- graph: routers, hosts and switches drawn apart; a big star compact ----
@@ -188,5 +188,6 @@ if command -v dot >/dev/null; then
 		not_ok "graph: a 50-node star fits in 3000 pt both ways" "${w:-?}x${h:-?} pt"
 	fi
 else
-	echo "ok - graph: a 50-node star is compact # SKIP graphviz (dot) not installed"
+	skip "graph: a 50-node star is compact" "graphviz (dot) not installed"
 fi
+done_testing

@@ -93,3 +93,4 @@ expect_eq "up: out-of-range values exit 2" "$?" "2"
 expect_eq "up: nothing made" "$(leftovers "$(lab iab)")" ""
 
 expect "impair_atomic: down" "$NETLAB" -q down "$L"
+done_testing

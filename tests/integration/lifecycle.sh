@@ -3,15 +3,19 @@
 . "$(dirname "$0")/../lib.sh"
 
 before=$(root_links)
+# The node's rp_filter differs from the host's, so that a write that went
+# to the host instead would show.
+host_rp=$(cat /proc/sys/net/ipv4/conf/all/rp_filter)
+rp=$((host_rp == 2 ? 1 : 2))
 
 # --- a veth pair, dual stack ---------------------------------------------
-f=$(topo pair <<'INI'
+f=$(topo pair <<INI
 [node a]
 eth0 = wire 10.1.0.1/24 2001:db8:1::1/64 mac=02:00:00:00:01:01 mtu=1400
 [node b]
 eth0 = wire 10.1.0.2/24 2001:db8:1::2/64
 eth0.5 = side 10.1.5.2/24
-sysctl = net.ipv4.conf.all.rp_filter=2, net.ipv4.conf.eth0.arp_ignore=1, net.ipv4.conf.eth0.5.arp_ignore=2
+sysctl = net.ipv4.conf.all.rp_filter=$rp, net.ipv4.conf.eth0.arp_ignore=1, net.ipv4.conf.eth0.5.arp_ignore=2
 [node c]
 eth0 = side 10.1.5.3/24
 INI
@@ -25,10 +29,10 @@ expect_match "pair: a has its IPv6, not tentative" "$(ip -n "$L.a" -o -6 addr sh
 expect_eq "pair: no tentative address" "$(ip -n "$L.a" -6 addr show tentative)" ""
 expect_match "pair: MAC set" "$(ip -n "$L.a" -o link show eth0)" "02:00:00:00:01:01"
 expect_match "pair: MTU set" "$(ip -n "$L.a" -o link show eth0)" "mtu 1400"
-expect_eq "pair: sysctl applied" "$(in_ns "$L.b" cat /proc/sys/net/ipv4/conf/all/rp_filter)" "2"
+expect_eq "pair: sysctl applied" "$(in_ns "$L.b" cat /proc/sys/net/ipv4/conf/all/rp_filter)" "$rp"
 expect_eq "pair: per-interface sysctl applied" "$(in_ns "$L.b" cat /proc/sys/net/ipv4/conf/eth0/arp_ignore)" "1"
 expect_eq "pair: sysctl of an interface with a dot in its name" "$(in_ns "$L.b" cat /proc/sys/net/ipv4/conf/eth0.5/arp_ignore)" "2"
-expect_eq "pair: host sysctl untouched" "$(cat /proc/sys/net/ipv4/conf/all/rp_filter)" "$(cat /proc/sys/net/ipv4/conf/all/rp_filter)"
+expect_eq "pair: host sysctl untouched" "$(cat /proc/sys/net/ipv4/conf/all/rp_filter)" "$host_rp"
 expect "pair: ping IPv4 at once" in_ns "$L.a" ping -c1 -W2 10.1.0.2
 expect "pair: ping IPv6 at once (no DAD wait)" in_ns "$L.a" ping -6 -c1 -W2 2001:db8:1::2
 expect_match "pair: hosts file names every node" "$(cat /etc/netns/"$L.a"/hosts)" "10\.1\.0\.2[[:space:]]+b"
@@ -112,6 +116,36 @@ expect "chain: down" "$NETLAB" -q down "$L"
 expect_eq "chain: nothing left" "$(leftovers "$L")" ""
 
 # --- every example topology comes up and down -----------------------------
+# example_addrs FILE: "NODE ADDRESS/LEN" for each address the file declares.
+example_addrs() {
+	sed 's/[;#].*//' "$1" | awk '
+		/^\[node / { node = $2; sub(/\]$/, "", node); next }
+		/^\[/ { node = ""; next }
+		node != "" && $2 == "=" && $1 != "route" {
+			for (i = 4; i <= NF; i++)
+				if ($i ~ /^[0-9a-f:.]+\/[0-9]+$/ && ($i ~ /\./ || $i ~ /:/))
+					print node, $i
+		}'
+}
+# ping_all LAB ADDRS: from each node, the system's ping (ping -6 for IPv6)
+# of every other node's address, all at once; prints those that failed.
+ping_all() {
+	local lab=$1 from to a fam dir
+	dir=$(mktemp -d "$TMP/ping.XXXXXX")
+	while read -r from; do
+		while read -r to a; do
+			[ "$to" = "$from" ] && continue
+			a=${a%/*}
+			fam=-4
+			[[ $a == *:* ]] && fam=-6
+			(in_ns "$lab.$from" ping $fam -n -c1 -W2 "$a" >/dev/null 2>&1 ||
+				in_ns "$lab.$from" ping $fam -n -c1 -W2 "$a" >/dev/null 2>&1 ||
+				echo "$from -> $to $a" >"$dir/$from-$a") &
+		done <<<"$2"
+	done < <(echo "$2" | awk '{print $1}' | sort -u)
+	wait
+	cat "$dir"/* 2>/dev/null
+}
 for ex in "$TOPDIR"/topologies/*.ini; do
 	n=$(basename "$ex" .ini)
 	f=$(example "$ex" "ex-$n")
@@ -121,11 +155,16 @@ for ex in "$TOPDIR"/topologies/*.ini; do
 		continue
 	fi
 	ok "example $n: up"
-	# interface lines only: "IFNAME = SEGMENT ADDRESS..."
-	want=$(grep -E '^[[:space:]]*[a-z0-9][a-z0-9_.-]*[[:space:]]*=[[:space:]]*[a-z0-9][a-z0-9_-]*[[:space:]]+[0-9]' "$ex" | sed 's/[;#].*//' | grep -oE '\b([0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]+' | sort -u)
-	have=$(for ns in $(ip netns list | awk '{print $1}' | grep "^$L\."); do ip -n "$ns" -o -4 addr show | awk '{print $4}'; done | sort -u)
-	expect_eq "example $n: every IPv4 address present" "$(comm -23 <(echo "$want") <(echo "$have"))" ""
-	expect "example $n: every node reaches every address (netlab ping)" "$NETLAB" ping "$L"
+	# Checked with ip(8) and the system's ping, node by node, against the
+	# file: "NODE ADDRESS/LEN" for each address of each interface line.
+	want=$(example_addrs "$ex")
+	have=$(for node in $(echo "$want" | awk '{print $1}' | sort -u); do
+		ip -n "$L.$node" -o addr show scope global -tentative -dadfailed | awk -v n="$node" '{print n, $4}'
+	done)
+	expect_eq "example $n: every declared address present" "$(comm -23 <(echo "$want" | sort -u) <(echo "$have" | sort -u) | tr '\n' ' ')" ""
+	expect_match "example $n: IPv6 addresses among them" "$want" ' 2001:db8:' 
+	expect_eq "example $n: every node pings every other node's addresses (ping, ping -6)" "$(ping_all "$L" "$want" | tr '\n' ' ')" ""
+	expect "example $n: netlab ping agrees" "$NETLAB" ping "$L"
 	expect "example $n: down" "$NETLAB" -q down "$L"
 	expect_eq "example $n: nothing left" "$(leftovers "$L")" ""
 done
@@ -154,3 +193,4 @@ else
 fi
 ip netns del "$PFX-vprobe"
 expect_eq "vlan_filtering: nothing left" "$(leftovers "$L")" ""
+done_testing

@@ -116,3 +116,4 @@ expect_eq "log -f: what is shown is what was printed" \
 expect_match "log: after the run, starts with the note" "$("$NETLAB" log "$L" w | head -n 1)" '^\[netlab: [0-9]+ bytes of older output dropped\]$'
 expect_eq "log: after the run, ends with the last line" "$("$NETLAB" log "$L" w | tail -n 1)" "DONE"
 expect "logf: down" "$NETLAB" -q down "$L"
+done_testing

@@ -188,3 +188,4 @@ done
 expect "--all: bystander down" "$NETLAB" -q down "$G"
 expect_err "--all: with a LAB is a usage error" 2 "--all takes no LAB" \
 	"$NETLAB" down --all "$G"
+done_testing

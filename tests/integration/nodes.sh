@@ -2,20 +2,23 @@
 # Node processes: the supervisor, run, exec, ps, log, mounts, down.
 . "$(dirname "$0")/../lib.sh"
 
-mkdir -p "$TMP/share" /run/netlab-test-x
+# The tmpfs target: this file's own (a shared fixed path would vanish
+# under us when another run's cleanup removes it, taking the nodes' mounts).
+X=/run/$PFX-tmpfs
+mkdir -p "$TMP/share" "$X"
 echo "from the host" >"$TMP/share/file"
-trap 'rmdir /run/netlab-test-x 2>/dev/null; cleanup' EXIT
+at_exit 'rmdir "$X" 2>/dev/null'
 
 f=$(topo nodes <<INI
 [node a]
 eth0 = w 10.6.0.1/24
-run = "echo hello from a; echo \$\$ > /run/netlab-test-x/pid; exec sleep 1000"
-tmpfs = /run/netlab-test-x
+run = "echo hello from a; echo \$\$ > $X/pid; echo a > $X/who; exec sleep 1000"
+tmpfs = $X
 bind = share:/mnt, share:/media:ro
 [node b]
 eth0 = w 10.6.0.2/24
-run = "echo b; echo \$\$ > /run/netlab-test-x/pid; exec sleep 1000"
-tmpfs = /run/netlab-test-x
+run = "echo b; echo \$\$ > $X/pid; echo b > $X/who; exec sleep 1000"
+tmpfs = $X
 [node c]
 eth0 = w2 10.6.1.1/24
 run = exit 3
@@ -26,6 +29,10 @@ INI
 )
 L=$(lab nodes)
 expect "nodes: up" "$NETLAB" -q up "$f"
+# The leftover check (tests/lib.sh) sees a lab's processes: here, alive.
+left=$(leftovers "$L")
+expect_match "leftovers: sees the supervisors" "$left" "^process [0-9]+ \(supervisor\): netlab-node $L\.a"
+expect_match "leftovers: sees run's processes" "$left" "^process [0-9]+ \(NETLAB_LAB\): sleep 1000"
 
 expect_eq "exec: hostname is the node's" "$("$NETLAB" exec "$L" a hostname)" "a"
 p=$("$NETLAB" exec "$L" a sh -c 'echo $$')
@@ -38,7 +45,11 @@ expect_eq "exec: exit 7" "$("$NETLAB" exec "$L" a sh -c 'exit 7'; echo $?)" "7"
 expect_eq "exec: not found is 127" "$("$NETLAB" exec "$L" a no-such-command-here 2>/dev/null; echo $?)" "127"
 expect_eq "exec: killed by signal 9 is 137" "$("$NETLAB" exec "$L" a sh -c 'kill -9 $$'; echo $?)" "137"
 expect_eq "exec: stdin passes through" "$(echo piped | "$NETLAB" exec "$L" a cat)" "piped"
-expect_eq "exec: NETLAB_NODE set" "$("$NETLAB" exec "$L" -- a sh -c 'echo $NETLAB_NODE' 2>/dev/null || "$NETLAB" exec "$L" a -- sh -c 'echo $NETLAB_NODE')" "a"
+expect_eq "exec: NETLAB_NODE set" "$("$NETLAB" exec "$L" a sh -c 'echo $NETLAB_NODE')" "a"
+expect_eq "exec: -- before CMD is dropped" "$("$NETLAB" exec "$L" a -- sh -c 'echo $NETLAB_LAB $NETLAB_NODE')" "$L a"
+expect_eq "exec: only the first -- is dropped" "$("$NETLAB" exec "$L" a -- echo -- x)" "-- x"
+expect_eq "exec: a -- after CMD is CMD's" "$("$NETLAB" exec "$L" a echo -- x)" "-- x"
+expect_eq "exec: after --, a CMD that looks like an option is run (127)" "$("$NETLAB" exec "$L" a -- --no-such-command 2>/dev/null; echo $?)" "127"
 expect_match "exec: the node's interfaces in /sys" "$("$NETLAB" exec "$L" a ls /sys/class/net)" "eth0"
 expect_fail "exec: unknown node fails" "$NETLAB" exec "$L" nosuch true
 expect_eq "exec: unknown node exits 1" "$("$NETLAB" exec "$L" nosuch true 2>/dev/null; echo $?)" "1"
@@ -67,14 +78,19 @@ expect_match "ps: sleep is alive in the node" "$("$NETLAB" ps "$L" a)" "sleep 10
 sleeper=$("$NETLAB" ps "$L" a | awk '/sleep 1000/ {print $2}')
 expect "ps: host pid of run is alive" kill -0 "$sleeper"
 
-expect_eq "tmpfs: invisible on the host" "$(ls /run/netlab-test-x)" ""
-expect_eq "tmpfs: each node has its own pid file" "$("$NETLAB" exec "$L" a cat /run/netlab-test-x/pid) $("$NETLAB" exec "$L" b cat /run/netlab-test-x/pid)" "2 2"
+expect_eq "tmpfs: invisible on the host (an empty directory)" "$(ls -A "$X" 2>&1)" ""
+expect_eq "tmpfs: a tmpfs in the node" "$("$NETLAB" exec "$L" a stat -f -c %T "$X")" "tmpfs"
+expect_eq "tmpfs: each node has its own (a wrote a, b wrote b)" "$("$NETLAB" exec "$L" a cat "$X/who") $("$NETLAB" exec "$L" b cat "$X/who")" "a b"
+expect "tmpfs: two filesystems, not one" test "$("$NETLAB" exec "$L" a stat -c %d "$X")" != "$("$NETLAB" exec "$L" b stat -c %d "$X")"
+expect_eq "tmpfs: run wrote its pid there (2, under the supervisor)" "$("$NETLAB" exec "$L" a cat "$X/pid")" "2"
 expect_eq "bind: host file visible" "$("$NETLAB" exec "$L" a cat /mnt/file)" "from the host"
 expect_fail "bind :ro is read-only" "$NETLAB" exec "$L" a sh -c 'echo x > /media/new'
 expect "bind without :ro is writable" "$NETLAB" exec "$L" a sh -c 'echo x > /mnt/new'
 expect "bind: the write reached the host" test -e "$(dirname "$f")/share/new"
-"$NETLAB" exec "$L" a sh -c 'mkdir -p /tmp/nlt && mount -t tmpfs none /tmp/nlt' 
+expect "mount in a node: made" "$NETLAB" exec "$L" a sh -c 'mkdir -p /tmp/nlt && mount -t tmpfs none /tmp/nlt && grep -q " /tmp/nlt " /proc/self/mountinfo'
+expect_eq "mount in a node: stays in the node" "$("$NETLAB" exec "$L" a stat -f -c %T /tmp/nlt)" "tmpfs"
 expect_eq "mount in a node does not reach the host" "$(grep -c ' /tmp/nlt ' /proc/self/mountinfo)" "0"
+expect_eq "mount in a node does not reach another node" "$("$NETLAB" exec "$L" b grep -c ' /tmp/nlt ' /proc/self/mountinfo)" "0"
 expect_eq "hosts file bound over /etc/hosts" "$("$NETLAB" exec "$L" a getent hosts b | awk '{print $1}')" "10.6.0.2"
 
 expect_match "run that exits: status shows its code" "$("$NETLAB" status "$L")" "run: exited 3"
@@ -128,8 +144,14 @@ INI
 )
 out=$(NETLAB_TEST_FAIL=supervisor "$NETLAB" up "$g" 2>&1)
 expect_eq "failing supervisor: up exits 1" "$?" "1"
-expect_match "failing supervisor: names the node" "$out" "node [ab]: test fault injected at supervisor"
+expect_match "failing supervisor: names the node" "$out" "node a: test fault injected at supervisor:1"
 expect_eq "failing supervisor: nothing left" "$(leftovers "$(lab badsup)")" ""
+# The second node's fails, after the first one's may have started its run.
+out=$(NETLAB_TEST_FAIL=supervisor:2 "$NETLAB" up "$g" 2>&1)
+expect_eq "second supervisor failing: up exits 1" "$?" "1"
+expect_match "second supervisor failing: names node b" "$out" "node b: test fault injected at supervisor:2"
+expect_eq "second supervisor failing: nothing left" "$(leftovers "$(lab badsup)")" ""
 out=$(NETLAB_TEST_FAIL=nodes "$NETLAB" up "$g" 2>&1)
 expect_eq "fault at nodes: exit 1" "$?" "1"
 expect_eq "fault at nodes: nothing left" "$(leftovers "$(lab badsup)")" ""
+done_testing

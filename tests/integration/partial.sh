@@ -115,3 +115,4 @@ kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
 
 expect "partial: down" "$NETLAB" -q down "$L"
+done_testing

@@ -158,3 +158,4 @@ expect_eq "50 nodes: exit 0" "$rc" "0"
 expect_eq "50 nodes: summary" "$(printf '%s\n' "$out" | tail -n1)" "9604/9604 addresses reachable, 0% loss"
 expect_eq "50 nodes: 50 rows" "$(printf '%s\n' "$out" | awk 'NR > 1 && !/reachable/' | wc -l)" "50"
 expect_match "50 nodes: under 10 s (took $ms ms)" "$ms" '^[0-9]{1,4}$'
+done_testing

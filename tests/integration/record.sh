@@ -18,9 +18,8 @@ record_cleanup() {
 	for l in /etc/netns/"$PFX"-* /run/netlab/"$PFX"-fake; do
 		[ -L "$l" ] && rm -f "$l"
 	done
-	cleanup
 }
-trap record_cleanup EXIT
+at_exit record_cleanup
 
 # Start time of a process (field 22 of /proc/PID/stat): a pid and its
 # start time name one process, even when pids are reused.
@@ -219,3 +218,4 @@ expect_match "state dir symlink: says why" "$out" "/run/netlab/$PFX-fake"
 expect_eq "state dir symlink: nothing removed through it" "$(ls "$TMP/fake" | tr '\n' ' ')" "precious record "
 expect "state dir symlink: the symlink is left" test -L "/run/netlab/$PFX-fake"
 rm "/run/netlab/$PFX-fake"
+done_testing

@@ -20,7 +20,7 @@ eth0 = lan 10.4.0.3/24
 INI
 )
 L=$(lab fault)
-for step in state netns netns:3 lo bridge veth addr route qdisc sysctl hosts hosts:2 nodes supervisor; do
+for step in state netns netns:3 lo bridge veth addr route qdisc sysctl hosts hosts:2 nodes supervisor supervisor:3; do
 	out=$(NETLAB_TEST_FAIL=$step "$NETLAB" up "$f" 2>&1)
 	rc=$?
 	expect_eq "fault at $step: exit 1" "$rc" "1"
@@ -94,7 +94,11 @@ expect "concurrent up: the winner's lab works" in_ns "$L.a" ping -c1 -W2 10.4.0.
 expect "concurrent up: down" "$NETLAB" -q down "$L"
 expect_eq "concurrent up: nothing left" "$(leftovers "$L")" ""
 
-# --- a 200-node chain killed with SIGKILL at random moments ---------------
+# --- interrupted at every phase of up: kill -9, SIGINT, SIGTERM, SIGHUP ---
+# The test build stops `up` (or its launcher) at a phase boundary
+# (NETLAB_TEST_PAUSE=PHASE[:N], lib/testhook.h); each case checks that the
+# phase was really reached, interrupts it there, and checks that nothing
+# is left: no netns, state, hosts file, mount, supervisor or run process.
 chain() {
 	local n=$1 i
 	for ((i = 0; i < n; i++)); do
@@ -104,33 +108,120 @@ chain() {
 		echo "forward = yes"
 	done
 }
-k=$(chain 200 | topo kill)
-K=$(lab kill)
-# Random moments across the whole of `up` (which takes about 0.3 s here).
-for delay in $(awk -v seed="$$" 'BEGIN { srand(seed); for (i = 0; i < 6; i++) printf "%.3f ", rand() * 0.5 }'); do
-	"$NETLAB" -q up "$k" >/dev/null 2>&1 &
-	p=$!
-	sleep "$delay"
-	kill -9 $p 2>/dev/null
-	wait $p 2>/dev/null
-	expect "kill -9 after ${delay}s: down" "$NETLAB" -q down "$K"
-	expect_eq "kill -9 after ${delay}s: nothing left" "$(leftovers "$K")" ""
-done
+pf=$(topo phases <<'INI'
+[node a]
+eth0 = lan 10.4.10.1/24 2001:db8:4:10::1/64
+eth1 = ab 10.4.11.1/30 rate=10mbit
+sysctl = net.ipv4.conf.all.arp_ignore=2
+run = exec sleep 1000
+[node b]
+eth0 = lan 10.4.10.2/24
+eth1 = ab 10.4.11.2/30
+route = 10.4.19.0/24 via 10.4.11.1
+run = exec sleep 1000
+[node c]
+eth0 = lan 10.4.10.3/24
+run = exec sleep 1000
+INI
+)
+P=$(lab phases)
+K=$(lab kill) # the 200-node chain below
+up=
+at_exit '[ -n "$up" ] && kill -9 "$up" 2>/dev/null'
 
-# --- a signal during up: rollback; exit 130 for SIGINT, 1 otherwise ------
-# A longer chain (about 1.5 s to build here), so the signal lands mid-way.
-s=$(chain 600 | topo sig)
-S=$(lab sig)
-interrupt() { # SIGNAL WANTED-EXIT
-	"$NETLAB" -q up "$s" >/dev/null 2>&1 &
-	local p=$!
-	sleep 0.2
-	kill -"$1" $p
-	wait $p
-	expect_eq "SIG$1: exit $2" "$?" "$2"
-	expect_eq "SIG$1: nothing left" "$(leftovers "$S")" ""
+# pause_up FILE PHASE: `up FILE` in the background until it stops at
+# PHASE; $up is its pid, $paused the pid that stopped (up or its
+# launcher).  Fails if it never stopped there.
+pause_up() {
+	local i line
+	: >"$TMP/pause.err"
+	NETLAB_TEST_PAUSE=$2 "$NETLAB" -q up "$1" 2>"$TMP/pause.err" &
+	up=$!
+	paused=
+	for ((i = 0; i < 600; i++)); do
+		line=$(grep -m1 'test pause at' "$TMP/pause.err")
+		[ -n "$line" ] && paused=${line##* } && break
+		kill -0 "$up" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -n "$paused" ] || return 1
+	for ((i = 0; i < 200; i++)); do
+		[ "$(awk '{print $3}' "/proc/$paused/stat" 2>/dev/null)" = T ] && return 0
+		sleep 0.05
+	done
+	return 1
 }
-interrupt INT 130
-interrupt TERM 1
-interrupt HUP 1
+# Lab processes: supervisors by name, `run`s by their environment.
+nsup() { grep -lsza -- "^netlab-node $1\\." /proc/[0-9]*/cmdline | wc -l; }
+nrun() { grep -lszax -- "NETLAB_LAB=$1" /proc/[0-9]*/environ | wc -l; }
+nnetns() { ls /run/netns | grep -c "^$1\\."; }
+has_addr() { ip -n "$1" -o addr show 2>/dev/null | grep -qF " $2/"; }
+# reached LAB PHASE: what the phase has made, and not yet the next.
+reached() {
+	case $1:$2 in
+	"$K":netns:100) [ "$(nnetns "$K")" = 100 ] ;;
+	"$K":addresses:120) has_addr "$K.n119" 10.100.119.2 && ! has_addr "$K.n120" 10.100.120.2 ;;
+	"$K":*) return 1 ;;
+	*:state) [ -d "/run/netlab/$P" ] && [ "$(nnetns "$P")" = 0 ] ;;
+	*:netns:2) [ "$(nnetns "$P")" = 2 ] ;;
+	*:bridges) ip -n "$P.lan" link show br0 >/dev/null 2>&1 && ! ip -n "$P.a" link show eth1 >/dev/null 2>&1 ;;
+	*:veths) ip -n "$P.a" link show eth1 >/dev/null 2>&1 && ! has_addr "$P.a" 10.4.11.1 ;;
+	*:addresses:1) has_addr "$P.a" 10.4.11.1 && ! has_addr "$P.b" 10.4.11.2 ;;
+	*:qdiscs) tc -n "$P.a" qdisc show dev eth1 | grep -q tbf && [ "$(in_ns "$P.a" cat /proc/sys/net/ipv4/conf/all/arp_ignore)" != 2 ] ;;
+	*:sysctls) [ "$(in_ns "$P.a" cat /proc/sys/net/ipv4/conf/all/arp_ignore)" = 2 ] && [ ! -e "/etc/netns/$P.a/hosts" ] ;;
+	*:hosts) [ -s "/etc/netns/$P.c/hosts" ] && [ "$(nsup "$P")" = 0 ] && [ -z "$(ip netns pids "$P.a" 2>/dev/null)" ] ;;
+	# The launcher names each supervisor (and itself) before cloning it, so
+	# names exist already; but none is released: no `run` has started.
+	*:launcher:2) [ -n "$(ip netns pids "$P.a" 2>/dev/null)" ] && [ -n "$(ip netns pids "$P.b" 2>/dev/null)" ] && [ -z "$(ip netns pids "$P.c" 2>/dev/null)" ] && [ "$(nrun "$P")" = 0 ] ;;
+	*:supervisors:2) [ "$(nsup "$P")" -ge 2 ] && [ "$(nrun "$P")" -ge 2 ] ;;
+	*:nodes) [ "$(nsup "$P")" = 3 ] && [ "$(nrun "$P")" = 3 ] ;;
+	*) return 1 ;;
+	esac
+}
+# interrupt FILE LAB PHASE HOW: stop `up` at PHASE, check what it made,
+# then kill -9 it (and run down) or signal it (it rolls back by itself).
+interrupt() {
+	local f=$1 l=$2 phase=$3 how=$4 rc want
+	local d="$how at $phase"
+	if ! pause_up "$f" "$phase"; then
+		notok "$d: up stopped there" "$(tr '\n' ' ' <"$TMP/pause.err")"
+		kill -9 "$up" 2>/dev/null
+		wait "$up" 2>/dev/null
+		up=
+		"$NETLAB" -q down "$l" >/dev/null 2>&1
+		return
+	fi
+	expect "$d: up stopped there, that phase done, the next not begun" reached "$l" "$phase"
+	case $how in
+	kill-9) sig=KILL want=137 ;;
+	SIGINT) sig=INT want=130 ;;
+	*) sig=${how#SIG} want=1 ;;
+	esac
+	kill -"$sig" "$up"
+	kill -CONT "$paused" 2>/dev/null
+	wait "$up" 2>/dev/null
+	rc=$?
+	up=
+	expect_eq "$d: exit $want" "$rc" "$want"
+	if [ "$how" = kill-9 ]; then
+		expect "$d: down" "$NETLAB" -q down "$l"
+	else
+		expect_match "$d: rolled back" "$(cat "$TMP/pause.err")" "interrupted by signal [0-9]+, everything removed"
+	fi
+	expect_eq "$d: nothing left" "$(leftovers "$l")" ""
+}
+for phase in state netns:2 bridges veths addresses:1 qdiscs sysctls hosts launcher:2 supervisors:2 nodes; do
+	interrupt "$pf" "$P" "$phase" kill-9
+	interrupt "$pf" "$P" "$phase" SIGINT
+done
+for phase in veths launcher:2 supervisors:2; do
+	interrupt "$pf" "$P" "$phase" SIGTERM
+	interrupt "$pf" "$P" "$phase" SIGHUP
+done
+# A 200-node chain stopped halfway through its namespaces and addresses.
+k=$(chain 200 | topo kill)
+interrupt "$k" "$K" netns:100 kill-9
+interrupt "$k" "$K" addresses:120 SIGINT
+
 expect_eq "signals: root namespace links unchanged" "$(root_links)" "$before"
+done_testing

@@ -134,3 +134,4 @@ else
 	expect_eq "netem + rate: reads back" "$("$NETLAB" impair "$L" a eth0)" "rate=1mbit delay=10ms"
 fi
 expect "runtime: down" "$NETLAB" -q down "$L"
+done_testing

@@ -215,3 +215,4 @@ expect_eq "host stop: stop names the host" "$(json_get "$("$NETLAB" status --jso
 expect_eq "host stop: exec says why" "$("$NETLAB" exec "$L" a true 2>&1)" "netlab: exec: node a is stopped (its supervisor exited after SIGTERM from the host)"
 expect "host stop: down" "$NETLAB" -q down "$L"
 expect_eq "host stop: nothing left" "$(leftovers "$L")" ""
+done_testing
