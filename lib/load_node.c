@@ -9,6 +9,7 @@
 
 #include "impair.h"
 #include "load.h"
+#include "nodeenv.h"
 #include "prefix.h"
 #include "text.h"
 #include "util.h"
@@ -96,6 +97,63 @@ static void node_sysctl(struct loadctx *c, void *n, const struct ini_key *k)
 	load_each_item(c, n, k, sysctl_one);
 }
 
+#define ENV_FIRST "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"
+
+/* [A-Za-z_][A-Za-z0-9_]*: what a shell can name. */
+static bool env_name_ok(const char *name)
+{
+	return name[0] && strchr(ENV_FIRST, name[0]) &&
+	       !name[strspn(name, ENV_FIRST "0123456789")];
+}
+
+static void env_one(struct loadctx *c, struct nlab_node *n,
+		    const struct ini_key *k, char *item)
+{
+	char *eq = strchr(item, '='), *name;
+	struct nlab_env *v;
+
+	if (!eq) {
+		load_error(c, k->line, k->name, "'%s': expected NAME=VALUE",
+			   item);
+		return;
+	}
+	*eq = '\0';
+	name = nlab_trim(item);
+	if (!*name) {
+		load_error(c, k->line, k->name, "'=%s': no NAME before '='",
+			   nlab_trim(eq + 1));
+		return;
+	}
+	if (!env_name_ok(name)) {
+		load_error(c, k->line, k->name,
+			   "'%s': a variable name is made of [A-Za-z0-9_] and "
+			   "does not start with a digit",
+			   name);
+		return;
+	}
+	if (nlab_env_reserved(name)) {
+		load_error(c, k->line, k->name,
+			   "'%s' is netlab's: it names the lab or the node",
+			   name);
+		return;
+	}
+	for (size_t i = 0; i < n->n_env; i++)
+		if (!strcmp(n->env[i].name, name)) {
+			load_error(c, k->line, k->name, "'%s' is given twice",
+				   name);
+			return;
+		}
+	v = load_push(&n->env, n->n_env++, sizeof(*v));
+	v->name = xstrdup(name);
+	v->value = xstrdup(nlab_trim(eq + 1));
+	v->line = k->line;
+}
+
+static void node_env(struct loadctx *c, void *n, const struct ini_key *k)
+{
+	load_each_item(c, n, k, env_one);
+}
+
 static const struct load_setting node_settings[] = {
 	{ "forward", node_forward, "yes|no: IPv4 and IPv6 forwarding" },
 	{ "route", load_routes,
@@ -104,6 +162,7 @@ static const struct load_setting node_settings[] = {
 	{ "run", node_run, "a shell command line started at up" },
 	{ "bind", load_binds, "HOST-PATH:NODE-PATH[:ro], ..." },
 	{ "tmpfs", load_tmpfs, "NODE-PATH, ..." },
+	{ "env", node_env, "NAME=VALUE, ... (for run and exec)" },
 };
 
 bool load_node_setting(const char *key)
