@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -26,6 +27,7 @@
 #include "hosts.h"
 #include "lab.h"
 #include "netns.h"
+#include "nodeenv.h"
 #include "util.h"
 
 /* Supervisor -> up, one per node; smaller than PIPE_BUF, so atomic. */
@@ -45,6 +47,7 @@ struct sup_args {
 	int go_fd;    /* read end of the launcher's "recorded" pipe */
 	int log_fd;   /* NODE.log, for stdout and stderr */
 	int state_fd; /* the lab's state directory */
+	const struct rlimit *nofile; /* the caller's, before `up` raised it */
 };
 
 /* The state directory, for write_state(); set once in each supervisor. */
@@ -217,13 +220,17 @@ static int sup_setup(const struct sup_args *a, struct nlab_err *e)
 	return 0;
 }
 
-static pid_t start_run(const struct sup_args *a, const sigset_t *old)
+static pid_t start_run(const struct sup_args *a, char **env)
 {
+	char *argv[] = { "sh", "-c", a->node->run, NULL };
+	sigset_t none;
 	pid_t pid = fork();
 
 	if (pid != 0)
 		return pid;
-	sigprocmask(SIG_SETMASK, old, NULL);
+	/* Dispositions are the defaults already (see default_signals()). */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	close(a->ready_fd);
 	close(a->state_fd);
 	if (chdir(a->t->dir) < 0) {
@@ -231,9 +238,7 @@ static pid_t start_run(const struct sup_args *a, const sigset_t *old)
 			a->t->dir, strerror(errno));
 		_exit(126);
 	}
-	setenv("NETLAB_LAB", a->t->name, 1);
-	setenv("NETLAB_NODE", a->node->name, 1);
-	execl("/bin/sh", "sh", "-c", a->node->run, (char *)NULL);
+	execve("/bin/sh", argv, env);
 	fprintf(stderr, "netlab: %s: /bin/sh: %s\n", a->node->name,
 		strerror(errno));
 	_exit(127);
@@ -307,47 +312,82 @@ static int keep_only_fds(const struct sup_args *a)
 	return 0;
 }
 
+/* Fields @field and @field + 1 of /proc/self/stat: the start and end of
+ * the command line (48) or of the environment (50).  0 if unreadable. */
+static int own_area(int field, unsigned long *start, unsigned long *end)
+{
+	char stat[1024], *p, *tok, *save = NULL;
+	cleanup_close int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	*start = *end = 0;
+	if (fd < 0 || (n = read(fd, stat, sizeof(stat) - 1)) <= 0)
+		return 0;
+	stat[n] = '\0';
+	p = strrchr(stat, ')');
+	if (!p)
+		return 0;
+	/* Fields after the comm start at 3. */
+	tok = strtok_r(p + 1, " ", &save);
+	for (int i = 3; tok && i <= field + 1; i++) {
+		if (i == field)
+			*start = strtoul(tok, NULL, 10);
+		else if (i == field + 1)
+			*end = strtoul(tok, NULL, 10);
+		tok = strtok_r(NULL, " ", &save);
+	}
+	return *start && *end > *start + 1;
+}
+
 /* Let a host `ps` say which lab and node a supervisor serves: comm is
  * "netlab-node", and the command line it inherited from `netlab up FILE`
  * is overwritten in place with "netlab-node LAB.NODE" (cut to the space
  * the old one had; prctl(PR_SET_MM) would need CAP_SYS_RESOURCE). */
 static void name_process(const struct sup_args *a)
 {
-	char stat[1024], *p, *tok, *save = NULL;
-	unsigned long start = 0, end = 0;
-	cleanup_close int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	unsigned long start, end;
 
 	prctl(PR_SET_NAME, "netlab-node");
-	if (fd < 0 || (n = read(fd, stat, sizeof(stat) - 1)) <= 0)
-		return;
-	stat[n] = '\0';
-	p = strrchr(stat, ')');
-	if (!p)
-		return;
-	/* Fields after the comm start at 3; arg_start is 48, arg_end 49. */
-	tok = strtok_r(p + 1, " ", &save);
-	for (int field = 3; tok && field <= 49; field++) {
-		if (field == 48)
-			start = strtoul(tok, NULL, 10);
-		else if (field == 49)
-			end = strtoul(tok, NULL, 10);
-		tok = strtok_r(NULL, " ", &save);
-	}
-	if (!start || end <= start + 1)
+	if (!own_area(48, &start, &end))
 		return;
 	memset((char *)start, 0, end - start);
 	snprintf((char *)start, end - start, "netlab-node %s.%s", a->t->name,
 		 a->node->name);
 }
 
+/* The environment the supervisor inherited is its caller's (tokens,
+ * SSH_AUTH_SOCK): wiped, so that not even /proc/1/environ shows it inside
+ * the node.  The node's own is built before (see nodeenv.h). */
+static void forget_environ(void)
+{
+	unsigned long start, end;
+
+	clearenv();
+	if (own_area(50, &start, &end))
+		memset((char *)start, 0, end - start);
+}
+
+/* Every disposition back to its default: `up`'s handlers, and whatever its
+ * caller ignored (SIGPIPE, SIGCHLD...), must not reach `run`, which
+ * inherits ignored signals across exec.  The supervisor's own signals are
+ * blocked and read from its signalfd.  (glibc's internal real-time signals
+ * fail with EINVAL: they are not ours to change.) */
+static void default_signals(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL);
+}
+
 static int sup_main(void *arg)
 {
 	const struct sup_args *a = arg;
 	struct nlab_err e = { 0 };
-	sigset_t mask, old;
+	sigset_t mask;
 	pid_t run = 0;
-	char go;
+	char **env, go;
 	int sfd;
 
 	if (keep_only_fds(a))
@@ -365,7 +405,8 @@ static int sup_main(void *arg)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, &old);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	default_signals();
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0) {
 		report(a->ready_fd, a->idx, errno, "signalfd: %s",
@@ -377,8 +418,16 @@ static int sup_main(void *arg)
 		       e.msg);
 		_exit(1);
 	}
+	env = nlab_node_environ(a->t->name, a->node, NULL);
+	forget_environ();
+	/* `up` raised its own open-files limit; the node gets the caller's. */
+	if (a->nofile && setrlimit(RLIMIT_NOFILE, a->nofile) < 0) {
+		report(a->ready_fd, a->idx, errno, "open-files limit: %s",
+		       strerror(errno));
+		_exit(1);
+	}
 	if (a->node->run) {
-		run = start_run(a, &old);
+		run = start_run(a, env);
 		if (run < 0) {
 			report(a->ready_fd, a->idx, errno, "start run: %s",
 			       strerror(errno));
@@ -397,8 +446,19 @@ static int sup_main(void *arg)
 
 #define STACK_SIZE (256 * 1024)
 
+/* The lab's state is none of a node's business (a node could rewrite the
+ * record `down` trusts): the template covers /run/netlab with an empty,
+ * read-only tmpfs.  The supervisors keep what they need of it open: the
+ * state directory for NODE.run and their log. */
+static int hide_state(void)
+{
+	return mount("none", NLAB_STATE_DIR, "tmpfs",
+		     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755");
+}
+
 static void launcher(const struct nlab_topology *t, const int *netns_fd,
-		     struct nlab_state *st, int ready_fd, pid_t up)
+		     struct nlab_state *st, const struct rlimit *nofile,
+		     int ready_fd, pid_t up)
 {
 	/* Each clone gets its own copy of the address space, so one stack
 	 * serves them all. */
@@ -417,6 +477,11 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 		_exit(1);
 	}
 	umount2(NLAB_NETNS_DIR, MNT_DETACH);
+	if (hide_state() < 0) {
+		report(ready_fd, -1, errno, "hide %s: %s", NLAB_STATE_DIR,
+		       strerror(errno));
+		_exit(1);
+	}
 	if (pipe2(go, O_CLOEXEC) < 0) {
 		report(ready_fd, -1, errno, "pipe: %s", strerror(errno));
 		_exit(1);
@@ -437,6 +502,7 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 			.ready_fd = ready_fd,
 			.go_fd = go[0],
 			.state_fd = state_fd,
+			.nofile = nofile,
 		};
 		char log[NLAB_NAME_MAX + 8], rec[128];
 		pid_t pid;
@@ -508,8 +574,8 @@ static long long deadline_ms(size_t n)
 }
 
 int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
-		     struct nlab_state *st, volatile sig_atomic_t *stop,
-		     struct nlab_err *e)
+		     struct nlab_state *st, const struct rlimit *nofile,
+		     volatile sig_atomic_t *stop, struct nlab_err *e)
 {
 	long long deadline = deadline_ms(t->n_nodes);
 	size_t ready = 0;
@@ -529,7 +595,7 @@ int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
 	}
 	if (pid == 0) {
 		close(p[0]);
-		launcher(t, netns_fd, st, p[1], up);
+		launcher(t, netns_fd, st, nofile, p[1], up);
 	}
 	close(p[1]);
 	while (ready < t->n_nodes && !ret) {
