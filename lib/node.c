@@ -370,15 +370,23 @@ static void forget_environ(void)
 /* Every disposition back to its default: `up`'s handlers, and whatever its
  * caller ignored (SIGPIPE, SIGCHLD...), must not reach `run`, which
  * inherits ignored signals across exec.  The supervisor's own signals are
- * blocked and read from its signalfd.  (glibc's internal real-time signals
- * fail with EINVAL: they are not ours to change.) */
+ * blocked and read from its signalfd.  glibc refuses to touch the two
+ * real-time signals it keeps for itself (EINVAL), which it gives a handler
+ * only when it needs one; a caller may have ignored them all the same, so
+ * they are reset with the system call (an all-zero kernel sigaction is
+ * SIG_DFL on every architecture). */
 static void default_signals(void)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	unsigned long zero[8] = { 0 };
 
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &dfl, NULL);
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (sigaction(sig, &dfl, NULL) < 0 && errno == EINVAL)
+			syscall(SYS_rt_sigaction, sig, zero, NULL,
+				(NSIG - 1) / 8);
+	}
 }
 
 static int sup_main(void *arg)
