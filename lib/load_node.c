@@ -10,6 +10,7 @@
 
 #include "impair.h"
 #include "load.h"
+#include "nodeenv.h"
 #include "prefix.h"
 #include "text.h"
 #include "util.h"
@@ -110,6 +111,63 @@ static void node_sysctl(struct loadctx *c, void *n, const struct ini_key *k)
 	load_each_item(c, n, k, sysctl_one);
 }
 
+#define ENV_FIRST "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"
+
+/* [A-Za-z_][A-Za-z0-9_]*: what a shell can name. */
+static bool env_name_ok(const char *name)
+{
+	return name[0] && strchr(ENV_FIRST, name[0]) &&
+	       !name[strspn(name, ENV_FIRST "0123456789")];
+}
+
+static void env_one(struct loadctx *c, struct nlab_node *n,
+		    const struct ini_key *k, char *item)
+{
+	char *eq = strchr(item, '='), *name;
+	struct nlab_env *v;
+
+	if (!eq) {
+		load_error(c, k->line, k->name, "'%s': expected NAME=VALUE",
+			   item);
+		return;
+	}
+	*eq = '\0';
+	name = nlab_trim(item);
+	if (!*name) {
+		load_error(c, k->line, k->name, "'=%s': no NAME before '='",
+			   nlab_trim(eq + 1));
+		return;
+	}
+	if (!env_name_ok(name)) {
+		load_error(c, k->line, k->name,
+			   "'%s': a variable name is made of [A-Za-z0-9_] and "
+			   "does not start with a digit",
+			   name);
+		return;
+	}
+	if (nlab_env_reserved(name)) {
+		load_error(c, k->line, k->name,
+			   "'%s' is netlab's: it names the lab or the node",
+			   name);
+		return;
+	}
+	for (size_t i = 0; i < n->n_env; i++)
+		if (!strcmp(n->env[i].name, name)) {
+			load_error(c, k->line, k->name, "'%s' is given twice",
+				   name);
+			return;
+		}
+	v = load_push(&n->env, n->n_env++, sizeof(*v));
+	v->name = xstrdup(name);
+	v->value = xstrdup(nlab_trim(eq + 1));
+	v->line = k->line;
+}
+
+static void node_env(struct loadctx *c, void *n, const struct ini_key *k)
+{
+	load_each_item(c, n, k, env_one);
+}
+
 static const struct load_setting node_settings[] = {
 	{ "forward", node_forward, "yes|no: IPv4 and IPv6 forwarding" },
 	{ "route", load_routes,
@@ -121,18 +179,13 @@ static const struct load_setting node_settings[] = {
 	{ "log_max", node_log_max,
 	  "SIZE (4m, 512k): run's output kept in NODE.log, the oldest dropped "
 	  "beyond it" },
+	{ "env", node_env, "NAME=VALUE, ... (for run and exec)" },
 };
 
 bool load_node_setting(const char *key)
 {
 	return load_setting_find(node_settings, ARRAY_SIZE(node_settings), key);
 }
-
-/*
- * Settings other branches of netlab add: known here for suggestions only
- * ("evn" -> "env"), until node_settings has them.
- */
-static const char *const coming_settings[] = { "env" };
 
 /*
  * Never interfaces: what other lab tools (Kathará, containerlab, munet,
@@ -298,13 +351,6 @@ static const char *near_name(const char *key, size_t *row)
 		d = nlab_edit_distance(key, node_settings[i].name);
 		if (near_enough(key, node_settings[i].name, d) && d < best_d) {
 			best = node_settings[i].name;
-			best_d = d;
-		}
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(coming_settings); i++) {
-		d = nlab_edit_distance(key, coming_settings[i]);
-		if (near_enough(key, coming_settings[i], d) && d < best_d) {
-			best = coming_settings[i];
 			best_d = d;
 		}
 	}

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -26,6 +27,7 @@
 #include "hosts.h"
 #include "lab.h"
 #include "netns.h"
+#include "nodeenv.h"
 #include "nodelog.h"
 #include "runstate.h"
 #include "util.h"
@@ -46,6 +48,7 @@ struct sup_args {
 	int ready_fd; /* report to `up` */
 	int go_fd;    /* read end of the launcher's "recorded" pipe */
 	int state_fd; /* the lab's state directory */
+	const struct rlimit *nofile; /* the caller's, before `up` raised it */
 };
 
 /* The state directory, for write_state(); set once in each supervisor. */
@@ -226,13 +229,17 @@ static int sup_setup(const struct sup_args *a, struct nlab_err *e)
 	return 0;
 }
 
-static pid_t start_run(const struct sup_args *a, const sigset_t *old)
+static pid_t start_run(const struct sup_args *a, char **env)
 {
+	char *argv[] = { "sh", "-c", a->node->run, NULL };
+	sigset_t none;
 	pid_t pid = fork();
 
 	if (pid != 0)
 		return pid;
-	sigprocmask(SIG_SETMASK, old, NULL);
+	/* Dispositions are the defaults already (see default_signals()). */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	close(a->ready_fd);
 	close(a->state_fd);
 	if (chdir(a->t->dir) < 0) {
@@ -240,9 +247,7 @@ static pid_t start_run(const struct sup_args *a, const sigset_t *old)
 			a->t->dir, strerror(errno));
 		_exit(126);
 	}
-	setenv("NETLAB_LAB", a->t->name, 1);
-	setenv("NETLAB_NODE", a->node->name, 1);
-	execl("/bin/sh", "sh", "-c", a->node->run, (char *)NULL);
+	execve("/bin/sh", argv, env);
 	fprintf(stderr, "netlab: %s: /bin/sh: %s\n", a->node->name,
 		strerror(errno));
 	_exit(127);
@@ -382,9 +387,9 @@ static int keep_only_fds(const struct sup_args *a)
 	return 0;
 }
 
-/* Where this process's command line lives: arg_start and arg_end,
- * fields 48 and 49 of /proc/self/stat (0 when unknown). */
-static void arg_area(unsigned long *start, unsigned long *end)
+/* Fields @field and @field + 1 of /proc/self/stat: the start and end of
+ * the command line (48) or of the environment (50).  0 if unreadable. */
+static int own_area(int field, unsigned long *start, unsigned long *end)
 {
 	char stat[1024], *p, *tok, *save = NULL;
 	cleanup_close int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
@@ -392,20 +397,21 @@ static void arg_area(unsigned long *start, unsigned long *end)
 
 	*start = *end = 0;
 	if (fd < 0 || (n = read(fd, stat, sizeof(stat) - 1)) <= 0)
-		return;
+		return 0;
 	stat[n] = '\0';
 	p = strrchr(stat, ')');
 	if (!p)
-		return;
+		return 0;
 	/* Fields after the comm start at 3. */
 	tok = strtok_r(p + 1, " ", &save);
-	for (int field = 3; tok && field <= 49; field++) {
-		if (field == 48)
+	for (int i = 3; tok && i <= field + 1; i++) {
+		if (i == field)
 			*start = strtoul(tok, NULL, 10);
-		else if (field == 49)
+		else if (i == field + 1)
 			*end = strtoul(tok, NULL, 10);
 		tok = strtok_r(NULL, " ", &save);
 	}
+	return *start && *end > *start + 1;
 }
 
 /* Let a host `ps` say which lab and node a supervisor serves: comm is
@@ -428,15 +434,49 @@ static void name_process(const struct nlab_topology *t,
 		 node->name);
 }
 
+/* The environment the supervisor inherited is its caller's (tokens,
+ * SSH_AUTH_SOCK): wiped, so that not even /proc/1/environ shows it inside
+ * the node.  The node's own is built before (see nodeenv.h). */
+static void forget_environ(void)
+{
+	unsigned long start, end;
+
+	clearenv();
+	if (own_area(50, &start, &end))
+		memset((char *)start, 0, end - start);
+}
+
+/* Every disposition back to its default: `up`'s handlers, and whatever its
+ * caller ignored (SIGPIPE, SIGCHLD...), must not reach `run`, which
+ * inherits ignored signals across exec.  The supervisor's own signals are
+ * blocked and read from its signalfd.  glibc refuses to touch the two
+ * real-time signals it keeps for itself (EINVAL), which it gives a handler
+ * only when it needs one; a caller may have ignored them all the same, so
+ * they are reset with the system call (an all-zero kernel sigaction is
+ * SIG_DFL on every architecture). */
+static void default_signals(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	unsigned long zero[8] = { 0 };
+
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (sigaction(sig, &dfl, NULL) < 0 && errno == EINVAL)
+			syscall(SYS_rt_sigaction, sig, zero, NULL,
+				(NSIG - 1) / 8);
+	}
+}
+
 static int sup_main(void *arg)
 {
 	const struct sup_args *a = arg;
 	struct nlab_err e = { 0 };
 	struct nlab_logw w;
-	sigset_t mask, old;
+	sigset_t mask;
 	pid_t run = 0;
+	char **env, go;
 	int sfd, logp;
-	char go;
 
 	nlab_test_sanitizer_log(a->t->name, a->node->name);
 	if (keep_only_fds(a))
@@ -454,7 +494,8 @@ static int sup_main(void *arg)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGALRM);
-	sigprocmask(SIG_BLOCK, &mask, &old);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	default_signals();
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
 		report(a->ready_fd, a->idx, errno, "signalfd: %s",
@@ -473,8 +514,16 @@ static int sup_main(void *arg)
 		       e.msg);
 		_exit(1);
 	}
+	env = nlab_node_environ(a->t->name, a->node, NULL);
+	forget_environ();
+	/* `up` raised its own open-files limit; the node gets the caller's. */
+	if (a->nofile && setrlimit(RLIMIT_NOFILE, a->nofile) < 0) {
+		report(a->ready_fd, a->idx, errno, "open-files limit: %s",
+		       strerror(errno));
+		_exit(1);
+	}
 	if (a->node->run) {
-		run = start_run(a, &old);
+		run = start_run(a, env);
 		if (run < 0) {
 			report(a->ready_fd, a->idx, errno, "start run: %s",
 			       strerror(errno));
@@ -495,8 +544,19 @@ static int sup_main(void *arg)
 
 #define STACK_SIZE (256 * 1024)
 
+/* The lab's state is none of a node's business (a node could rewrite the
+ * record `down` trusts): the template covers /run/netlab with an empty,
+ * read-only tmpfs.  The supervisors keep what they need of it open: the
+ * state directory for NODE.run and their log. */
+static int hide_state(void)
+{
+	return mount("none", NLAB_STATE_DIR, "tmpfs",
+		     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755");
+}
+
 static void launcher(const struct nlab_topology *t, const int *netns_fd,
-		     struct nlab_state *st, int ready_fd, pid_t up)
+		     struct nlab_state *st, const struct rlimit *nofile,
+		     int ready_fd, pid_t up)
 {
 	/* Each clone gets its own copy of the address space, so one stack
 	 * serves them all. */
@@ -508,7 +568,7 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != up)
 		_exit(1);
 	prctl(PR_SET_NAME, "netlab-launch");
-	arg_area(&arg_start, &arg_end);
+	own_area(48, &arg_start, &arg_end);
 	/* The template mount namespace every node starts from. */
 	if (unshare(CLONE_NEWNS) < 0 ||
 	    mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
@@ -517,6 +577,11 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 		_exit(1);
 	}
 	umount2(NLAB_NETNS_DIR, MNT_DETACH);
+	if (hide_state() < 0) {
+		report(ready_fd, -1, errno, "hide %s: %s", NLAB_STATE_DIR,
+		       strerror(errno));
+		_exit(1);
+	}
 	if (pipe2(go, O_CLOEXEC) < 0) {
 		report(ready_fd, -1, errno, "pipe: %s", strerror(errno));
 		_exit(1);
@@ -537,6 +602,7 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 			.ready_fd = ready_fd,
 			.go_fd = go[0],
 			.state_fd = state_fd,
+			.nofile = nofile,
 		};
 		char rec[128];
 		pid_t pid;
@@ -606,8 +672,8 @@ static long long deadline_ms(size_t n)
 }
 
 int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
-		     struct nlab_state *st, volatile sig_atomic_t *stop,
-		     struct nlab_err *e)
+		     struct nlab_state *st, const struct rlimit *nofile,
+		     volatile sig_atomic_t *stop, struct nlab_err *e)
 {
 	long long deadline = deadline_ms(t->n_nodes);
 	size_t ready = 0;
@@ -627,7 +693,7 @@ int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
 	}
 	if (pid == 0) {
 		close(p[0]);
-		launcher(t, netns_fd, st, p[1], up);
+		launcher(t, netns_fd, st, nofile, p[1], up);
 	}
 	close(p[1]);
 	while (ready < t->n_nodes && !ret) {

@@ -11,6 +11,12 @@
  * pipe the launcher writes only after recording them all, and exits if
  * the launcher dies first.  Each supervisor then sets up its mounts,
  * starts `run`, and reports ready (or why not) to `up`.
+ *
+ * A node inherits nothing of `up`'s caller but what it asks for: the
+ * template hides /run/netlab, the supervisor resets every signal
+ * disposition, starts `run` with an empty signal mask, the documented
+ * environment (nodeenv.h) and the caller's open-files limit, and wipes
+ * the environment it inherited.
  */
 #ifndef NLAB_NODE_H
 #define NLAB_NODE_H
@@ -23,12 +29,15 @@
 #include "state.h"
 #include "topology.h"
 
-/* Start a supervisor for every node.  @netns_fd[i] is node i's netns.
- * Returns 0 once every supervisor reported ready, or -1 with @e (the
- * caller rolls back; started supervisors are in the record). */
+/* Start a supervisor for every node.  @netns_fd[i] is node i's netns;
+ * @nofile, if not NULL, the open-files limit the nodes get (the caller's,
+ * when `up` raised its own).  Returns 0 once every supervisor reported
+ * ready, or -1 with @e (the caller rolls back; started supervisors are in
+ * the record). */
+struct rlimit;
 int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
-		     struct nlab_state *st, volatile sig_atomic_t *stop,
-		     struct nlab_err *e);
+		     struct nlab_state *st, const struct rlimit *nofile,
+		     volatile sig_atomic_t *stop, struct nlab_err *e);
 
 /* The state file a supervisor keeps about `run` and its own end
  * (format in runstate.h), and the output of `run`. */

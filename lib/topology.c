@@ -22,8 +22,13 @@ static void free_node(struct nlab_node *n)
 		free(n->mounts[i].source);
 		free(n->mounts[i].target);
 	}
+	for (size_t i = 0; i < n->n_env; i++) {
+		free(n->env[i].name);
+		free(n->env[i].value);
+	}
 	free(n->ifaces);
 	free(n->routes);
+	free(n->env);
 	free(n->sysctls);
 	free(n->mounts);
 	free(n->run);

@@ -92,6 +92,13 @@ struct nlab_sysctl {
 	int line;
 };
 
+/* A variable of the node's `env`, for its `run` and `exec`. */
+struct nlab_env {
+	char *name; /* [A-Za-z_][A-Za-z0-9_]* */
+	char *value;
+	int line;
+};
+
 struct nlab_mount {
 	char *source; /* absolute host path (bind) or NULL (tmpfs) */
 	char *target; /* absolute path inside the node */
@@ -109,6 +116,8 @@ struct nlab_node {
 	size_t n_sysctls;
 	struct nlab_mount *mounts; /* bind and tmpfs, in file order */
 	size_t n_mounts;
+	struct nlab_env *env; /* in file order */
+	size_t n_env;
 	bool forward;
 	char *run;	  /* NULL when not given */
 	uint64_t log_max; /* bytes; [lab] log_max or the default if unset */

@@ -63,6 +63,8 @@ struct up {
 	size_t n_ns;
 	int *seg_ns; /* segment index -> ns index, -1 for veth */
 	int orig_netns;
+	struct rlimit nofile; /* the caller's open-files limit, for the nodes */
+	bool have_nofile;
 };
 
 void nlab_ns_name(char *buf, size_t len, const char *lab, const char *name)
@@ -499,7 +501,9 @@ static int start_nodes(struct up *u, struct nlab_err *e)
 	for (size_t i = 0; i < u->t->n_nodes; i++)
 		fds[i] = u->ns[i].fd;
 	ret = nlab_fault("nodes", e) ||
-	      nlab_nodes_start(u->t, fds, &u->st, u->o ? u->o->stop : NULL, e);
+	      nlab_nodes_start(u->t, fds, &u->st,
+			       u->have_nofile ? &u->nofile : NULL,
+			       u->o ? u->o->stop : NULL, e);
 	free(fds);
 	return ret ? -1 : 0;
 }
@@ -547,12 +551,17 @@ static void plan(struct up *u)
 		u->ns[i].fd = -1;
 }
 
-/* Each namespace holds an fd and a socket while `up` runs. */
-static void raise_fd_limit(size_t need)
+/* Each namespace holds an fd and a socket while `up` runs.  The caller's
+ * limit is kept for the nodes, which get it back. */
+static void raise_fd_limit(struct up *u, size_t need)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need + 64) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	u->nofile = rl;
+	u->have_nofile = true;
+	if (rl.rlim_cur < need + 64) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
@@ -567,7 +576,7 @@ int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
 	plan(&u);
 	if (preflight(&u, e))
 		goto out;
-	raise_fd_limit(2 * u.n_ns);
+	raise_fd_limit(&u, 2 * u.n_ns);
 	u.orig_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (u.orig_netns < 0) {
 		nlab_err_set(e, errno, "open /proc/self/ns/net");

@@ -10,25 +10,63 @@
 
 #include "cli.h"
 #include "enter.h"
+#include "lab.h"
 #include "labarg.h"
+#include "names.h"
+#include "nodeenv.h"
+#include "util.h"
 
-static pid_t child;
+static volatile sig_atomic_t child;
 
 static void forward(int sig)
 {
+	int saved = errno;
+
 	if (child > 0)
 		kill(child, sig);
+	errno = saved;
+}
+
+/* While the command runs: a SIGTERM or SIGHUP sent to us is passed on;
+ * the terminal's ^C and ^\ reach it directly (same process group). */
+static const struct {
+	int sig;
+	void (*handler)(int);
+} sigs[] = {
+	{ SIGTERM, forward },
+	{ SIGHUP, forward },
+	{ SIGINT, SIG_IGN },
+	{ SIGQUIT, SIG_IGN },
+};
+
+/* The node's environment (nodeenv.h), from the lab's stored topology:
+ * read before entering the node, where /run/netlab is hidden. */
+static char **node_environ(const char *lab, const char *node,
+			   struct nlab_err *e)
+{
+	cleanup_topology struct nlab_topology *t = NULL;
+	const struct nlab_node *n;
+
+	if (nlab_lab_topology(lab, &t, e))
+		return NULL;
+	n = nlab_topology_node(t, node);
+	if (!n) {
+		nlab_err_no_node(e, t, node, false);
+		return NULL;
+	}
+	return nlab_node_environ(lab, n, getenv("TERM"));
 }
 
 int cmd_exec(struct cli *cli, int argc, char **argv)
 {
-	struct sigaction fwd = { .sa_handler = forward },
-			 ign = { .sa_handler = SIG_IGN };
+	struct sigaction old[ARRAY_SIZE(sigs)];
 	struct nlab_err e = { 0 };
 	char *shell_argv[2] = { NULL, NULL };
 	char lab[NLAB_NAME_MAX + 1];
-	char **cmd;
+	char **cmd, **env;
+	sigset_t fwd, mask;
 	int status;
+	pid_t pid;
 
 	if (argc < 3)
 		return cli_usage(cli, "expected LAB NODE [--] [CMD [ARG...]]");
@@ -46,33 +84,45 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	}
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
-	if (nlab_node_enter(lab, argv[2], &e))
+	env = node_environ(lab, argv[2], &e);
+	if (!env || nlab_node_enter(lab, argv[2], &e))
 		return cli_fail(cli, &e);
 
+	/* The handlers are in place before the child exists, and the
+	 * signals they pass on wait, blocked, until its pid is known. */
+	sigemptyset(&fwd);
+	sigaddset(&fwd, SIGTERM);
+	sigaddset(&fwd, SIGHUP);
+	sigprocmask(SIG_BLOCK, &fwd, &mask);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+		struct sigaction sa = { .sa_handler = sigs[i].handler };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i].sig, &sa, &old[i]);
+	}
 	/* Joining a PID namespace moves only children: fork. */
-	child = fork();
-	if (child < 0) {
+	pid = fork();
+	if (pid < 0) {
 		cli_error(cli, "fork: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
-	if (child == 0) {
+	if (pid == 0) {
+		/* The command gets the caller's signal state back. */
+		for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+			sigaction(sigs[i].sig, &old[i], NULL);
+		sigprocmask(SIG_SETMASK, &mask, NULL);
 		if (chdir("/") < 0)
 			_exit(126);
-		setenv("NETLAB_LAB", lab, 1);
-		setenv("NETLAB_NODE", argv[2], 1);
+		/* execvp looks CMD up in the node's PATH. */
+		environ = env;
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "netlab: exec: %s: %s\n", cmd[0],
 			strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
-	/* The terminal's ^C and ^\ reach the child directly (same process
-	 * group); a SIGTERM or SIGHUP sent to us is passed on. */
-	sigemptyset(&fwd.sa_mask);
-	sigaction(SIGTERM, &fwd, NULL);
-	sigaction(SIGHUP, &fwd, NULL);
-	sigaction(SIGINT, &ign, NULL);
-	sigaction(SIGQUIT, &ign, NULL);
-	while (waitpid(child, &status, 0) < 0)
+	child = pid;
+	sigprocmask(SIG_UNBLOCK, &fwd, NULL);
+	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return EXIT_FAIL;
 	/* _exit, not return: this process sits in the node's PID namespace
