@@ -85,8 +85,12 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
 	env = node_environ(lab, argv[2], &e);
-	if (!env || nlab_node_enter(lab, argv[2], &e))
+	if (!env)
 		return cli_fail(cli, &e);
+	if (nlab_node_enter(lab, argv[2], &e)) {
+		nlab_environ_free(env);
+		return cli_fail(cli, &e);
+	}
 
 	/* The handlers are in place before the child exists, and the
 	 * signals they pass on wait, blocked, until its pid is known. */
