@@ -40,8 +40,8 @@
 #include "text.h"
 #include "util.h"
 
-#define LOWER "abcdefghijklmnopqrstuvwxyz"
-#define DIGIT "0123456789"
+#define LOWER  "abcdefghijklmnopqrstuvwxyz"
+#define DIGIT  "0123456789"
 #define WORDCH "ABCDEFGHIJKLMNOPQRSTUVWXYZ" LOWER DIGIT "_"
 
 const char *const kat_meta_names[KAT_LAB__MAX] = {
@@ -185,7 +185,8 @@ static bool match_assign(char *s, char **key, char **arg, char **value)
 		 * be the same as the opening one */
 		size_t p = 1 + strcspn(r + 1, "\"'");
 
-		if (p < 2 || r[p] != *r || (r[p + 1] && !comment_tail(r + p + 1)))
+		if (p < 2 || r[p] != *r ||
+		    (r[p + 1] && !comment_tail(r + p + 1)))
 			return false;
 		r[p] = '\0';
 		*value = r + 1;
@@ -259,8 +260,8 @@ static bool mac_ok(const char *m)
 }
 
 /* DEVICE[N]=CD[/MAC] */
-static void interface(struct kparse *p, struct kat_device *d,
-		      unsigned long num, char *value)
+static void interface(struct kparse *p, struct kat_device *d, unsigned long num,
+		      char *value)
 {
 	cleanup_free char *v = xstrdup(value);
 	char *cd = v, *mac = NULL, *cur = v, *part;
@@ -297,7 +298,8 @@ static void interface(struct kparse *p, struct kat_device *d,
 	for (size_t i = 0; i < d->n_ifaces; i++) {
 		if (d->ifaces[i].num == num) {
 			if (!bad)
-				perr(p, "interface %lu is set already (line %d)",
+				perr(p,
+				     "interface %lu is set already (line %d)",
 				     num, d->ifaces[i].line);
 			return;
 		}
@@ -322,10 +324,10 @@ static void interface(struct kparse *p, struct kat_device *d,
 	}
 }
 
-/* ---- options -------------------------------------------------------------- */
+/* ---- options --------------------------------------------------------------
+ */
 
-#define NO_HOST                                                                \
-	"netlab never connects a lab to the host's network"
+#define NO_HOST "netlab never connects a lab to the host's network"
 
 static const struct kat_option options[] = {
 	{ "image", KAT_IGNORED,
@@ -363,9 +365,9 @@ static const struct kat_option unknown_option = {
 
 /* prlimit's names, which are Docker's ulimit names too */
 static const char *const ulimits[] = {
-	"core",	  "cpu",   "data", "fsize",  "locks",  "memlock",
-	"msgqueue", "nice",  "nofile", "nproc", "rss",    "rtprio",
-	"rttime",   "sigpending", "stack",
+	"core",	   "cpu",      "data",	 "fsize",      "locks",
+	"memlock", "msgqueue", "nice",	 "nofile",     "nproc",
+	"rss",	   "rtprio",   "rttime", "sigpending", "stack",
 };
 
 /* net\.([\w-]+\.)+[\w-]+=[^=]* */
@@ -449,8 +451,9 @@ static int opt_ulimit(struct kparse *p, const char *v, char **key, char **val)
 		soft = hard;
 	if (!nlab_table_find(name, ulimits, ARRAY_SIZE(ulimits),
 			     sizeof(*ulimits))) {
-		perr(p, "'%s' is no resource a ulimit sets (nofile, memlock, "
-			"...)",
+		perr(p,
+		     "'%s' is no resource a ulimit sets (nofile, memlock, "
+		     "...)",
 		     name);
 		return -1;
 	}
@@ -497,8 +500,7 @@ static int opt_port(struct kparse *p, const char *v, char **key, char **val)
 	*val = nlab_strfmt("%ld", g);
 	return 0;
 bad:
-	perr(p, "'%s' is no port mapping: expected [HOST:]GUEST[/PROTOCOL]",
-	     v);
+	perr(p, "'%s' is no port mapping: expected [HOST:]GUEST[/PROTOCOL]", v);
 	return -1;
 }
 
@@ -565,8 +567,7 @@ static int opt_keyed(struct kparse *p, const struct kat_option *o,
 static void option(struct kparse *p, struct kat_device *d, const char *name,
 		   const char *value)
 {
-	const struct kat_option *o =
-		nlab_table_find(name, NLAB_TABLE(options));
+	const struct kat_option *o = nlab_table_find(name, NLAB_TABLE(options));
 	char *key = NULL, *val = NULL;
 	struct kat_opt *opt;
 
@@ -576,8 +577,7 @@ static void option(struct kparse *p, struct kat_device *d, const char *name,
 		return;
 	for (size_t i = 0; o->map != KAT_EXEC && i < d->n_opts; i++) {
 		opt = &d->opts[i];
-		if (strcmp(opt->name, name) ||
-		    (key && strcmp(opt->key, key)))
+		if (strcmp(opt->name, name) || (key && strcmp(opt->key, key)))
 			continue;
 		kat_note(p->lab,
 			 "%s:%d: %s replaces the value of line %d (Kathará "
@@ -602,7 +602,8 @@ static void deploy_checks(struct kat_lab *lab, struct kat_device *d)
 {
 	for (size_t i = 0; i < d->n_opts; i++) {
 		const struct kat_opt *o = &d->opts[i];
-		cleanup_free char *dev = nlab_strfmt("%s[%s]", d->name, o->name);
+		cleanup_free char *dev =
+			nlab_strfmt("%s[%s]", d->name, o->name);
 		struct kparse p = { .lab = lab, .line = o->line, .dev = dev };
 		size_t n = strlen(o->value);
 		cleanup_free char *num = xstrdup(o->value);
@@ -666,7 +667,7 @@ static void other_line(struct kparse *p, char *raw)
 {
 	struct kat_lab *lab = p->lab;
 	cleanup_free char *copy = xstrdup(raw);
-	char *s = kat_strip(copy), *eq;
+	char *s = kat_strip(copy), *eq, *q;
 
 	if (raw[0] == '#' || !*s)
 		return;
@@ -703,10 +704,13 @@ static void other_line(struct kparse *p, char *raw)
 	else if ((eq = strchr(s, '=')) &&
 		 ((eq > s && kspace(eq[-1])) || kspace(eq[1])))
 		perr(p, "syntax error: no white space goes around '='");
-	else if (eq && strpbrk(eq, "\"'"))
-		perr(p, "syntax error: quotes that do not match, or text "
-			"after the closing one (an inline comment needs white "
-			"space before its '#')");
+	else if (eq && (q = strpbrk(eq, "\"'")))
+		perr(p, "syntax error: %s",
+		     !strpbrk(q + 1, "\"'") ? "a quote that is not closed"
+		     : *strpbrk(q + 1, "\"'") != *q
+			     ? "quotes that do not match"
+			     : "text after the closing quote (an inline "
+			       "comment needs white space before its '#')");
 	else if (strchr(s, '[') && strchr(s, ']'))
 		perr(p, "syntax error: expected DEVICE[N]=COLLISION_DOMAIN or "
 			"DEVICE[OPTION]=VALUE, DEVICE of [a-z0-9_] (at most "

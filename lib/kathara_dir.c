@@ -26,15 +26,13 @@
  * their line ends only. */
 #define TEXT_MAX (16u << 20)
 
-#define WORDCH                                                                 \
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+#define WORDCH "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 
 /* The whole of a regular file; -1 with errno (EISDIR, EFBIG, ...). */
 static int slurp(int dirfd, const char *name, char **out, size_t *len)
 {
-	cleanup_close int fd =
-		openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-					    O_NONBLOCK);
+	cleanup_close int fd = openat(
+		dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	cleanup_free char *buf = NULL;
 	size_t n = 0, cap = 0;
 	struct stat st;
@@ -78,11 +76,11 @@ static int check_utf8(struct kat_lab *lab, const char *file, const char *s,
 
 	for (size_t i = 0; i < len;) {
 		unsigned c = p[i];
-		size_t n = c < 0x80 ? 1 :
-			   c >= 0xc2 && c <= 0xdf ? 2 :
-			   c >= 0xe0 && c <= 0xef ? 3 :
-			   c >= 0xf0 && c <= 0xf4 ? 4 :
-						    0;
+		size_t n = c < 0x80		    ? 1
+			   : c >= 0xc2 && c <= 0xdf ? 2
+			   : c >= 0xe0 && c <= 0xef ? 3
+			   : c >= 0xf0 && c <= 0xf4 ? 4
+						    : 0;
 
 		for (size_t j = 1; n && j < n; j++)
 			if (i + j >= len || (p[i + j] & 0xc0) != 0x80)
@@ -130,8 +128,7 @@ static bool is_kind(int dirfd, const char *name, mode_t kind)
 
 /* A script: is it there, and are its lines CR LF (which Kathará turns
  * into LF when it copies the script)? */
-static bool script(struct kat_lab *lab, int dirfd, const char *name,
-		   bool *cr)
+static bool script(struct kat_lab *lab, int dirfd, const char *name, bool *cr)
 {
 	cleanup_free char *text = NULL;
 	cleanup_free char *shown = NULL;
@@ -159,8 +156,8 @@ static struct kat_device *find_device(struct kat_lab *lab, const char *name)
 /* Directories and scripts of no device, for a note: a typo shows. */
 static void strays(struct kat_lab *lab, int dirfd)
 {
-	cleanup_close int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY |
-							  O_CLOEXEC);
+	cleanup_close int fd =
+		openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 
@@ -181,17 +178,16 @@ static void strays(struct kat_lab *lab, int dirfd)
 			continue;
 		if (!strcmp(name, "shared") || find_device(lab, name))
 			continue;
-		lab->stray = xrealloc(lab->stray, (lab->n_stray + 1) *
-							  sizeof(*lab->stray));
+		lab->stray = xrealloc(lab->stray,
+				      (lab->n_stray + 1) * sizeof(*lab->stray));
 		lab->stray[lab->n_stray++] =
 			nlab_strfmt("%s%s", de->d_name, dir_entry ? "/" : "");
 	}
 	closedir(dir);
 	/* readdir's order is the file system's: sort, for stable notes */
 	for (size_t i = 1; i < lab->n_stray; i++)
-		for (size_t j = i; j && strcmp(lab->stray[j - 1],
-					       lab->stray[j]) > 0;
-		     j--) {
+		for (size_t j = i;
+		     j && strcmp(lab->stray[j - 1], lab->stray[j]) > 0; j--) {
 			char *t = lab->stray[j];
 
 			lab->stray[j] = lab->stray[j - 1];
@@ -199,7 +195,8 @@ static void strays(struct kat_lab *lab, int dirfd)
 		}
 }
 
-/* ---- lab.dep -------------------------------------------------------------- */
+/* ---- lab.dep --------------------------------------------------------------
+ */
 
 struct dep {
 	char *name;
@@ -269,8 +266,8 @@ static bool dep_line(struct deps *ds, char *s, int line)
 	d->line = line;
 	while ((name = strsep(&p, " ")))
 		if (*name) {
-			d->needs = xrealloc(d->needs, (d->n_needs + 1) *
-							      sizeof(char *));
+			d->needs = xrealloc(d->needs,
+					    (d->n_needs + 1) * sizeof(char *));
 			d->needs[d->n_needs++] = xstrdup(name);
 		}
 	return true;
@@ -295,8 +292,11 @@ static int dep_level(struct kat_lab *lab, const char *file, struct deps *ds,
 	for (size_t i = 0; i < d->n_needs; i++) {
 		struct dep *n = dep_find(ds, d->needs[i]);
 
-		if (!n)
-			continue; /* needs nothing itself: level 0 */
+		if (!n) { /* needs nothing itself: level 0 */
+			if (level < 1)
+				level = 1;
+			continue;
+		}
 		if (dep_level(lab, file, ds, n) < 0)
 			return -1;
 		if (n->level + 1 > level)
@@ -392,7 +392,8 @@ int kat_scan_dir(struct kat_lab *lab)
 		script(lab, dirfd, "shared.startup", &lab->shared_startup_cr);
 	lab->shared_shutdown = is_kind(dirfd, "shared.shutdown", S_IFREG);
 	if (faccessat(dirfd, "lab.ext", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-		cleanup_free char *ext = nlab_strfmt("%s/lab.ext", lab->shown_dir);
+		cleanup_free char *ext =
+			nlab_strfmt("%s/lab.ext", lab->shown_dir);
 
 		kat_error(lab, ext, 0,
 			  "host interfaces in collision domains are not "

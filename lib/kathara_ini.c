@@ -57,14 +57,14 @@ void kat_note(struct kat_lab *lab, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	lab->notes = xrealloc(lab->notes,
-			      (lab->n_notes + 1) * sizeof(*lab->notes));
+	lab->notes =
+		xrealloc(lab->notes, (lab->n_notes + 1) * sizeof(*lab->notes));
 	lab->notes[lab->n_notes++] = nlab_vstrfmt(fmt, ap);
 	va_end(ap);
 }
 
-void kat_error(struct kat_lab *lab, const char *file, int line,
-	       const char *fmt, ...)
+void kat_error(struct kat_lab *lab, const char *file, int line, const char *fmt,
+	       ...)
 {
 	cleanup_free char *what = NULL;
 	va_list ap;
@@ -139,9 +139,8 @@ static void comment(struct out *o, const char *text)
 /* KEY = VALUE, quoted when iniparser would cut it; too long is an error
  * at @line, since a longer line is what the loader cannot read.  A long
  * @list (", "-separated) continues on a line per item. */
-static void setting(struct out *o, int line, const char *what,
-		    const char *key, const char *value, bool list,
-		    const char *note)
+static void setting(struct out *o, int line, const char *what, const char *key,
+		    const char *value, bool list, const char *note)
 {
 	size_t vl = strlen(value);
 	bool quote = strpbrk(value, ";#") ||
@@ -176,7 +175,8 @@ static void setting(struct out *o, int line, const char *what,
 	put(o, NULL, line, what, "%-7s   %s", "", cur);
 }
 
-/* ---- names ----------------------------------------------------------------- */
+/* ---- names -----------------------------------------------------------------
+ */
 
 /* @want made a valid name (lower case, [a-z0-9_-], a letter or digit
  * first, at most NLAB_NAME_MAX) that @taken does not hold; then taken. */
@@ -267,9 +267,8 @@ static void names(struct out *o, struct cds *cs)
 
 			if (!c) {
 				c = load_push(&cs->v, cs->n, sizeof(*c));
-				nlab_seen_add(&cs->idx, fi->cd,
-					      strlen(fi->cd), cs->n++, 0,
-					      NULL);
+				nlab_seen_add(&cs->idx, fi->cd, strlen(fi->cd),
+					      cs->n++, 0, NULL);
 				c->name = fi->cd;
 				c->line = fi->line;
 				c->dev = lab->devs[i].name;
@@ -357,7 +356,8 @@ static void option_notes(struct kat_lab *lab)
 	nlab_seen_free(&seen);
 }
 
-/* ---- one device ------------------------------------------------------------- */
+/* ---- one device -------------------------------------------------------------
+ */
 
 static const struct kat_opt *opt(const struct kat_device *d, const char *name)
 {
@@ -594,8 +594,8 @@ static char *binds(struct out *o, const struct kat_device *d)
 				  d->name);
 			continue;
 		}
-		add(&list, "%s%s:%s%s", v->key[0] == '/' ? "" : o->base,
-		    v->key, guest, strcmp(mode, "rw") ? ":ro" : "");
+		add(&list, "%s%s:%s%s", v->key[0] == '/' ? "" : o->base, v->key,
+		    guest, strcmp(mode, "rw") ? ":ro" : "");
 	}
 	return list;
 }
@@ -641,7 +641,6 @@ static void node(struct out *o, struct cds *cs, const struct kat_device *d)
 	put(o, NULL, d->line, what, "[node %s]", d->node);
 	ifaces(o, cs, d);
 	k = nlab_strfmt("%s[sysctl]", d->name);
-	comment(o, "Kathará's defaults, then the device's own");
 	setting(o, opt_line(d, "sysctl"), k, "sysctl", sys, true, NULL);
 	if (vars) {
 		free(k);
@@ -667,7 +666,8 @@ static void node(struct out *o, struct cds *cs, const struct kat_device *d)
 	}
 }
 
-/* ---- the lab ------------------------------------------------------------------ */
+/* ---- the lab
+ * ------------------------------------------------------------------ */
 
 /* LAB_NAME, else the directory's name, made a valid lab name. */
 static void lab_name(struct kat_lab *lab, const char *want,
@@ -702,7 +702,15 @@ static void header(struct out *o)
 	if (*o->base)
 		comment(o, "The paths below are relative to the directory "
 			   "netlab convert ran in: keep this file there.");
-	comment(o, "Kathará's startup scripts set the addresses and routes: "
+	put(o, NULL, 0, NULL, ";");
+	comment(o, "Each node has the sysctls Kathará gives each device "
+		   "(IPv4 forwarding on, rp_filter off, no ICMP rate limit, "
+		   "IPv6 off unless DEVICE[ipv6]), then the device's own. "
+		   "Its run is what Kathará runs in the device: "
+		   "shared.startup, DEVICE.startup (with /bin/bash or "
+		   "DEVICE[shell], and -x for Kathará's set -x), then "
+		   "DEVICE[exec]; netlab log LAB NODE shows their output.");
+	comment(o, "The startup scripts set the addresses and routes: "
 		   "netlab does not know them, so netlab ping has nothing to "
 		   "ping, and netlab link ... up does not put them back "
 		   "(netlab status shows them, read from the nodes).");
@@ -733,11 +741,10 @@ static void lab_section(struct out *o, struct cds *cs, const char *name)
 		lab->meta[KAT_LAB_NAME] ? "LAB_NAME" : "the directory's name");
 	for (int m = KAT_LAB_VERSION; m < KAT_LAB__MAX; m++)
 		if (lab->meta[m] && *lab->meta[m]) {
-			char *t = nlab_strfmt("%s%s%s%s", more ? more : "",
-					      more ? "; " : "",
-					      m == KAT_LAB_VERSION ? "version "
-								   : "",
-					      lab->meta[m]);
+			char *t = nlab_strfmt(
+				"%s%s%s%s", more ? more : "", more ? "; " : "",
+				m == KAT_LAB_VERSION ? "version " : "",
+				lab->meta[m]);
 
 			free(more);
 			more = t;
@@ -752,15 +759,18 @@ static void lab_section(struct out *o, struct cds *cs, const char *name)
 		setting(o, lab->meta_line[KAT_LAB_DESCRIPTION],
 			"LAB_DESCRIPTION", "description", desc, false, NULL);
 	put(o, NULL, 0, NULL, "hosts   = no                       ; %s",
-	    "Kathará's devices have no hosts file of the others");
+	    "as in Kathará, no hosts file of the nodes");
 	for (size_t i = 0; i < cs->n; i++)
 		if (strcmp(cs->v[i].seg, cs->v[i].name))
 			add(&labels, "%s=%s", cs->v[i].seg, cs->v[i].name);
 	if (labels && strlen(labels) + 10 > INI_LINE_MAX)
 		kat_note(lab, "the collision domains' own names are not shown "
 			      "by status and graph: too many to list");
-	else if (labels)
+	else if (labels) {
+		comment(o, "the collision domains' own names, for status and "
+			   "graph");
 		setting(o, 0, "labels", "labels", labels, true, NULL);
+	}
 }
 
 static void switches(struct out *o, struct cds *cs)
@@ -790,8 +800,9 @@ static void dir_notes(struct kat_lab *lab)
 	if (lab->shared_shutdown)
 		add(&down, "shared.shutdown");
 	if (down)
-		kat_note(lab, "not applied: %s: netlab runs nothing when a "
-			      "node stops",
+		kat_note(lab,
+			 "not applied: %s: netlab runs nothing when a "
+			 "node stops",
 			 down);
 	if (lab->shared_dir && access("/shared", F_OK))
 		kat_note(lab,
@@ -820,8 +831,8 @@ static size_t *start_order(const struct kat_lab *lab)
 	for (size_t i = 0; i < lab->n_devs; i++) {
 		size_t j = i;
 
-		for (; j && lab->devs[ord[j - 1]].dep_level >
-				    lab->devs[i].dep_level;
+		for (; j &&
+		       lab->devs[ord[j - 1]].dep_level > lab->devs[i].dep_level;
 		     j--)
 			ord[j] = ord[j - 1];
 		ord[j] = i;
@@ -866,7 +877,8 @@ int kat_write_ini(struct kat_lab *lab, bool from_cwd, const char *name,
 	return lab->d->total > before ? -1 : 0;
 }
 
-/* ---- the public side --------------------------------------------------------- */
+/* ---- the public side
+ * --------------------------------------------------------- */
 
 bool nlab_kathara_path(const char *path)
 {

@@ -22,16 +22,16 @@ struct kat_iface {
 
 /* What lab.conf's options become, and why not when they do not. */
 enum kat_map {
-	KAT_UNKNOWN,  /* not an option Kathará knows */
-	KAT_IGNORED,  /* known; netlab has nothing like it */
-	KAT_SYSCTL,   /* sysctl = */
-	KAT_ENV,      /* env = */
-	KAT_EXEC,     /* run, after the startup scripts */
-	KAT_ULIMIT,   /* run, through prlimit */
-	KAT_VOLUME,   /* bind = */
-	KAT_IPV6,     /* sysctl = (Kathará's IPv6 defaults) */
-	KAT_SHELL,    /* the startup scripts' interpreter */
-	KAT_NOTHING,  /* privileged: what every node has anyway */
+	KAT_UNKNOWN, /* not an option Kathará knows */
+	KAT_IGNORED, /* known; netlab has nothing like it */
+	KAT_SYSCTL,  /* sysctl = */
+	KAT_ENV,     /* env = */
+	KAT_EXEC,    /* run, after the startup scripts */
+	KAT_ULIMIT,  /* run, through prlimit */
+	KAT_VOLUME,  /* bind = */
+	KAT_IPV6,    /* sysctl = (Kathará's IPv6 defaults) */
+	KAT_SHELL,   /* the startup scripts' interpreter */
+	KAT_NOTHING, /* privileged: what every node has anyway */
 };
 
 struct kat_option {
@@ -80,15 +80,15 @@ enum kat_meta {
 };
 
 struct kat_lab {
-	char *dir;  /* absolute */
-	char *conf; /* lab.conf as shown in messages */
-	char *shown_dir; /* the directory as shown in messages */
+	char *dir;		 /* absolute */
+	char *conf;		 /* lab.conf as shown in messages */
+	char *shown_dir;	 /* the directory as shown in messages */
 	struct kat_device *devs; /* in lab.conf order */
 	size_t n_devs;
 	char *meta[KAT_LAB__MAX]; /* LAB_NAME=... */
 	int meta_line[KAT_LAB__MAX];
 	bool shared_dir, shared_startup, shared_startup_cr, shared_shutdown;
-	bool dep; /* lab.dep orders the devices */
+	bool dep;     /* lab.dep orders the devices */
 	char **stray; /* directories and scripts of no device, for a note */
 	size_t n_stray;
 	char **notes;
@@ -114,8 +114,8 @@ int kat_scan_dir(struct kat_lab *lab);
 /* kathara_ini.c: the topology text. */
 void kat_note(struct kat_lab *lab, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void kat_error(struct kat_lab *lab, const char *file, int line,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void kat_error(struct kat_lab *lab, const char *file, int line, const char *fmt,
+	       ...) __attribute__((format(printf, 4, 5)));
 int kat_write_ini(struct kat_lab *lab, bool from_cwd, const char *name,
 		  struct nlab_kathara *k);
 

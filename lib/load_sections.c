@@ -76,8 +76,7 @@ static void lab_name(struct loadctx *c, void *t, const struct ini_key *k)
 	snprintf(topo->name, sizeof(topo->name), "%s", k->value);
 }
 
-static void lab_description(struct loadctx *c, void *t,
-			    const struct ini_key *k)
+static void lab_description(struct loadctx *c, void *t, const struct ini_key *k)
 {
 	struct nlab_topology *topo = t;
 

@@ -52,8 +52,8 @@ void load_error(struct loadctx *c, int line, const char *key, const char *fmt,
 			e->msg = nlab_strfmt("%s:%d: %s", src->file, src->line,
 					     what);
 		else if (src->what)
-			e->msg = nlab_strfmt("%s: %s: %s", src->file,
-					     src->what, what);
+			e->msg = nlab_strfmt("%s: %s: %s", src->file, src->what,
+					     what);
 		else
 			e->msg = nlab_strfmt("%s: %s", src->file, what);
 	} else if (!line)

@@ -136,12 +136,12 @@ struct nlab_segment {
 	struct nlab_iface **members; /* in file order */
 	size_t n_members;
 	struct nlab_switch *sw; /* NULL for a veth segment */
-	char *label; /* [lab] labels: the name to show, or NULL */
+	char *label;		/* [lab] labels: the name to show, or NULL */
 };
 
 struct nlab_topology {
-	char *path;		      /* as given by the user */
-	char *dir;		      /* absolute directory of the file */
+	char *path;   /* as given by the user */
+	char *dir;    /* absolute directory of the file */
 	char *source; /* the file's text as loaded, for the lab's state */
 	size_t source_len;
 	char name[NLAB_NAME_MAX + 1]; /* the lab's name */
