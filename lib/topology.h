@@ -140,8 +140,8 @@ struct nlab_segment {
 };
 
 struct nlab_topology {
-	char *path;   /* as given by the user */
-	char *dir;    /* absolute directory of the file */
+	char *path;		      /* as given by the user */
+	char *dir;		      /* absolute directory of the file */
 	char *source; /* the file's text as loaded, for the lab's state */
 	size_t source_len;
 	char name[NLAB_NAME_MAX + 1]; /* the lab's name */
