@@ -345,7 +345,7 @@ static const struct kat_option options[] = {
 	{ "args", KAT_IGNORED,
 	  "there is no image, so no entrypoint to give arguments to" },
 	{ "privileged", KAT_NOTHING,
-	  "nothing to do: every node has all of root's privileges" },
+	  "every node runs with all of root's privileges anyway" },
 	{ "ipv6", KAT_IPV6, NULL },
 	{ "exec", KAT_EXEC, NULL },
 	{ "sysctl", KAT_SYSCTL, NULL },
