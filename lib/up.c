@@ -249,15 +249,6 @@ static int save_topology(struct up *u, struct nlab_err *e)
 	return 0;
 }
 
-/* A sysctl that new interfaces inherit ("net.ipv4.conf.default.rp_filter",
- * "net.ipv4.neigh.default.*"): a user's is set at the node's birth, before
- * its interfaces are made, so that they inherit it as on a booting host
- * (Kathará's labs count on conf.default.rp_filter=0 so). */
-static bool sysctl_at_birth(const char *key)
-{
-	return strstr(key, ".conf.default.") || strstr(key, ".neigh.default.");
-}
-
 /* Settings that are easiest made from inside the namespace at birth: the
  * process is in it anyway. */
 static int ns_birth_sysctls(const struct nsrt *r, struct nlab_err *e)
@@ -284,13 +275,6 @@ static int ns_birth_sysctls(const struct nsrt *r, struct nlab_err *e)
 	    (nlab_sysctl_write("net.ipv4.ip_forward", "1", false, e) ||
 	     nlab_sysctl_write("net.ipv6.conf.all.forwarding", "1", true, e)))
 		return -1;
-	for (size_t s = 0; s < r->node->n_sysctls; s++) {
-		const struct nlab_sysctl *sc = &r->node->sysctls[s];
-
-		if (sysctl_at_birth(sc->key) &&
-		    nlab_sysctl_write(sc->key, sc->value, false, e))
-			return nlab_err_wrap(e, "node %s", r->node->name);
-	}
 	return 0;
 }
 
@@ -506,8 +490,7 @@ static int make_qdiscs(struct up *u, struct nlab_err *e)
 	return ret;
 }
 
-/* User sysctls may name interfaces, so they come after the links (but
- * those the interfaces inherit, which come before: ns_birth_sysctls). */
+/* User sysctls may name interfaces, so they come after the links. */
 static int node_sysctls(struct up *u, struct nlab_err *e)
 {
 	int ret = 0;
@@ -523,8 +506,7 @@ static int node_sysctls(struct up *u, struct nlab_err *e)
 			break;
 		}
 		for (size_t s = 0; s < n->n_sysctls && !ret; s++)
-			if (!sysctl_at_birth(n->sysctls[s].key) &&
-			    nlab_sysctl_write(n->sysctls[s].key,
+			if (nlab_sysctl_write(n->sysctls[s].key,
 					      n->sysctls[s].value, false, e))
 				ret = nlab_err_wrap(e, "node %s", n->name);
 	}
