@@ -352,7 +352,7 @@ static const struct kat_option options[] = {
 	{ "env", KAT_ENV, NULL },
 	{ "shell", KAT_SHELL,
 	  "it runs the startup scripts; netlab exec LAB NODE starts "
-	  "$SHELL" },
+	  "$SHELL (netlab exec LAB NODE bash starts bash)" },
 	{ "ulimit", KAT_ULIMIT,
 	  "set with prlimit for the startup scripts and what they start, "
 	  "not for netlab exec" },
