@@ -15,7 +15,8 @@
  *   kathara.c      the lab.conf grammar and Kathará's checks of it
  *   kathara_dir.c  the lab's directory: scripts, file trees, lab.dep,
  *                  lab.ext
- *   kathara_ini.c  the topology text: names, settings, notes, the map
+ *   kathara_ini.c  the topology text: names, sections, notes, the map
+ *   kathara_node.c a device's settings: sysctl, env, run, bind
  */
 #ifndef NLAB_KATHARA_H
 #define NLAB_KATHARA_H

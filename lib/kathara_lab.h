@@ -111,6 +111,22 @@ int kat_read_conf(struct kat_lab *lab, const char *path, char **text,
 		  size_t *len);
 int kat_scan_dir(struct kat_lab *lab);
 
+/* kathara_node.c: a device's settings, each a new string or NULL for
+ * none; errors into lab->d.  @base goes before the lab's files. */
+char *kat_sysctls(struct kat_lab *lab, const struct kat_device *d);
+char *kat_env(struct kat_lab *lab, const struct kat_device *d);
+char *kat_run(struct kat_lab *lab, const char *base,
+	      const struct kat_device *d);
+char *kat_binds(struct kat_lab *lab, const char *base,
+		const struct kat_device *d);
+/* The device's last value of option @name, or NULL. */
+const struct kat_opt *kat_opt(const struct kat_device *d, const char *name);
+/* The line of option @name's first value, else the device's. */
+int kat_opt_line(const struct kat_device *d, const char *name);
+/* Append to a ", "-separated list (*list NULL: a new one). */
+void kat_add(char **list, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* kathara_ini.c: the topology text. */
 void kat_note(struct kat_lab *lab, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
