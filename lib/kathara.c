@@ -415,7 +415,7 @@ static int opt_env(struct kparse *p, const char *v, char **key, char **val)
 		return -1;
 	}
 	*key = steal_ptr(name);
-	*val = xstrdup(eq + 1);
+	*val = strip_dup(eq + 1);
 	return 0;
 }
 
