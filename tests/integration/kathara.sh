@@ -46,6 +46,14 @@ expect_eq "kathara: and only the device's own" "$(sysctl_of "$L.r2" net/ipv4/con
 
 st=$("$NETLAB" status "$L")
 expect_match "kathara: status shows the collision domain's name" "$st" "eth1 +up .*10\.21\.2\.1/30  on B"
+js=$("$NETLAB" status "$L" --json)
+expect_match "kathara: status --json: segment_label" "$js" '"segment": "b", "segment_label": "B"'
+out=$(printf '%s' "$js" | python3 "$TOPDIR/tests/validate_json.py" "$TOPDIR/docs/status.schema.json" 2>&1)
+case $? in
+0) ok "kathara: status --json matches the schema" ;;
+77) skip "kathara: status --json matches the schema" "python3-jsonschema is not installed" ;;
+*) notok "kathara: status --json matches the schema" "$out" ;;
+esac
 expect_eq "kathara: exec in a device" "$("$NETLAB" exec "$L" r2 hostname)" "r2"
 expect_match "kathara: log shows the script, traced as Kathará does" \
 	"$("$NETLAB" log "$L" r1)" "\+ ip address add 10\.21\.1\.1/24 dev eth0"
