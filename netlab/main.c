@@ -23,7 +23,9 @@ const struct command commands[] = {
 	  "base name), so that one file makes several labs side by side; "
 	  "later\n"
 	  "commands then take NAME.  A lab of that name already up is an "
-	  "error." },
+	  "error.\n"
+	  "FILE may be a Kathará lab: its directory, or its lab.conf (see "
+	  "convert)." },
 	{ "down", cmd_down, "[--grace SECONDS] LAB|FILE | --all",
 	  "remove a lab and every trace of it",
 	  "Works from the lab's own record, also after a crash of `up`.\n"
@@ -58,7 +60,9 @@ const struct command commands[] = {
 	  "--name NAME checks it under that lab name, as `up --name` would "
 	  "build it.\n"
 	  "Warns (exit still 0) when it asks for impairments this kernel "
-	  "lacks." },
+	  "lacks.\n"
+	  "FILE may be a Kathará lab: its directory, or its lab.conf; notes "
+	  "say\nwhat of it is not applied." },
 	{ "graph", cmd_graph, "[--name NAME] FILE|LAB",
 	  "print the topology as Graphviz DOT",
 	  "Routers (forward = yes) are drawn as boxes with a double outline, "
