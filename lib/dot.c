@@ -63,7 +63,7 @@ static void iface_row(FILE *f, const struct nlab_iface *i)
 	fputs("<tr><td align=\"left\"><b>", f);
 	html(f, i->name);
 	fputs("</b></td><td align=\"left\"><i>", f);
-	html(f, i->segment ? i->segment->name : "");
+	html(f, i->segment ? nlab_segment_shown(i->segment) : "");
 	fputs("</i></td><td align=\"left\">", f);
 #define LINE(s)                                                                \
 	do {                                                                   \
@@ -161,7 +161,15 @@ void nlab_topology_dot(const struct nlab_topology *t, FILE *f)
 	fputs("graph ", f);
 	quoted(f, t->name);
 	fputs(" {\n\tgraph [label=", f);
-	quoted(f, t->name);
+	if (t->description) { /* the name, and what the lab is for below */
+		fputs("<<b>", f);
+		html(f, t->name);
+		fputs("</b><br/>", f);
+		html(f, t->description);
+		fputc('>', f);
+	} else {
+		quoted(f, t->name);
+	}
 	fputs(", labelloc=t, fontname=\"Helvetica\", nodesep=0.3, "
 	      "ranksep=0.5",
 	      f);
@@ -182,8 +190,13 @@ void nlab_topology_dot(const struct nlab_topology *t, FILE *f)
 		fputc('\t', f);
 		quoted(f, t->segments[i].name);
 		fputs(" [shape=ellipse, style=filled, fillcolor=\"#e0e0e0\", "
-		      "fontsize=10];\n",
+		      "fontsize=10",
 		      f);
+		if (t->segments[i].label) {
+			fputs(", label=", f);
+			quoted(f, t->segments[i].label);
+		}
+		fputs("];\n", f);
 	}
 	for (size_t i = 0; i < t->n_segments; i++) {
 		const struct nlab_segment *s = &t->segments[i];
@@ -196,7 +209,7 @@ void nlab_topology_dot(const struct nlab_topology *t, FILE *f)
 
 			edge(f, s->members[0]->node->name,
 			     s->members[1]->node->name,
-			     root && leaf ? NULL : s->name);
+			     root && leaf ? NULL : nlab_segment_shown(s));
 			continue;
 		}
 		for (size_t m = 0; m < s->n_members; m++)

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kathara.h"
 #include "seen.h"
 #include "topology.h"
 
@@ -64,8 +65,19 @@ struct load_member {
 	int line;
 };
 
+/* [lab] labels: one SEGMENT=TEXT, until the segments are built. */
+struct load_label {
+	char *segment;
+	char *text;
+	int line;
+};
+
 struct loadctx {
 	const char *path; /* as the user gave it */
+	/* A translated topology (kathara.h): where each of its lines comes
+	 * from, map[LINE - 1]; NULL for a topology file. */
+	const struct nlab_src *map;
+	size_t n_map;
 	const struct nlab_load_opts *opts;
 	struct nlab_topology *t;
 	const char *sect; /* "[node r1]" while in a section */
@@ -77,6 +89,8 @@ struct loadctx {
 	struct load_member *members; /* every interface's segment */
 	size_t n_members;
 	size_t node_sections; /* [node ...] sections, valid or not */
+	struct load_label *labels;
+	size_t n_labels;
 };
 
 /*

@@ -76,6 +76,54 @@ static void lab_name(struct loadctx *c, void *t, const struct ini_key *k)
 	snprintf(topo->name, sizeof(topo->name), "%s", k->value);
 }
 
+static void lab_description(struct loadctx *c, void *t, const struct ini_key *k)
+{
+	struct nlab_topology *topo = t;
+
+	(void)c;
+	free(topo->description);
+	topo->description = *k->value ? xstrdup(k->value) : NULL;
+}
+
+/* SEGMENT=TEXT, ...: kept until the segments are known (load_segments). */
+static void label_one(struct loadctx *c, struct nlab_node *n,
+		      const struct ini_key *k, char *item)
+{
+	char *eq = strchr(item, '='), *seg, *text;
+	struct load_label *l;
+
+	(void)n;
+	if (!eq) {
+		load_error(c, k->line, k->name, "'%s': expected SEGMENT=TEXT",
+			   item);
+		return;
+	}
+	*eq = '\0';
+	seg = nlab_trim(item);
+	text = nlab_trim(eq + 1);
+	if (!*seg || !*text) {
+		load_error(c, k->line, k->name,
+			   "'%s=%s': expected SEGMENT=TEXT", seg, text);
+		return;
+	}
+	for (size_t i = 0; i < c->n_labels; i++)
+		if (!strcmp(c->labels[i].segment, seg)) {
+			load_error(c, k->line, k->name,
+				   "segment '%s' is given twice", seg);
+			return;
+		}
+	l = load_push(&c->labels, c->n_labels++, sizeof(*l));
+	l->segment = xstrdup(seg);
+	l->text = xstrdup(text);
+	l->line = k->line;
+}
+
+static void lab_labels(struct loadctx *c, void *t, const struct ini_key *k)
+{
+	(void)t;
+	load_each_item(c, NULL, k, label_one);
+}
+
 static void lab_hosts(struct loadctx *c, void *t, const struct ini_key *k)
 {
 	load_yes_no(c, k, &((struct nlab_topology *)t)->hosts);
@@ -89,6 +137,11 @@ static void lab_log_max(struct loadctx *c, void *t, const struct ini_key *k)
 
 static const struct load_setting lab_settings[] = {
 	{ "name", lab_name, "the lab's name (default: the file's base name)" },
+	{ "description", lab_description,
+	  "what the lab is for, in a few words (shown by graph)" },
+	{ "labels", lab_labels,
+	  "SEGMENT=TEXT, ...: names to show for segments in status and "
+	  "graph" },
 	{ "hosts", lab_hosts, "yes|no: write /etc/netns/LAB.NODE/hosts" },
 	{ "log_max", lab_log_max,
 	  "SIZE: default log_max of every node (default 4m)" },

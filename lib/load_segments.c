@@ -146,6 +146,19 @@ void load_segments(struct loadctx *c)
 		check_macs(c, s);
 	}
 
+	for (size_t i = 0; i < c->n_labels; i++) {
+		const struct load_label *l = &c->labels[i];
+		struct nlab_seen_ent *e =
+			nlab_seen_find(&segs, l->segment, strlen(l->segment));
+
+		c->sect = "[lab]";
+		if (!e)
+			load_error(c, l->line, "labels",
+				   "no segment '%s' in this lab", l->segment);
+		else
+			t->segments[e->idx].label = xstrdup(l->text);
+	}
+
 	for (size_t i = 0; i < t->n_switches; i++) {
 		const struct nlab_switch *sw = &t->switches[i];
 		char label[64];

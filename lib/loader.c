@@ -40,7 +40,23 @@ void load_error(struct loadctx *c, int line, const char *key, const char *fmt,
 	e = &c->errs[c->n_errs];
 	e->line = line;
 	e->seq = c->n_errs++;
-	if (!line)
+	if (c->map && line > 0 && (size_t)line <= c->n_map) {
+		/* a translated topology: the line it was made from */
+		const struct nlab_src *src = &c->map[line - 1];
+
+		e->line = src->line;
+		if (src->line && src->what)
+			e->msg = nlab_strfmt("%s:%d: %s: %s", src->file,
+					     src->line, src->what, what);
+		else if (src->line)
+			e->msg = nlab_strfmt("%s:%d: %s", src->file, src->line,
+					     what);
+		else if (src->what)
+			e->msg = nlab_strfmt("%s: %s: %s", src->file, src->what,
+					     what);
+		else
+			e->msg = nlab_strfmt("%s: %s", src->file, what);
+	} else if (!line)
 		e->msg = nlab_strfmt("%s: %s", c->path, what);
 	else if (c->sect && key)
 		e->msg = nlab_strfmt("%s:%d: %s %s: %s", c->path, line, c->sect,
@@ -228,23 +244,48 @@ static void default_name(struct loadctx *c)
 	snprintf(t->name, sizeof(t->name), "%s", base);
 }
 
+/* A Kathará lab: its translation is the text, its directory the dir. */
+static int read_kathara(struct loadctx *c, struct nlab_kathara *k, char **out,
+			size_t *len, struct nlab_diag *diag)
+{
+	if (nlab_kathara_load(c->path, false, NULL, k, diag))
+		return -1;
+	c->path = k->conf;
+	c->map = k->map;
+	c->n_map = k->n_map;
+	c->t->notes = steal_ptr(k->notes);
+	c->t->n_notes = k->n_notes;
+	k->n_notes = 0;
+	*out = steal_ptr(k->ini);
+	*len = k->ini_len;
+	return 0;
+}
+
 int nlab_topology_load_opts(const char *path, const struct nlab_load_opts *o,
 			    struct nlab_topology **out, struct nlab_diag *diag)
 {
 	static const struct nlab_load_opts defaults;
 	struct loadctx c = { .path = path, .opts = o ? o : &defaults };
+	struct nlab_kathara k = { 0 };
 	struct ini_file f = { 0 };
 	cleanup_free char *buf = NULL;
 	size_t len = 0;
+	bool kathara = nlab_kathara_path(path);
+	int r;
 
 	*out = NULL;
 	c.t = xcalloc(1, sizeof(*c.t));
 	c.t->path = xstrdup(path);
 	c.t->hosts = true;
 	c.t->log_max = NLAB_LOG_MAX_DEFAULT;
-	if (!read_file(&c, &buf, &len) && !ini_scan(&c, buf, len, &f) &&
-	    !ini_read_values(&c, &f)) {
-		c.t->dir = file_dir(path, c.opts);
+	if (kathara && read_kathara(&c, &k, &buf, &len, diag)) {
+		nlab_topology_free(c.t);
+		return -2;
+	}
+	r = kathara ? 0 : read_file(&c, &buf, &len);
+	if (!r && !ini_scan(&c, buf, len, &f) && !ini_read_values(&c, &f)) {
+		c.t->dir = kathara && !c.opts->dir ? xstrdup(k.dir)
+						   : file_dir(path, c.opts);
 		load_sections(&c, &f);
 		load_segments(&c);
 		default_name(&c);
@@ -258,11 +299,18 @@ int nlab_topology_load_opts(const char *path, const struct nlab_load_opts *o,
 	nlab_seen_free(&c.addrs);
 	nlab_seen_free(&c.segwords);
 	free(c.members);
+	for (size_t i = 0; i < c.n_labels; i++) {
+		free(c.labels[i].segment);
+		free(c.labels[i].text);
+	}
+	free(c.labels);
 	if (c.total_errs) {
 		hand_errors(&c, diag);
 		nlab_topology_free(c.t);
+		nlab_kathara_free(&k);
 		return -2;
 	}
+	nlab_kathara_free(&k);
 	/* The very bytes that were validated: `up` stores these, rather
 	 * than reading the file again after it may have changed. */
 	c.t->source = steal_ptr(buf);

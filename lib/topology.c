@@ -40,8 +40,14 @@ void nlab_topology_free(struct nlab_topology *t)
 		return;
 	for (size_t i = 0; i < t->n_nodes; i++)
 		free_node(&t->nodes[i]);
-	for (size_t i = 0; i < t->n_segments; i++)
+	for (size_t i = 0; i < t->n_segments; i++) {
 		free(t->segments[i].members);
+		free(t->segments[i].label);
+	}
+	for (size_t i = 0; i < t->n_notes; i++)
+		free(t->notes[i]);
+	free(t->notes);
+	free(t->description);
 	free(t->nodes);
 	free(t->switches);
 	free(t->segments);

@@ -145,6 +145,7 @@ struct nlab_segment {
 	struct nlab_iface **members; /* in file order */
 	size_t n_members;
 	struct nlab_switch *sw; /* NULL for a veth segment */
+	char *label;		/* [lab] labels: the name to show, or NULL */
 };
 
 struct nlab_topology {
@@ -153,6 +154,7 @@ struct nlab_topology {
 	char *source; /* the file's text as loaded, for the lab's state */
 	size_t source_len;
 	char name[NLAB_NAME_MAX + 1]; /* the lab's name */
+	char *description;	      /* [lab] description, or NULL */
 	bool hosts;		      /* write /etc/netns/LAB.NODE/hosts */
 	uint64_t log_max;	      /* the nodes' default log_max */
 	struct nlab_node *nodes;
@@ -162,6 +164,10 @@ struct nlab_topology {
 	struct nlab_segment
 		*segments; /* every segment, file order of first use */
 	size_t n_segments;
+	/* What an import from another format (kathara.h) did not apply or
+	 * only approximated, one line each; NULL for a topology file. */
+	char **notes;
+	size_t n_notes;
 };
 
 /* Topology errors: one line each, "FILE:LINE: [section] key: what". */
@@ -198,6 +204,11 @@ struct nlab_load_opts {
 	const char *rename;  /* the lab's name, whatever the file says
 			      * (`up --name`; a running lab's stored copy) */
 };
+/*
+ * @path may also be a Kathará lab (a directory with a lab.conf, or the
+ * lab.conf itself, see kathara.h): it is translated into a topology and
+ * loaded like one, errors pointing at the lab's own files.
+ */
 int nlab_topology_load_opts(const char *path, const struct nlab_load_opts *o,
 			    struct nlab_topology **out, struct nlab_diag *diag);
 void nlab_topology_free(struct nlab_topology *t);
@@ -225,6 +236,12 @@ void nlab_topology_counts(const struct nlab_topology *t, struct nlab_counts *c);
  * arguments before building paths from them). */
 bool nlab_valid_name(const char *s);
 bool nlab_valid_ifname(const char *s);
+
+/* The name a segment is shown by: its label, else its name. */
+static inline const char *nlab_segment_shown(const struct nlab_segment *s)
+{
+	return s->label ? s->label : s->name;
+}
 
 /* Formatting helpers. buf must hold at least 64 bytes. */
 const char *nlab_prefix_str(const struct nlab_prefix *p, char *buf, size_t len);

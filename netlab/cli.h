@@ -39,6 +39,9 @@ int cli_usage(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Print every topology error and the count; returns EXIT_USAGE. */
 int cli_diag(const struct cli *cli, struct nlab_diag *d);
+/* What an imported lab (a Kathará lab) did not get, one line each, unless
+ * -q. */
+void cli_notes(const struct cli *cli, const struct nlab_topology *t);
 /* Exit 1 with one line unless running as root. */
 int cli_need_root(const struct cli *cli);
 /* True when argv holds --help or -h before any "--". */
@@ -69,6 +72,7 @@ CMD(link);
 CMD(impair);
 CMD(capture);
 CMD(ping);
+CMD(convert);
 #undef CMD
 
 #endif

@@ -64,6 +64,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	       PLURAL(n.addresses, "address", "addresses"),
 	       PLURAL(n.routes, "route", "routes"));
 	fflush(stdout); /* before the probe's child could inherit it */
+	cli_notes(cli, t);
 	warn_kernel(cli, t);
 	return EXIT_OK;
 }

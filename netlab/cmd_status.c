@@ -205,6 +205,8 @@ static void node_text(const struct nlab_node_status *n)
 		nlab_impair_str(&f->impair, imp, sizeof(imp));
 		if (imp[0])
 			printf("  [%s]", imp);
+		if (f->decl->segment->label) /* an imported lab's own name */
+			printf("  on %s", f->decl->segment->label);
 		printf("\n");
 	}
 }
@@ -297,6 +299,10 @@ static void node_json(const struct nlab_node_status *n)
 		json_str(stdout, f->decl->name);
 		printf(", \"segment\": ");
 		json_str(stdout, f->decl->segment->name);
+		if (f->decl->segment->label) {
+			printf(", \"segment_label\": ");
+			json_str(stdout, f->decl->segment->label);
+		}
 		printf(", \"exists\": %s, \"state\": \"%s\", \"carrier\": %s, "
 		       "\"mtu\": %u, \"mac\": ",
 		       f->exists ? "true" : "false", f->up ? "up" : "down",

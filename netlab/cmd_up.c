@@ -72,6 +72,7 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 		nlab_diag_free(&diag);
 		return ret;
 	}
+	cli_notes(cli, t);
 	prog.tty = cli->verbose >= 0 && isatty(STDERR_FILENO);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);

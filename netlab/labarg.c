@@ -10,11 +10,15 @@
 bool cli_is_file_arg(const char *arg)
 {
 	size_t len = strlen(arg);
+	char conf[4096];
 	struct stat sb;
 
+	/* a Kathará lab: a directory with a lab.conf */
+	snprintf(conf, sizeof(conf), "%s/lab.conf", arg);
 	return strchr(arg, '/') ||
 	       (len > 4 && !strcmp(arg + len - 4, ".ini")) ||
-	       (stat(arg, &sb) == 0 && !S_ISDIR(sb.st_mode));
+	       (stat(arg, &sb) == 0 && !S_ISDIR(sb.st_mode)) ||
+	       stat(conf, &sb) == 0;
 }
 
 int cli_lab_arg(const struct cli *cli, const char *arg, char *lab, size_t len)

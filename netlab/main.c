@@ -23,7 +23,9 @@ const struct command commands[] = {
 	  "base name), so that one file makes several labs side by side; "
 	  "later\n"
 	  "commands then take NAME.  A lab of that name already up is an "
-	  "error." },
+	  "error.\n"
+	  "FILE may be a Kathará lab: its directory, or its lab.conf (see "
+	  "convert)." },
 	{ "down", cmd_down, "[--grace SECONDS] LAB|FILE | --all",
 	  "remove a lab and every trace of it",
 	  "Works from the lab's own record, also after a crash of `up`.\n"
@@ -58,7 +60,9 @@ const struct command commands[] = {
 	  "--name NAME checks it under that lab name, as `up --name` would "
 	  "build it.\n"
 	  "Warns (exit still 0) when it asks for impairments this kernel "
-	  "lacks." },
+	  "lacks.\n"
+	  "FILE may be a Kathará lab: its directory, or its lab.conf; notes "
+	  "say\nwhat of it is not applied." },
 	{ "graph", cmd_graph, "[--name NAME] FILE|LAB",
 	  "print the topology as Graphviz DOT",
 	  "Routers (forward = yes) are drawn as boxes with a double outline, "
@@ -109,6 +113,15 @@ const struct command commands[] = {
 	  "The last line gives the addresses that answered and the pings "
 	  "lost.\n"
 	  "Exit 0 only if every address answered." },
+	{ "convert", cmd_convert, "[--name NAME] DIR|DIR/lab.conf",
+	  "print a Kathará lab as a netlab topology",
+	  "DIR is a Kathará lab: a lab.conf, DEVICE.startup scripts, DEVICE/\n"
+	  "file trees.  `netlab up DIR` runs it as it is; convert prints the\n"
+	  "topology that runs, with notes on what is not applied and why:\n"
+	  "  netlab convert labs/rip > rip.ini && netlab up rip.ini\n"
+	  "Its paths name the lab's files through DIR as given: keep the\n"
+	  "output in the current directory.  --name NAME: the lab's name\n"
+	  "instead of LAB_NAME or the directory's.  Needs no privileges." },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -182,6 +195,14 @@ int cli_diag(const struct cli *cli, struct nlab_diag *d)
 		fprintf(stderr, "... and %zu more\n", d->total - d->n);
 	fprintf(stderr, "%zu error%s\n", d->total, d->total == 1 ? "" : "s");
 	return EXIT_USAGE;
+}
+
+void cli_notes(const struct cli *cli, const struct nlab_topology *t)
+{
+	if (cli->verbose < 0)
+		return;
+	for (size_t i = 0; i < t->n_notes; i++)
+		cli_error(cli, "note: %s", t->notes[i]);
 }
 
 int cli_need_root(const struct cli *cli)

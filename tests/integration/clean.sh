@@ -11,7 +11,16 @@ DEFPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 SECRET=NETLAB_SECRET_TOKEN
 
 # host pid of the node's `sleep 1000` (its run)
-run_pid() { "$NETLAB" ps "$1" "$2" | awk '/sleep 1000/ {print $2; exit}'; }
+# run's pid: `up` returns once run is forked, maybe before it is exec'd,
+# so look for it a few times.
+run_pid() {
+	local p i
+	for i in $(seq 50); do
+		p=$("$NETLAB" ps "$1" "$2" | awk '/sleep 1000/ {print $2; exit}')
+		[ -n "$p" ] && { echo "$p"; return; }
+		sleep 0.1
+	done
+}
 # the variables of a process, sorted, one a line
 environ_of() { tr '\0' '\n' <"/proc/$1/environ" | sort; }
 status_field() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What one Kathará device's options, scripts and directories become in
+ * its [node]: the values of sysctl, env, run and bind (kathara_ini.c
+ * writes them, see the table there).
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "kathara_lab.h"
+#include "text.h"
+#include "util.h"
+
+#define SAFE_WORD                                                              \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"       \
+	"_./+@%-"
+
+const struct kat_opt *kat_opt(const struct kat_device *d, const char *name)
+{
+	const struct kat_opt *last = NULL;
+
+	for (size_t i = 0; i < d->n_opts; i++)
+		if (!strcmp(d->opts[i].name, name))
+			last = &d->opts[i];
+	return last;
+}
+
+/* The first line of option @name, else the device's. */
+int kat_opt_line(const struct kat_device *d, const char *name)
+{
+	for (size_t i = 0; i < d->n_opts; i++)
+		if (!strcmp(d->opts[i].name, name))
+			return d->opts[i].line;
+	return d->line;
+}
+
+/* A growing comma-separated list. */
+void kat_add(char **list, const char *fmt, ...)
+{
+	cleanup_free char *item = NULL;
+	char *t;
+	va_list ap;
+
+	va_start(ap, fmt);
+	item = nlab_vstrfmt(fmt, ap);
+	va_end(ap);
+	t = *list ? nlab_strfmt("%s, %s", *list, item) : xstrdup(item);
+	free(*list);
+	*list = t;
+}
+
+/* A growing "; "-separated command line. */
+static void then(char **cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void then(char **cmd, const char *fmt, ...)
+{
+	cleanup_free char *part = NULL;
+	char *t;
+	va_list ap;
+
+	va_start(ap, fmt);
+	part = nlab_vstrfmt(fmt, ap);
+	va_end(ap);
+	t = *cmd ? nlab_strfmt("%s; %s", *cmd, part) : xstrdup(part);
+	free(*cmd);
+	*cmd = t;
+}
+
+struct kv {
+	const char *key;
+	char *value;
+};
+
+/* Kathará's sysctls for every device, then the device's own (which
+ * replace a default of the same key in its place). */
+char *kat_sysctls(struct kat_lab *lab, const struct kat_device *d)
+{
+	static const char *const v4[][2] = {
+		{ "net.ipv4.conf.all.rp_filter", "0" },
+		{ "net.ipv4.conf.default.rp_filter", "0" },
+		{ "net.ipv4.conf.lo.rp_filter", "0" },
+		{ "net.ipv4.ip_forward", "1" },
+		{ "net.ipv4.icmp_ratelimit", "0" },
+	};
+	static const char *const v6_on[][2] = {
+		{ "net.ipv6.conf.all.forwarding", "1" },
+		{ "net.ipv6.conf.all.accept_ra", "0" },
+		{ "net.ipv6.icmp.ratelimit", "0" },
+		{ "net.ipv6.conf.default.disable_ipv6", "0" },
+		{ "net.ipv6.conf.all.disable_ipv6", "0" },
+	};
+	static const char *const v6_off[][2] = {
+		{ "net.ipv6.conf.default.disable_ipv6", "1" },
+		{ "net.ipv6.conf.all.disable_ipv6", "1" },
+		{ "net.ipv6.conf.default.forwarding", "0" },
+		{ "net.ipv6.conf.all.forwarding", "0" },
+	};
+	const struct kat_opt *ip6 = kat_opt(d, "ipv6");
+	bool on = false;
+	struct kv kv[32 + 64];
+	size_t n = 0;
+	char *list = NULL;
+
+	if (ip6)
+		on = !strcmp(ip6->value, "1") || !strcasecmp(ip6->value, "y") ||
+		     !strcasecmp(ip6->value, "yes") ||
+		     !strcasecmp(ip6->value, "t") ||
+		     !strcasecmp(ip6->value, "true") ||
+		     !strcasecmp(ip6->value, "on");
+	for (size_t i = 0; i < ARRAY_SIZE(v4); i++)
+		kv[n++] = (struct kv){ v4[i][0], xstrdup(v4[i][1]) };
+	for (size_t i = 0; on && i < ARRAY_SIZE(v6_on); i++)
+		kv[n++] = (struct kv){ v6_on[i][0], xstrdup(v6_on[i][1]) };
+	for (size_t i = 0; !on && i < ARRAY_SIZE(v6_off); i++)
+		kv[n++] = (struct kv){ v6_off[i][0], xstrdup(v6_off[i][1]) };
+	for (size_t i = 0; i < d->n_opts; i++) {
+		const struct kat_opt *s = &d->opts[i];
+		cleanup_free char *what =
+			nlab_strfmt("%s[%s]", d->name, s->name);
+		size_t j;
+
+		if (s->kind->map != KAT_SYSCTL)
+			continue;
+		if (s->key[strspn(s->key, "abcdefghijklmnopqrstuvwxyz"
+					  "0123456789_.-")] ||
+		    strchr(s->value, ',') || !*s->value) {
+			kat_error(lab, lab->conf, s->line,
+				  "%s: netlab takes a sysctl of [a-z0-9_.-] "
+				  "with a value, without ','",
+				  what);
+			continue;
+		}
+		for (j = 0; j < n && strcmp(kv[j].key, s->key); j++)
+			;
+		if (j == n && n == ARRAY_SIZE(kv)) {
+			kat_error(lab, lab->conf, s->line,
+				  "%s: too many sysctls", what);
+			continue;
+		}
+		if (j == n)
+			kv[n++].key = s->key;
+		else
+			free(kv[j].value);
+		kv[j].value = xstrdup(s->value);
+	}
+	for (size_t i = 0; i < n; i++) {
+		kat_add(&list, "%s=%s", kv[i].key, kv[i].value);
+		free(kv[i].value);
+	}
+	return list;
+}
+
+char *kat_env(struct kat_lab *lab, const struct kat_device *d)
+{
+	char *list = NULL;
+
+	for (size_t i = 0; i < d->n_opts; i++) {
+		const struct kat_opt *e = &d->opts[i];
+
+		if (e->kind->map != KAT_ENV)
+			continue;
+		if (isdigit((unsigned char)e->key[0]) ||
+		    !strcmp(e->key, "NETLAB_LAB") ||
+		    !strcmp(e->key, "NETLAB_NODE") || strchr(e->value, ',')) {
+			kat_error(lab, lab->conf, e->line,
+				  "%s[env]: netlab takes a NAME that does not "
+				  "start with a digit, is not NETLAB_LAB or "
+				  "NETLAB_NODE, and a VALUE without ','",
+				  d->name);
+			continue;
+		}
+		kat_add(&list, "%s=%s", e->key, e->value);
+	}
+	return list;
+}
+
+/* A word for the shell: Kathará's values hold no quotes. */
+static char *sh_word(const char *s)
+{
+	if (*s && !s[strspn(s, SAFE_WORD)])
+		return xstrdup(s);
+	return nlab_strfmt("'%s'", s);
+}
+
+static void script(char **cmd, const char *shell, const char *base,
+		   const char *file, bool cr)
+{
+	if (cr) /* Kathará turns CR LF into LF when it copies a script */
+		then(cmd, "sed 's/\\r$//' %s%s | %s -x", base, file, shell);
+	else
+		then(cmd, "%s -x %s%s", shell, base, file);
+}
+
+char *kat_run(struct kat_lab *lab, const char *base, const struct kat_device *d)
+{
+	const struct kat_opt *sh = kat_opt(d, "shell");
+	cleanup_free char *shell = sh_word(sh ? sh->value : "/bin/bash");
+	cleanup_free char *limits = NULL;
+	char *cmd = NULL;
+
+	for (size_t i = 0; i < d->n_opts; i++) {
+		const struct kat_opt *u = &d->opts[i];
+		char *t;
+
+		if (u->kind->map != KAT_ULIMIT)
+			continue;
+		t = nlab_strfmt("%s --%s=%s", limits ? limits : "", u->key,
+				u->value);
+		free(limits);
+		limits = t;
+	}
+	if (limits)
+		then(&cmd, "prlimit --pid $$%s", limits);
+	if (lab->shared_startup)
+		script(&cmd, shell, base, "shared.startup",
+		       lab->shared_startup_cr);
+	if (d->startup) {
+		cleanup_free char *f = nlab_strfmt("%s.startup", d->name);
+
+		script(&cmd, shell, base, f, d->startup_cr);
+	}
+	for (size_t i = 0; i < d->n_opts; i++)
+		if (d->opts[i].kind->map == KAT_EXEC)
+			then(&cmd, "%s -c '%s'", shell, d->opts[i].value);
+	return cmd;
+}
+
+char *kat_binds(struct kat_lab *lab, const char *base,
+		const struct kat_device *d)
+{
+	char *list = NULL;
+
+	if (lab->shared_dir && !access("/shared", F_OK))
+		kat_add(&list, "%sshared:/shared", base);
+	for (size_t i = 0; i < d->n_opts; i++) {
+		const struct kat_opt *v = &d->opts[i];
+		cleanup_free char *guest = xstrdup(v->value);
+		char *mode = strrchr(guest, '|');
+
+		if (v->kind->map != KAT_VOLUME)
+			continue;
+		*mode++ = '\0';
+		if (strpbrk(v->key, ",:") || strpbrk(guest, ",:")) {
+			kat_error(lab, lab->conf, v->line,
+				  "%s[volume]: netlab takes no ',' or ':' in a "
+				  "bind's paths",
+				  d->name);
+			continue;
+		}
+		kat_add(&list, "%s%s:%s%s", v->key[0] == '/' ? "" : base,
+			v->key, guest, strcmp(mode, "rw") ? ":ro" : "");
+	}
+	return list;
+}
