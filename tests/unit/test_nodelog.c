@@ -339,6 +339,95 @@ static void follow_across_rotations(void **state)
 	close(dirfd);
 }
 
+/* The follower's output, and the writer's moves, made as it prints:
+ * deterministic points in the follower's loop. */
+struct slow {
+	int dirfd, log0; /* the first NODE.log, for appending */
+	char out[64];
+	pid_t child;
+};
+
+static void put_file(int dirfd, const char *name, const char *text)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static ssize_t slow_write(void *cookie, const char *buf, size_t n)
+{
+	struct slow *sl = cookie;
+
+	assert_true(strlen(sl->out) + n < sizeof(sl->out));
+	strncat(sl->out, buf, n);
+	if (!strcmp(sl->out, "1\n")) {
+		assert_int_equal(write(sl->log0, "2\n", 2), 2);
+	} else if (!strcmp(sl->out, "1\n2\n")) {
+		/* a rotation the follower sees whole */
+		assert_int_equal(write(sl->log0, "3\n", 2), 2);
+		assert_int_equal(
+			renameat(sl->dirfd, "a.log", sl->dirfd, "a.log.1"), 0);
+		put_file(sl->dirfd, "a.log", "4\n");
+	} else if (!strcmp(sl->out, "1\n2\n3\n")) {
+		/* the follower finishes the old file: the next rotation
+		 * starts, and its writer is not scheduled for a second */
+		assert_int_equal(
+			renameat(sl->dirfd, "a.log", sl->dirfd, "a.log.1"), 0);
+		put_file(sl->dirfd, "a.log.dropped", "6\n");
+		sl->child = fork();
+		assert_true(sl->child >= 0);
+		if (sl->child == 0) {
+			int fd;
+
+			sleep(1);
+			fd = openat(sl->dirfd, ".a.log", O_WRONLY | O_CREAT,
+				    0600);
+			_exit(write(fd, "5\n", 2) != 2 ||
+			      renameat(sl->dirfd, ".a.log", sl->dirfd,
+				       "a.log"));
+		}
+	} else if (!strcmp(sl->out, "1\n2\n3\n4\n5\n")) {
+		/* down */
+		unlinkat(sl->dirfd, "a.log", 0);
+		unlinkat(sl->dirfd, "a.log.1", 0);
+		unlinkat(sl->dirfd, "a.log.dropped", 0);
+		rmdir(fixture_path("slow"));
+	}
+	return (ssize_t)n;
+}
+
+/* A rotation between its rename and its new NODE.log for longer than
+ * the follower's snapshot retries: the follower waits for it and goes
+ * on, rather than stop as if the lab went down. */
+static void follow_waits_out_slow_rotation(void **state)
+{
+	struct slow sl = { .dirfd = new_dir("slow"), .child = -1 };
+	cookie_io_functions_t io = { .write = slow_write };
+	struct nlab_err e = { 0 };
+	FILE *f;
+	int status;
+
+	(void)state;
+	put_file(sl.dirfd, "a.log", "1\n");
+	sl.log0 = openat(sl.dirfd, "a.log", O_WRONLY | O_APPEND);
+	assert_true(sl.log0 >= 0);
+	f = fopencookie(&sl, "w", io);
+	assert_non_null(f);
+	alarm(30);
+	if (nlab_log_print_at(sl.dirfd, "a", true, f, &e))
+		fail_msg("%s", e.msg);
+	alarm(0);
+	fclose(f);
+	assert_true(sl.child > 0);
+	assert_int_equal(waitpid(sl.child, &status, 0), sl.child);
+	assert_int_equal(status, 0);
+	assert_string_equal(sl.out, "1\n2\n3\n4\n5\n");
+	close(sl.log0);
+	close(sl.dirfd);
+}
+
 static const struct CMUnitTest nodelog_tests[] = {
 	cmocka_unit_test(sizes),
 	cmocka_unit_test(log_max_setting),
@@ -346,6 +435,7 @@ static const struct CMUnitTest nodelog_tests[] = {
 	cmocka_unit_test(rotation_keeps_newest),
 	cmocka_unit_test(long_line_is_cut),
 	cmocka_unit_test(follow_across_rotations),
+	cmocka_unit_test(follow_waits_out_slow_rotation),
 };
 
 UNIT_GROUP("nodelog", nodelog_tests, fixture_setup, fixture_teardown)
