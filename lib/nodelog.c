@@ -105,7 +105,8 @@ void nlab_logw_write(struct nlab_logw *w, const char *buf, size_t n)
 		if (n > room) {
 			/* Cut after a line's end, so that what is dropped
 			 * later is whole lines; a line longer than a whole
-			 * file is cut where the file is full. */
+			 * file is cut where the file is full, and one that
+			 * came in pieces where its start already is. */
 			const char *nl = room ? memrchr(buf, '\n', room) : NULL;
 
 			if (nl)
