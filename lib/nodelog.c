@@ -105,7 +105,8 @@ void nlab_logw_write(struct nlab_logw *w, const char *buf, size_t n)
 		if (n > room) {
 			/* Cut after a line's end, so that what is dropped
 			 * later is whole lines; a line longer than a whole
-			 * file is cut where the file is full. */
+			 * file is cut where the file is full, and one that
+			 * came in pieces where its start already is. */
 			const char *nl = room ? memrchr(buf, '\n', room) : NULL;
 
 			if (nl)
@@ -350,6 +351,24 @@ static void watch_wait(int wfd)
 			;
 }
 
+/* snap_take() for a follower: a rotation that is slow to finish (its
+ * writer not scheduled for a while on a busy host) is waited out, not
+ * taken for the lab going down; -1 with ENOENT once the log is gone. */
+static int snap_wait(int dirfd, const char *node, struct snap *s, int wfd)
+{
+	for (;;) {
+		if (!snap_take(dirfd, node, s))
+			return 0;
+		if (errno != ENOENT)
+			return -1;
+		if (log_gone(dirfd, node)) {
+			errno = ENOENT;
+			return -1;
+		}
+		watch_wait(wfd);
+	}
+}
+
 /* Print what comes until the log goes; @s is what was printed last. */
 static int follow_log(int dirfd, const char *node, struct snap *s, FILE *out,
 		      struct printed *p, int wfd)
@@ -388,7 +407,7 @@ static int follow_log(int dirfd, const char *node, struct snap *s, FILE *out,
 		done_ino = s->ino;
 		s->cur = -1;
 		snap_close(s);
-		r = snap_take(dirfd, node, s);
+		r = snap_wait(dirfd, node, s, wfd);
 		if (!r)
 			r = print_snap(s, done_ino, out, p, "");
 		err = errno;

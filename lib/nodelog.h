@@ -11,7 +11,8 @@
  *
  * A file holds at most half of the node's log_max, so both together never
  * exceed it.  When a write would overflow NODE.log, the supervisor cuts
- * after the last whole line that fits, renames NODE.log over NODE.log.1
+ * after the last whole line that fits (a line already partly in NODE.log
+ * from an earlier write is cut there), renames NODE.log over NODE.log.1
  * (dropping the older one), adds that one's size to NODE.log.dropped and
  * starts a new NODE.log.  Readers tell a rotation by NODE.log's inode.
  */

@@ -256,9 +256,8 @@ static void follow_across_rotations(void **state)
 	char *outpath = strdup(fixture_path("follow.out"));
 	int dirfd = new_dir("follow");
 	struct nlab_err e = { 0 };
-	size_t len, got = 0, notes = 0, n;
-	char *s = numbered(20000, &len), *text = NULL, *line, *save;
-	long last = 0;
+	size_t len, pos = 0, n;
+	char *s = numbered(20000, &len), *text = NULL;
 	FILE *f = fopen(outpath, "w+");
 	int status;
 	pid_t pid;
@@ -314,29 +313,131 @@ static void follow_across_rotations(void **state)
 	n = fread(text, 1, len * 2 - 1, f);
 	text[n] = '\0';
 	fclose(f);
-	/* strictly increasing, the last one there, and every byte either
-	 * printed or counted in a note */
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		size_t k;
-		long num;
+	/* Every byte of the output in its place in the stream, or counted
+	 * in a note, never both; the last line there.  A note starts on its
+	 * own line: the newline before it is the note's when the stream was
+	 * inside a line there (a rotation cuts a line that came in pieces),
+	 * and what follows it may start inside a line. */
+	for (const char *t = text; *t;) {
+		const char *next = strstr(t, "[netlab: ");
+		size_t k = next ? (size_t)(next - t) : strlen(t), skip = k;
+		unsigned long long dropped;
 
-		if (sscanf(line, "[netlab: %zu bytes of", &k) == 1) {
-			notes += k;
+		if (next == t) {
+			if (sscanf(t, "[netlab: %llu bytes of", &dropped) != 1)
+				fail_msg("bad note: %.60s", t);
+			pos += dropped;
+			t = strchr(t, '\n');
+			assert_non_null(t);
+			t++;
 			continue;
 		}
-		assert_int_equal(sscanf(line, "line %ld ", &num), 1);
-		if (num <= last)
-			fail_msg("line %ld after %ld", num, last);
-		last = num;
-		got += strlen(line) + 1;
+		if (next) {
+			assert_int_equal(t[k - 1], '\n');
+			if (pos + k > len || s[pos + k - 1] != '\n')
+				k--;
+		}
+		if (pos + k > len || memcmp(t, s + pos, k))
+			fail_msg("not the stream at %zu: %.60s", pos, t);
+		pos += k;
+		t += skip;
 	}
-	assert_int_equal(last, 20000);
-	assert_int_equal(got + notes, len);
+	assert_int_equal(pos, len);
+	assert_true(n >= 100);
+	assert_memory_equal(text + n - 100, s + len - 100, 100);
 	free(text);
 	free(s);
 	free(outpath);
 	close(dirfd);
+}
+
+/* The follower's output, and the writer's moves, made as it prints:
+ * deterministic points in the follower's loop. */
+struct slow {
+	int dirfd, log0; /* the first NODE.log, for appending */
+	char out[64];
+	pid_t child;
+};
+
+static void put_file(int dirfd, const char *name, const char *text)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static ssize_t slow_write(void *cookie, const char *buf, size_t n)
+{
+	struct slow *sl = cookie;
+
+	assert_true(strlen(sl->out) + n < sizeof(sl->out));
+	strncat(sl->out, buf, n);
+	if (!strcmp(sl->out, "1\n")) {
+		assert_int_equal(write(sl->log0, "2\n", 2), 2);
+	} else if (!strcmp(sl->out, "1\n2\n")) {
+		/* a rotation the follower sees whole */
+		assert_int_equal(write(sl->log0, "3\n", 2), 2);
+		assert_int_equal(
+			renameat(sl->dirfd, "a.log", sl->dirfd, "a.log.1"), 0);
+		put_file(sl->dirfd, "a.log", "4\n");
+	} else if (!strcmp(sl->out, "1\n2\n3\n")) {
+		/* the follower finishes the old file: the next rotation
+		 * starts, and its writer is not scheduled for a second */
+		assert_int_equal(
+			renameat(sl->dirfd, "a.log", sl->dirfd, "a.log.1"), 0);
+		put_file(sl->dirfd, "a.log.dropped", "6\n");
+		sl->child = fork();
+		assert_true(sl->child >= 0);
+		if (sl->child == 0) {
+			int fd;
+
+			sleep(1);
+			fd = openat(sl->dirfd, ".a.log", O_WRONLY | O_CREAT,
+				    0600);
+			_exit(write(fd, "5\n", 2) != 2 ||
+			      renameat(sl->dirfd, ".a.log", sl->dirfd,
+				       "a.log"));
+		}
+	} else if (!strcmp(sl->out, "1\n2\n3\n4\n5\n")) {
+		/* down */
+		unlinkat(sl->dirfd, "a.log", 0);
+		unlinkat(sl->dirfd, "a.log.1", 0);
+		unlinkat(sl->dirfd, "a.log.dropped", 0);
+		rmdir(fixture_path("slow"));
+	}
+	return (ssize_t)n;
+}
+
+/* A rotation between its rename and its new NODE.log for longer than
+ * the follower's snapshot retries: the follower waits for it and goes
+ * on, rather than stop as if the lab went down. */
+static void follow_waits_out_slow_rotation(void **state)
+{
+	struct slow sl = { .dirfd = new_dir("slow"), .child = -1 };
+	cookie_io_functions_t io = { .write = slow_write };
+	struct nlab_err e = { 0 };
+	FILE *f;
+	int status;
+
+	(void)state;
+	put_file(sl.dirfd, "a.log", "1\n");
+	sl.log0 = openat(sl.dirfd, "a.log", O_WRONLY | O_APPEND);
+	assert_true(sl.log0 >= 0);
+	f = fopencookie(&sl, "w", io);
+	assert_non_null(f);
+	alarm(30);
+	if (nlab_log_print_at(sl.dirfd, "a", true, f, &e))
+		fail_msg("%s", e.msg);
+	alarm(0);
+	fclose(f);
+	assert_true(sl.child > 0);
+	assert_int_equal(waitpid(sl.child, &status, 0), sl.child);
+	assert_int_equal(status, 0);
+	assert_string_equal(sl.out, "1\n2\n3\n4\n5\n");
+	close(sl.log0);
+	close(sl.dirfd);
 }
 
 static const struct CMUnitTest nodelog_tests[] = {
@@ -346,6 +447,7 @@ static const struct CMUnitTest nodelog_tests[] = {
 	cmocka_unit_test(rotation_keeps_newest),
 	cmocka_unit_test(long_line_is_cut),
 	cmocka_unit_test(follow_across_rotations),
+	cmocka_unit_test(follow_waits_out_slow_rotation),
 };
 
 UNIT_GROUP("nodelog", nodelog_tests, fixture_setup, fixture_teardown)
