@@ -33,8 +33,8 @@ const struct command commands[] = {
 	  "and NETLAB_LAB, NETLAB_NODE set.  Exit status: CMD's; 128+N if it\n"
 	  "died of signal N; 127 if it was not found." },
 	{ "ps", cmd_ps, "LAB NODE", "list a node's processes", NULL },
-	{ "log", cmd_log, "LAB NODE [-f]", "show the output of a node's run",
-	  NULL },
+	{ "log", cmd_log, "LAB NODE [-f|--follow]",
+	  "show the output of a node's run", NULL },
 	{ "check", cmd_check, "FILE",
 	  "load and validate a topology; needs no privileges", NULL },
 	{ "graph", cmd_graph, "FILE|LAB", "print the topology as Graphviz DOT",
@@ -65,13 +65,17 @@ const struct command commands[] = {
 	  "complete), or\n"
 	  "when the lab goes down.  NODE may be a switch, to capture on its "
 	  "ports." },
-	{ "ping", cmd_ping, "LAB [-c N] [-W MS] [-4|-6] [--json]",
+	{ "ping", cmd_ping,
+	  "LAB [-c|--count N] [-W|--timeout MS] [-4|-6] [--json]",
 	  "reachability matrix between every pair of nodes",
 	  "Pings every global address of every other node, in each family the\n"
 	  "source has, concurrently.  Matrix: '.' all answered, 'X' none, "
 	  "'N%'\n"
 	  "partial loss, '-' nothing to ping.  Exit 0 only if every address\n"
 	  "answered." },
+	{ "help", cmd_help, "[COMMAND|topology]",
+	  "show a command's usage, or the topology reference",
+	  "netlab help topology prints netlab.ini(5), the topology format." },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -82,6 +86,11 @@ static void usage(FILE *f)
 		   "commands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+}
+
+void cli_usage_print(FILE *f)
+{
+	usage(f);
 }
 
 int cli_help(const struct command *c)
