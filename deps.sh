@@ -104,7 +104,29 @@ if [ $print = 1 ]; then
 	[ -n "$missing" ] && echo "$cmd" || echo "# nothing to install"
 	exit 0
 fi
+# What a minimal root (a container's, a debootstrap's) lacks that labs
+# need, and only root can add: both are made the way a full install makes
+# them, and only when missing.
+prepare() {
+	[ "$(id -u)" = 0 ] || return 0
+	# A node sees its lab's names through the lab's hosts file, which
+	# netlab binds over /etc/hosts (as ip netns exec does) but never
+	# creates.  The installer writes this file; debootstrap does not.
+	if [ ! -e /etc/hosts ]; then
+		printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
+			>/etc/hosts
+		echo "deps.sh: wrote /etc/hosts (localhost only): there was none"
+	fi
+	# FRR's run directory (its tmpfiles.d rule), made by systemd-tmpfiles
+	# at boot and on install; a lab's FRR nodes mount a tmpfs over it.
+	if [ ! -d /run/frr ] && getent passwd frr >/dev/null 2>&1; then
+		install -d -o frr -g frr -m 0755 /run/frr
+		echo "deps.sh: made /run/frr (no systemd-tmpfiles made it)"
+	fi
+}
+
 if [ -z "$missing" ]; then
+	prepare
 	echo "deps.sh: everything netlab needs is installed"
 	exit 0
 fi
@@ -143,4 +165,5 @@ if [ $pm = apt ]; then
 else
 	dnf install -y $missing
 fi
+prepare
 echo "deps.sh: done"
