@@ -1,12 +1,13 @@
 # netlab — build, test, install.
-#   make              build lib/libnetlab.a and netlab/netlab
-#   make test         unit + bad-input tests; integration tests too as root
+#   make deps         install the build and test dependencies (deps.sh)
+#   make              build lib/libnetlab.a, netlab/netlab and the man pages
+#   make test         unit, bad-input, cli and docs tests; integration too as root
 #                     (against the test build build/test, hooks compiled in)
 #   make check-asan   the same tests against an ASan+UBSan test build
 #   make fuzz         build the libFuzzer target for the loader (clang)
 #   make fuzz-smoke   run it for 30 s over the seed corpus
 #   make bench        up/down timings against `ip -batch` (root)
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local DESTDIR=  (and make uninstall)
 
 CC      ?= gcc
 PREFIX  ?= /usr/local
@@ -27,6 +28,9 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -D_GNU_SOURCE \
 	     -Ilib $(PKG_CFLAGS)
 LDLIBS   = $(PKG_LIBS) $(EXTRA_LDFLAGS)
 
+VERSION  := $(shell sed -n 's/^\#define NETLAB_VERSION "\(.*\)"/\1/p' \
+		netlab/main.c)
+
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 CLI_SRC  := $(sort $(wildcard netlab/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
@@ -39,9 +43,20 @@ LIB      := $(B)/lib/libnetlab.a
 BIN      := $(B)/netlab/netlab
 UNIT     := $(B)/tests/unit/unit-tests
 
-.PHONY: all test run-tests check-asan fuzz fuzz-smoke bench install clean \
-	format
-all: $(BIN)
+# Man pages: scdoc sources in man/, rendered at build time (nothing
+# rendered is committed; scdoc and groff are build dependencies).
+# netlab.ini(5) is also embedded, as plain text, for `netlab help topology`.
+MAN      := $(B)/man/netlab.8 $(B)/man/netlab.ini.5
+HELP_C   := $(B)/man/topology-help.c
+HELP_OBJ := $(B)/man/topology-help.o
+
+.PHONY: all deps test run-tests check-asan fuzz fuzz-smoke bench install uninstall \
+	clean format
+all: $(BIN) $(MAN)
+
+# Not a build step: installs packages (as root), see deps.sh.
+deps:
+	sh deps.sh $(DEPS_FLAGS)
 
 $(B)/%.o: %.c $(wildcard lib/*.h netlab/*.h)
 	@mkdir -p $(dir $@)
@@ -50,8 +65,21 @@ $(B)/%.o: %.c $(wildcard lib/*.h netlab/*.h)
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+$(BIN): $(CLI_OBJ) $(HELP_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(HELP_OBJ) $(LIB) $(LDLIBS)
+
+$(B)/man/%: man/%.scd
+	@mkdir -p $(dir $@)
+	sed 's|@VERSION@|$(VERSION)|g' $< | scdoc >$@.tmp
+	mv $@.tmp $@
+
+$(HELP_C): $(B)/man/netlab.ini.5 man/text2c.sh
+	groff -man -Tascii -P-cbou -rHY=0 $< | \
+		sh man/text2c.sh nlab_topology_help >$@.tmp
+	mv $@.tmp $@
+
+$(HELP_OBJ): $(HELP_C)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(LDLIBS) -lcmocka
@@ -65,14 +93,14 @@ HOOKS := -DNLAB_TEST_HOOKS
 
 # The one test command (README, .ci/run): ends with
 # "N passed, N failed, N skipped".
-test: $(BIN)
+test: $(BIN) $(MAN)
 	@$(MAKE) --no-print-directory B=build/test EXTRA_CFLAGS="$(HOOKS)" \
 		RELEASE=$(abspath $(BIN)) run-tests
 
 # The suite against the build in $(B); RELEASE: the release binary.
-run-tests: $(BIN) $(UNIT)
+run-tests: $(BIN) $(UNIT) $(MAN)
 	@NETLAB=$(abspath $(BIN)) UNIT=$(abspath $(UNIT)) \
-		NETLAB_RELEASE=$(RELEASE) tests/run
+		MANDIR=$(abspath $(B)/man) NETLAB_RELEASE=$(RELEASE) tests/run
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=all
@@ -101,12 +129,32 @@ fuzz-smoke: $(FUZZ)
 bench: $(BIN)
 	tests/bench/run $(abspath $(BIN))
 
-install: $(BIN)
+# The binary, the man pages, bash completion and the example topologies.
+# uninstall removes exactly those files (and share/netlab), no directory
+# that may hold anyone else's.
+SHARE    := $(DESTDIR)$(PREFIX)/share
+EXAMPLES := $(shell cd topologies && find . -type f | sort)
+install: $(BIN) $(MAN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/netlab
+	install -D -m 0644 $(B)/man/netlab.8 $(SHARE)/man/man8/netlab.8
+	install -D -m 0644 $(B)/man/netlab.ini.5 $(SHARE)/man/man5/netlab.ini.5
+	install -D -m 0644 completion/netlab.bash \
+		$(SHARE)/bash-completion/completions/netlab
+	for f in $(EXAMPLES); do \
+		install -D -m 0644 topologies/$$f \
+			$(SHARE)/netlab/topologies/$$f || exit 1; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/netlab $(SHARE)/man/man8/netlab.8 \
+		$(SHARE)/man/man5/netlab.ini.5 \
+		$(SHARE)/bash-completion/completions/netlab
+	rm -rf $(SHARE)/netlab
 
 format:
 	clang-format -i lib/*.[ch] netlab/*.[ch] tests/unit/*.c tests/fuzz/*.c
 
 clean:
 	rm -rf build lib/*.o lib/*.a netlab/*.o netlab/netlab tests/unit/*.o \
-		tests/unit/unit-tests
+		tests/unit/unit-tests man/netlab.8 man/netlab.ini.5 \
+		man/topology-help.[co] man/*.tmp

@@ -104,18 +104,33 @@ int nlab_node_pidfd(const char *lab, const char *node, pid_t *pid,
 
 int nlab_node_enter(const char *lab, const char *node, struct nlab_err *e)
 {
+	cleanup_close int root = -1;
+	char path[64];
 	pid_t pid;
 	cleanup_close int fd = nlab_node_pidfd(lab, node, &pid, e);
 
 	if (fd < 0)
 		return -1;
-	/* One setns on a pidfd enters them all at once (Linux 5.8).  The
-	 * supervisor may have died since it was found alive. */
+	/* Entering a mount namespace moves the caller to that namespace's
+	 * root, which is not the node's when netlab runs in a chroot: take
+	 * the supervisor's own root along (as nsenter --root does).  The
+	 * setns below succeeds only if the supervisor still lives, so this
+	 * /proc entry was its own; it may have died since it was found. */
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return errno == ENOENT || errno == ESRCH
+			       ? node_down(lab, node, e)
+			       : nlab_err_set(e, errno, "node %s: %s", node,
+					      path);
+	/* One setns on a pidfd enters them all at once (Linux 5.8). */
 	if (setns(fd,
 		  CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWPID) < 0)
 		return errno == ESRCH
 			       ? node_down(lab, node, e)
 			       : nlab_err_set(e, errno, "enter node %s", node);
+	if (fchdir(root) < 0 || chroot(".") < 0)
+		return nlab_err_set(e, errno, "node %s: enter its root", node);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #define NETLAB_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "err.h"
 #include "topology.h"
@@ -47,6 +48,10 @@ int cli_need_root(const struct cli *cli);
 /* True when argv holds --help or -h before any "--". */
 bool cli_wants_help(int argc, char **argv);
 int cli_help(const struct command *c);
+/* `netlab --help`: the usage and the list of commands. */
+void cli_usage_print(FILE *f);
+/* netlab.ini(5) as plain text, generated from the man page by make. */
+extern const char nlab_topology_help[];
 /* The operand of a command that takes exactly one (`check FILE`): a
  * leading "--" is skipped; an option, none or more than one is a usage
  * error naming @what.  Returns 0 with *arg set, or the exit status. */
@@ -73,6 +78,7 @@ CMD(impair);
 CMD(capture);
 CMD(ping);
 CMD(convert);
+CMD(help);
 #undef CMD
 
 #endif

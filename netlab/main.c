@@ -49,7 +49,7 @@ const struct command commands[] = {
 	  "and NETLAB_LAB, NETLAB_NODE set.  Exit status: CMD's; 128+N if it\n"
 	  "died of signal N; 127 if it was not found." },
 	{ "ps", cmd_ps, "LAB|FILE NODE", "list a node's processes", NULL },
-	{ "log", cmd_log, "LAB|FILE NODE [-f]",
+	{ "log", cmd_log, "LAB|FILE NODE [-f|--follow]",
 	  "show the output of a node's run",
 	  "The newest log_max bytes (default 4m) are kept; a first line\n"
 	  "\"[netlab: N bytes of older output dropped]\" says when older ones\n"
@@ -98,7 +98,8 @@ const struct command commands[] = {
 	  "complete), or\n"
 	  "when the lab goes down.  NODE may be a switch, to capture on its "
 	  "ports." },
-	{ "ping", cmd_ping, "LAB|FILE [-c N] [-W MS] [-4|-6] [--json]",
+	{ "ping", cmd_ping,
+	  "LAB|FILE [-c|--count N] [-W|--timeout MS] [-4|-6] [--json]",
 	  "reachability matrix between every pair of nodes",
 	  "Pings every global address of every other node, in each family the\n"
 	  "source has, concurrently.  A row is a source node, a column a "
@@ -109,6 +110,7 @@ const struct command commands[] = {
 	  "  A/N  A of the N addresses answered (e.g. IPv4 but not IPv6)\n"
 	  "  X    no address answered\n"
 	  "  -    nothing to ping (no address family in common)\n"
+	  "  ?    not pinged: a node's namespace is missing\n"
 	  "  \\    the node itself\n"
 	  "The last line gives the addresses that answered and the pings "
 	  "lost.\n"
@@ -122,6 +124,9 @@ const struct command commands[] = {
 	  "Its paths name the lab's files through DIR as given: keep the\n"
 	  "output in the current directory.  --name NAME: the lab's name\n"
 	  "instead of LAB_NAME or the directory's.  Needs no privileges." },
+	{ "help", cmd_help, "[COMMAND|topology]",
+	  "show a command's usage, or the topology reference",
+	  "netlab help topology prints netlab.ini(5), the topology format." },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -132,6 +137,11 @@ static void usage(FILE *f)
 		   "commands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+}
+
+void cli_usage_print(FILE *f)
+{
+	usage(f);
 }
 
 int cli_help(const struct command *c)

@@ -12,6 +12,9 @@
 #
 # Exit work goes through at_exit CMD (run last-registered first), not
 # through a trap of one's own: the EXIT trap is tap_exit's.
+# Sourced twice (a file that sources lib.sh halfway): keep the count.
+[ -n "${TAP_LOADED:-}" ] && return 0
+TAP_LOADED=1
 TAP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/netlab-tap.XXXXXX")
 TAP_HOOKS=()
 TAP_DONE=

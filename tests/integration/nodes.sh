@@ -61,7 +61,10 @@ expect_match "supervisor: ip netns pids lists it" "$(ip netns pids "$L.a")" "^$s
 expect_eq "supervisor: detached (own session)" "$(ps -o sid= -p "$sup" | tr -d ' ')" "$sup"
 expect_eq "supervisor: holds no terminal" "$(ps -o tty= -p "$sup" | tr -d ' ')" "?"
 expect_eq "supervisor: host ps names lab and node" "$(ps -o args= -p "$sup")" "netlab-node $L.a"
-expect_eq "supervisor: stdin is /dev/null" "$(readlink /proc/"$sup"/fd/0)" "/dev/null"
+# The device, not the path: seen from another mount namespace under a
+# chroot, the path of the node's /dev/null is the chroot's.
+expect_eq "supervisor: stdin is /dev/null" "$(stat -L -c %F:%t:%T /proc/"$sup"/fd/0)" \
+	"$(stat -c %F:%t:%T /dev/null)"
 # stdin, stdout and stderr (the log pipe), its signalfd, the lab state dir,
 # NODE.log and the pipe's read end: nothing else
 expect_eq "supervisor: holds only its few fds" "$(ls /proc/"$sup"/fd | wc -l)" "7"
