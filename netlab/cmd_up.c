@@ -9,6 +9,8 @@
 
 #include "cli.h"
 #include "lab.h"
+#include "nodelog.h"
+#include "runwatch.h"
 
 static volatile sig_atomic_t got_signal;
 
@@ -41,6 +43,46 @@ static void show_progress(void *data, const char *phase, size_t done,
 		return;
 	fprintf(stderr, "\r\033[Knetlab: up: %s %zu/%zu", phase, done, total);
 	p->shown = true;
+}
+
+/* How long `up` watches the nodes' `run` for one that fails at once. */
+#define RUN_WATCH_MS 1000
+/* Lines of such a node's log shown with the warning. */
+#define RUN_LOG_LINES 5
+
+struct watched {
+	const struct cli *cli;
+	const char *lab;
+};
+
+/* "warning: node r1: run exited 3 within 1 s; last lines of its log:" */
+static void run_failed(void *data, const struct nlab_node *n,
+		       const struct nlab_run *r)
+{
+	const struct watched *w = data;
+	char how[64], tail[2048];
+	const char *sig;
+
+	if (r->state == NLAB_RUN_EXITED) {
+		snprintf(how, sizeof(how), "exited %d", r->value);
+	} else {
+		sig = sigabbrev_np(r->value);
+		if (sig)
+			snprintf(how, sizeof(how), "was killed by SIG%s", sig);
+		else
+			snprintf(how, sizeof(how), "was killed by signal %d",
+				 r->value);
+	}
+	nlab_log_tail(w->lab, n->name, RUN_LOG_LINES, tail, sizeof(tail));
+	cli_error(w->cli, "warning: node %s: run %s within %d s; %s", n->name,
+		  how, RUN_WATCH_MS / 1000,
+		  tail[0] ? "last lines of its log:" : "its log is empty");
+	for (char *line = tail, *next; tail[0] && line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		fprintf(stderr, "  %s\n", line);
+	}
 }
 
 int cmd_up(struct cli *cli, int argc, char **argv)
@@ -93,13 +135,19 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 			cli_error(cli, "lab %s: %s (nothing left behind)",
 				  t->name, e.msg);
 		ret = got_signal == SIGINT ? EXIT_SIGINT : EXIT_FAIL;
-	} else if (cli->verbose >= 0) {
+	} else {
+		struct watched w = { cli, t->name };
+		double took = now() - prog.start;
+
+		/* The lab is up whatever its `run`s do: warnings only. */
+		nlab_run_watch(t, RUN_WATCH_MS, &got_signal, run_failed, &w);
 		nlab_topology_counts(t, &c);
-		printf("lab %s up: %zu node%s, %zu switch%s, %zu link%s in "
-		       "%.2f s\n",
-		       t->name, c.nodes, c.nodes == 1 ? "" : "s", c.switches,
-		       c.switches == 1 ? "" : "es", c.links,
-		       c.links == 1 ? "" : "s", now() - prog.start);
+		if (cli->verbose >= 0)
+			printf("lab %s up: %zu node%s, %zu switch%s, %zu "
+			       "link%s in %.2f s\n",
+			       t->name, c.nodes, c.nodes == 1 ? "" : "s",
+			       c.switches, c.switches == 1 ? "" : "es", c.links,
+			       c.links == 1 ? "" : "s", took);
 	}
 	nlab_topology_free(t);
 	return ret;

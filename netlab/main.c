@@ -47,12 +47,16 @@ const struct command commands[] = {
 	  "and NETLAB_LAB, NETLAB_NODE set.  Exit status: CMD's; 128+N if it\n"
 	  "died of signal N; 127 if it was not found." },
 	{ "ps", cmd_ps, "LAB|FILE NODE", "list a node's processes", NULL },
-	{ "log", cmd_log, "LAB|FILE NODE [-f]",
-	  "show the output of a node's run",
+	{ "log", cmd_log, "LAB|FILE NODE [LOGFILE] [-f]",
+	  "show the output of a node's run, or a file of its /var/log",
 	  "The newest log_max bytes (default 4m) are kept; a first line\n"
 	  "\"[netlab: N bytes of older output dropped]\" says when older ones\n"
 	  "were.  -f, --follow: keep printing new output until the lab goes\n"
-	  "down." },
+	  "down.\n"
+	  "LOGFILE: a file of the node's own /var/log instead, where daemons\n"
+	  "log (netlab log demo r1 frr/frr.log), read while the node runs.\n"
+	  "It is relative, without '..'; no symbolic link under /var/log is\n"
+	  "followed." },
 	{ "check", cmd_check, "[--name NAME] FILE",
 	  "load and validate a topology; needs no privileges",
 	  "--name NAME checks it under that lab name, as `up --name` would "

@@ -339,6 +339,39 @@ static void follow_across_rotations(void **state)
 	close(dirfd);
 }
 
+/* The end of a log, for `up`'s warning about a failed `run`. */
+static void tail_lines(void **state)
+{
+	struct nlab_err e = { 0 };
+	struct nlab_logw w;
+	int dirfd = new_dir("tail");
+	char buf[64];
+
+	(void)state;
+	nlab_log_tail_at(dirfd, "a", 5, buf, sizeof(buf));
+	assert_string_equal(buf, ""); /* no log */
+	assert_int_equal(nlab_logw_open(&w, dirfd, "a", 64 << 10, &e), 0);
+	nlab_log_tail_at(dirfd, "a", 5, buf, sizeof(buf));
+	assert_string_equal(buf, ""); /* empty */
+	nlab_logw_write(&w, "1\n2\n3\n4\n5\n6\n7\n\n", 15);
+	nlab_log_tail_at(dirfd, "a", 5, buf, sizeof(buf));
+	assert_string_equal(buf, "3\n4\n5\n6\n7");
+	nlab_log_tail_at(dirfd, "a", 1, buf, sizeof(buf));
+	assert_string_equal(buf, "7");
+	nlab_log_tail_at(dirfd, "a", 20, buf, sizeof(buf));
+	assert_string_equal(buf, "1\n2\n3\n4\n5\n6\n7");
+	/* A window that starts mid-line leaves that half line out. */
+	nlab_logw_write(&w, "a long line\nend\n", 16);
+	nlab_log_tail_at(dirfd, "a", 5, buf, 10);
+	assert_string_equal(buf, "end");
+	/* A terminal gets no escape sequences from a node. */
+	nlab_logw_write(&w, "\033[2Jboom\tx", 12);
+	nlab_log_tail_at(dirfd, "a", 1, buf, sizeof(buf));
+	assert_string_equal(buf, "?[2Jboom\tx");
+	nlab_logw_close(&w);
+	close(dirfd);
+}
+
 static const struct CMUnitTest nodelog_tests[] = {
 	cmocka_unit_test(sizes),
 	cmocka_unit_test(log_max_setting),
@@ -346,6 +379,7 @@ static const struct CMUnitTest nodelog_tests[] = {
 	cmocka_unit_test(rotation_keeps_newest),
 	cmocka_unit_test(long_line_is_cut),
 	cmocka_unit_test(follow_across_rotations),
+	cmocka_unit_test(tail_lines),
 };
 
 UNIT_GROUP("nodelog", nodelog_tests, fixture_setup, fixture_teardown)
