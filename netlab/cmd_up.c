@@ -98,6 +98,8 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct nlab_counts c;
 	struct nlab_err e = { 0 };
+	struct watched w = { cli, NULL };
+	double took;
 	int ret;
 
 	struct nlab_load_opts lo = { 0 };
@@ -114,6 +116,7 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 		nlab_diag_free(&diag);
 		return ret;
 	}
+	w.lab = t->name;
 	prog.tty = cli->verbose >= 0 && isatty(STDERR_FILENO);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -121,8 +124,23 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	ret = nlab_lab_up(t, &opts, &e);
+	took = now() - prog.start;
 	if (prog.shown)
 		fputs("\r\033[K", stderr);
+	if (!ret) {
+		/* Up whatever its `run`s do (warnings only); a signal
+		 * meanwhile undoes it all, as anywhere else in `up`. */
+		nlab_run_watch(t, RUN_WATCH_MS, &got_signal, run_failed, &w);
+		if (got_signal && nlab_lab_down(t->name, &e) < 0) {
+			cli_error(cli,
+				  "lab %s: interrupted by signal %d; "
+				  "removing it failed: %s",
+				  t->name, got_signal, e.msg);
+			nlab_topology_free(t);
+			return EXIT_FAIL;
+		}
+		ret = got_signal ? -1 : 0;
+	}
 	if (ret) {
 		if (got_signal)
 			cli_error(cli,
@@ -135,19 +153,13 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 			cli_error(cli, "lab %s: %s (nothing left behind)",
 				  t->name, e.msg);
 		ret = got_signal == SIGINT ? EXIT_SIGINT : EXIT_FAIL;
-	} else {
-		struct watched w = { cli, t->name };
-		double took = now() - prog.start;
-
-		/* The lab is up whatever its `run`s do: warnings only. */
-		nlab_run_watch(t, RUN_WATCH_MS, &got_signal, run_failed, &w);
+	} else if (cli->verbose >= 0) {
 		nlab_topology_counts(t, &c);
-		if (cli->verbose >= 0)
-			printf("lab %s up: %zu node%s, %zu switch%s, %zu "
-			       "link%s in %.2f s\n",
-			       t->name, c.nodes, c.nodes == 1 ? "" : "s",
-			       c.switches, c.switches == 1 ? "" : "es", c.links,
-			       c.links == 1 ? "" : "s", took);
+		printf("lab %s up: %zu node%s, %zu switch%s, %zu link%s in "
+		       "%.2f s\n",
+		       t->name, c.nodes, c.nodes == 1 ? "" : "s", c.switches,
+		       c.switches == 1 ? "" : "es", c.links,
+		       c.links == 1 ? "" : "s", took);
 	}
 	nlab_topology_free(t);
 	return ret;

@@ -145,3 +145,25 @@ if kill -0 "$fpid" 2>/dev/null; then notok "log -f: ends when the lab goes down"
 fi
 expect_eq "log -f: the whole file" "$(cat "$TMP/follow")" "hello from logger
 second line"
+
+# --- a signal while up watches the runs: up is not done, so all is undone -----
+g=$(topo sigwatch <<'INI'
+[node a]
+run = exec sleep 1000
+INI
+)
+G=$(lab sigwatch)
+"$NETLAB" -q up "$g" 2>"$TMP/err" &
+upid=$!
+# The lab is complete before the watch starts; a run that keeps running
+# holds the watch for its whole second.
+for _ in $(seq 100); do [ -e "/run/netlab/$G/complete" ] && break; sleep 0.05; done
+if kill -INT "$upid" 2>/dev/null; then
+	wait "$upid"
+	expect_eq "SIGINT during the watch: exit 130" "$?" "130"
+	expect_match "SIGINT during the watch: says so" "$(cat "$TMP/err")" "interrupted by signal 2, everything removed"
+	expect_eq "SIGINT during the watch: nothing left" "$(leftovers "$G")" ""
+else
+	wait "$upid"
+	skip "SIGINT during the watch" "up had returned before the signal (a very slow host)"
+fi
