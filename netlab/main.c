@@ -23,7 +23,9 @@ const struct command commands[] = {
 	  "base name), so that one file makes several labs side by side; "
 	  "later\n"
 	  "commands then take NAME.  A lab of that name already up is an "
-	  "error." },
+	  "error.\n"
+	  "A node's run that exits non-zero or is killed within 1 s gets a\n"
+	  "warning on stderr with the end of its log; up still exits 0." },
 	{ "down", cmd_down, "[--grace SECONDS] LAB|FILE | --all",
 	  "remove a lab and every trace of it",
 	  "Works from the lab's own record, also after a crash of `up`.\n"
@@ -39,7 +41,10 @@ const struct command commands[] = {
 	  "A lab is up, degraded (each node or switch that is not whole is\n"
 	  "named: supervisor dead, stopped, netns gone) or incomplete (`up`\n"
 	  "is running or was killed).  --json: typed fields, in the shape of\n"
-	  "docs/status.schema.json." },
+	  "docs/status.schema.json.\n"
+	  "Each node shows its run and how many processes live in it besides\n"
+	  "its supervisor: `run: exited 0, 4 processes` is a forking init\n"
+	  "script that left its daemons running, `0 processes` a dead node." },
 	{ "exec", cmd_exec, "LAB|FILE NODE [--] [CMD [ARG...]]",
 	  "run a command (default: a shell) inside a node",
 	  "CMD runs in the node's net, PID, mount and UTS namespaces with cwd "
