@@ -66,16 +66,15 @@ static long node_of(const struct watch *w, const char *file)
 {
 	size_t len = strlen(file), sl = strlen(NLAB_RUN_SUFFIX);
 	char name[NLAB_NAME_MAX + 1];
+	const struct nlab_node *n;
 
 	if (len <= sl || len - sl > NLAB_NAME_MAX ||
 	    strcmp(file + len - sl, NLAB_RUN_SUFFIX))
 		return -1;
 	memcpy(name, file, len - sl);
 	name[len - sl] = '\0';
-	for (size_t i = 0; i < w->t->n_nodes; i++)
-		if (!strcmp(w->t->nodes[i].name, name))
-			return (long)i;
-	return -1;
+	n = nlab_topology_node(w->t, name);
+	return n ? n - w->t->nodes : -1;
 }
 
 /* Take in what the inotify descriptor @fd has. */

@@ -339,6 +339,11 @@ static void follow_across_rotations(void **state)
 	close(dirfd);
 }
 
+static void feed_str(struct nlab_logw *w, const char *s)
+{
+	nlab_logw_write(w, s, strlen(s));
+}
+
 /* The end of a log, for `up`'s warning about a failed `run`. */
 static void tail_lines(void **state)
 {
@@ -353,7 +358,7 @@ static void tail_lines(void **state)
 	assert_int_equal(nlab_logw_open(&w, dirfd, "a", 64 << 10, &e), 0);
 	nlab_log_tail_at(dirfd, "a", 5, buf, sizeof(buf));
 	assert_string_equal(buf, ""); /* empty */
-	nlab_logw_write(&w, "1\n2\n3\n4\n5\n6\n7\n\n", 15);
+	feed_str(&w, "1\n2\n3\n4\n5\n6\n7\n\n");
 	nlab_log_tail_at(dirfd, "a", 5, buf, sizeof(buf));
 	assert_string_equal(buf, "3\n4\n5\n6\n7");
 	nlab_log_tail_at(dirfd, "a", 1, buf, sizeof(buf));
@@ -361,11 +366,11 @@ static void tail_lines(void **state)
 	nlab_log_tail_at(dirfd, "a", 20, buf, sizeof(buf));
 	assert_string_equal(buf, "1\n2\n3\n4\n5\n6\n7");
 	/* A window that starts mid-line leaves that half line out. */
-	nlab_logw_write(&w, "a long line\nend\n", 16);
+	feed_str(&w, "a long line\nend\n");
 	nlab_log_tail_at(dirfd, "a", 5, buf, 10);
 	assert_string_equal(buf, "end");
 	/* A terminal gets no escape sequences from a node. */
-	nlab_logw_write(&w, "\033[2Jboom\tx", 12);
+	feed_str(&w, "\033[2Jboom\tx");
 	nlab_log_tail_at(dirfd, "a", 1, buf, sizeof(buf));
 	assert_string_equal(buf, "?[2Jboom\tx");
 	nlab_logw_close(&w);
