@@ -16,6 +16,7 @@
 #include "lab.h"
 #include "names.h"
 #include "node.h"
+#include "pidns.h"
 #include "proc.h"
 #include "runstate.h"
 #include "state.h"
@@ -134,15 +135,6 @@ int nlab_node_enter(const char *lab, const char *node, struct nlab_err *e)
 	return 0;
 }
 
-static ino_t pidns_of(pid_t pid)
-{
-	char path[64];
-	struct stat sb;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
-	return stat(path, &sb) == 0 ? sb.st_ino : 0;
-}
-
 /* The last NSpid field of /proc/PID/status: the pid in its own ns. */
 static pid_t inner_pid(pid_t pid)
 {
@@ -216,7 +208,7 @@ int nlab_node_procs(const char *lab, const char *node,
 	*n = 0;
 	if (fd < 0)
 		return -1;
-	ns = pidns_of(sup);
+	ns = nlab_pidns_of(sup);
 	d = opendir("/proc");
 	if (!ns || !d) {
 		if (d)
@@ -229,7 +221,7 @@ int nlab_node_procs(const char *lab, const char *node,
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		pid = atoi(de->d_name);
-		if (pidns_of(pid) != ns)
+		if (nlab_pidns_of(pid) != ns)
 			continue;
 		xgrow(procs, &cap, *n + 1, sizeof(**procs));
 		(*procs)[*n].host_pid = pid;

@@ -3,7 +3,10 @@
  * Segments: the wires.  Each interface names one; a segment with exactly
  * two members and no [switch] section is a veth pair, one with three or
  * more, or with a [switch], a bridge in its own netns LAB.SEGMENT (hence
- * the one name space of nodes, switches and segments).
+ * the one name space of nodes, switches and segments).  A [switch] with
+ * one member is a stub LAN: a bridge with that one port, so the member
+ * has carrier (a customer network, a prefix to announce).  One member
+ * without a [switch] is usually a typo, and an error.
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,9 +34,10 @@ static void lone_member(struct loadctx *c, const struct nlab_segment *s,
 	near = nlab_suggest(s->name, names, c->t->n_segments, sizeof(*names));
 	load_error(c, i->line, i->name,
 		   "segment '%s' has no other member (a segment joins two or "
-		   "more interfaces)%s%s%s",
-		   s->name, near ? "; did you mean '" : "", near ? near : "",
-		   near ? "'?" : "");
+		   "more interfaces; a stub LAN of this one interface needs "
+		   "a [switch %s] section)%s%s%s",
+		   s->name, s->name, near ? "; did you mean '" : "",
+		   near ? near : "", near ? "'?" : "");
 }
 
 /* Two members of one segment with one MAC cannot talk. */
@@ -138,7 +142,7 @@ void load_segments(struct loadctx *c)
 			s->sw = &t->switches[LOAD_NAME_INDEX(e->idx)];
 		s->kind = s->sw || s->n_members >= 3 ? NLAB_SEG_BRIDGE
 						     : NLAB_SEG_VETH;
-		if (s->n_members == 1) {
+		if (s->n_members == 1 && !s->sw) {
 			names[i] = ""; /* not a suggestion for itself */
 			lone_member(c, s, names);
 			names[i] = s->name;

@@ -462,3 +462,68 @@ int nlab_log_print(const char *lab, const char *node, bool follow, FILE *out,
 		return nlab_err_wrap(e, "%s", dir);
 	return 0;
 }
+
+/* Where the last @lines lines of the @n bytes of @buf start. */
+static size_t tail_start(const char *buf, size_t n, unsigned lines, bool cut)
+{
+	size_t start = n;
+
+	while (start > 0) {
+		if (buf[start - 1] == '\n' && !lines--)
+			return start;
+		start--;
+	}
+	if (!cut)
+		return 0;
+	/* The window began mid-line: not that half line. */
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\n')
+			return i + 1;
+	return 0;
+}
+
+void nlab_log_tail_at(int dirfd, const char *node, unsigned lines, char *buf,
+		      size_t len)
+{
+	char name[NAME_MAX_LEN];
+	cleanup_close int fd = -1;
+	struct stat st;
+	size_t n, start;
+	off_t off;
+	ssize_t got;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	file_name(name, node, NLAB_LOG_SUFFIX);
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !lines)
+		return;
+	off = st.st_size > (off_t)(len - 1) ? st.st_size - (off_t)(len - 1) : 0;
+	got = pread(fd, buf, len - 1, off);
+	n = got > 0 ? (size_t)got : 0;
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	start = tail_start(buf, n, lines - 1, off > 0);
+	memmove(buf, buf + start, n - start + 1);
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t')
+			*p = '?';
+		else if (*p == 0x7f)
+			*p = '?';
+}
+
+void nlab_log_tail(const char *lab, const char *node, unsigned lines, char *buf,
+		   size_t len)
+{
+	char dir[NAME_MAX_LEN + sizeof(NLAB_STATE_DIR)];
+	cleanup_close int dirfd = -1;
+
+	if (len)
+		buf[0] = '\0';
+	snprintf(dir, sizeof(dir), NLAB_STATE_DIR "/%s", lab);
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd >= 0)
+		nlab_log_tail_at(dirfd, node, lines, buf, len);
+}

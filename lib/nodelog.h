@@ -67,4 +67,16 @@ int nlab_log_print(const char *lab, const char *node, bool follow, FILE *out,
 int nlab_log_print_at(int dirfd, const char *node, bool follow, FILE *out,
 		      struct nlab_err *e);
 
+/*
+ * The last @lines lines of @node's log (NODE.log of the lab's state
+ * directory @dirfd, from at most its last @len - 1 bytes) in @buf, the
+ * final newline dropped, control characters but tab shown as '?' (the
+ * text is for a terminal; `netlab log` gives it raw); "" when there is
+ * no log or it is empty.  For `up`'s warnings about a failed `run`.
+ */
+void nlab_log_tail_at(int dirfd, const char *node, unsigned lines, char *buf,
+		      size_t len);
+void nlab_log_tail(const char *lab, const char *node, unsigned lines, char *buf,
+		   size_t len);
+
 #endif

@@ -18,6 +18,8 @@
 #include "lab.h"
 #include "node.h"
 #include "netns.h"
+#include "pidns.h"
+#include "proc.h"
 #include "qdisc.h"
 #include "state.h"
 #include "util.h"
@@ -107,15 +109,22 @@ out:
 /* The supervisor's liveness and what NODE.run says; what it said last is
  * stale once it is dead: a `run` it reported running died with it. */
 static void read_supervisor(const char *lab, const struct nlab_record *rec,
-			    struct nlab_node_status *ns)
+			    struct nlab_node_status *ns, ino_t *pidns)
 {
 	pid_t pid;
 	int fd = nlab_record_supervisor(rec, ns->decl->name, &pid);
 
+	*pidns = 0;
 	nlab_run_read(lab, ns->decl->name, &ns->run);
 	if (fd >= 0) {
 		ns->supervisor = pid;
 		ns->state = NLAB_NODE_UP;
+		/* The node's PID namespace (its PID 1 is in it), read while
+		 * the pidfd pins the process: still alive after the read
+		 * means the pid was not someone else's. */
+		*pidns = nlab_pidns_of(pid);
+		if (nlab_pidfd_exited(fd))
+			*pidns = 0;
 		close(fd);
 		return;
 	}
@@ -134,6 +143,8 @@ static int read_nodes(struct nlab_lab_status *s, const struct nlab_record *rec,
 	const struct nlab_topology *t = s->topo;
 	cleanup_close int orig =
 		open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	cleanup_free ino_t *pidns = xcalloc(t->n_nodes + 1, sizeof(*pidns));
+	cleanup_free size_t *count = xcalloc(t->n_nodes + 1, sizeof(*count));
 	int ret = 0;
 
 	if (orig < 0)
@@ -150,7 +161,7 @@ static int read_nodes(struct nlab_lab_status *s, const struct nlab_record *rec,
 		ns->ifs = xcalloc(t->nodes[n].n_ifaces, sizeof(*ns->ifs));
 		for (size_t i = 0; i < t->nodes[n].n_ifaces; i++)
 			ns->ifs[i].decl = &t->nodes[n].ifaces[i];
-		read_supervisor(t->name, rec, ns);
+		read_supervisor(t->name, rec, ns, &pidns[n]);
 		if (!detail) {
 			ns->present = nlab_netns_exists(ns->netns);
 			continue;
@@ -167,7 +178,15 @@ static int read_nodes(struct nlab_lab_status *s, const struct nlab_record *rec,
 	}
 	if (setns(orig, CLONE_NEWNET) < 0 && !ret)
 		ret = nlab_err_set(e, errno, "return to the original netns");
-	return ret;
+	if (ret || !detail)
+		return ret;
+	/* Every node's processes from one pass over /proc; the supervisor
+	 * (PID 1) is not one of them. */
+	if (nlab_pidns_count(pidns, t->n_nodes, count, e))
+		return -1;
+	for (size_t n = 0; n < t->n_nodes; n++)
+		s->nodes[n].processes = count[n] ? count[n] - 1 : 0;
+	return 0;
 }
 
 static void add_degraded(struct nlab_lab_status *s, size_t *cap,

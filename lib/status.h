@@ -42,6 +42,11 @@ struct nlab_node_status {
 	enum nlab_node_state state;
 	struct nlab_run run; /* NLAB_RUN_LOST when the supervisor died while
 			      * `run` was running */
+	/* Processes in the node's PID namespace other than its supervisor
+	 * (with detail, and 0 unless the node is up): a `run` that exited
+	 * 0 and left 4 daemons is a healthy router, one that left none a
+	 * dead one. */
+	size_t processes;
 };
 
 /* Why a node or switch keeps its lab from being "up": NLAB_DEG_* bits. */
@@ -77,8 +82,8 @@ struct nlab_lab_status {
 };
 
 /* Read one lab's status: its state, its nodes' supervisors and `run`;
- * with @detail, every node's interfaces too.  Returns 0, 1 when there is
- * no such lab, -1 with @e. */
+ * with @detail, every node's interfaces and process count too.  Returns 0, 1
+ * when there is no such lab, -1 with @e. */
 int nlab_status_read(const char *lab, bool detail, struct nlab_lab_status *s,
 		     struct nlab_err *e);
 void nlab_status_free(struct nlab_lab_status *s);

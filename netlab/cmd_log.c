@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* netlab log LAB|FILE NODE [-f] */
+/* netlab log LAB|FILE NODE [LOGFILE] [-f] */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,7 +7,9 @@
 #include "lab.h"
 #include "labarg.h"
 #include "names.h"
+#include "nodefile.h"
 #include "nodelog.h"
+#include "util.h"
 
 /* No log to show: no such lab, or no such node in it. */
 static int no_log(struct cli *cli, const char *lab, const char *node)
@@ -26,13 +28,29 @@ static int no_log(struct cli *cli, const char *lab, const char *node)
 	return cli_fail(cli, &e);
 }
 
+/* FILE of the node's own /var/log, e.g. a daemon's log. */
+static int varlog(struct cli *cli, const char *lab, const char *node,
+		  const char *file, bool follow)
+{
+	struct nlab_err e = { 0 };
+	cleanup_close int pidfd = -1;
+	cleanup_close int fd = nlab_varlog_open(lab, node, file, &pidfd, &e);
+
+	if (fd < 0)
+		return cli_fail(cli, &e);
+	/* With -f: until interrupted or the node goes down. */
+	if (nlab_file_copy(fd, pidfd, follow, stdout, &e))
+		return cli_fail(cli, &e);
+	return EXIT_OK;
+}
+
 int cmd_log(struct cli *cli, int argc, char **argv)
 {
 	char name[NLAB_NAME_MAX + 1];
 	struct nlab_err e = { 0 };
 	bool follow = false;
 	int rc;
-	const char *lab = NULL, *node = NULL;
+	const char *lab = NULL, *node = NULL, *file = NULL;
 
 	for (int a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "-f") || !strcmp(argv[a], "--follow"))
@@ -41,6 +59,8 @@ int cmd_log(struct cli *cli, int argc, char **argv)
 			lab = argv[a];
 		else if (!node)
 			node = argv[a];
+		else if (!file)
+			file = argv[a];
 		else
 			return cli_usage(cli, "unexpected argument '%s'",
 					 argv[a]);
@@ -53,8 +73,15 @@ int cmd_log(struct cli *cli, int argc, char **argv)
 	lab = name;
 	if (!nlab_valid_name(node))
 		return cli_usage(cli, "'%s' is not a node name", node);
+	if (file && !nlab_varlog_path_ok(file))
+		return cli_usage(cli,
+				 "'%s': LOGFILE is a path relative to "
+				 "the node's /var/log, without '..'",
+				 file);
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
+	if (file)
+		return varlog(cli, lab, node, file, follow);
 	/* With -f: until interrupted or the lab goes down. */
 	rc = nlab_log_print(lab, node, follow, stdout, &e);
 	if (rc < 0)

@@ -140,8 +140,9 @@ static int list_labs(struct cli *cli, bool json)
 	return EXIT_OK;
 }
 
-/* "running, pid 2", "exited 3", "killed (SIGKILL)", "lost" */
-static void run_text(const struct nlab_run *r)
+/* "running, pid 2", "exited 3", "killed (SIGKILL)", "lost"; false when
+ * there is nothing to say (no `run`). */
+static bool run_text(const struct nlab_run *r)
 {
 	const char *sig = sigabbrev_np(r->value);
 
@@ -162,13 +163,15 @@ static void run_text(const struct nlab_run *r)
 		printf("  run: lost (it died with the supervisor)");
 		break;
 	default: /* none, or not known yet */
-		break;
+		return false;
 	}
+	return true;
 }
 
 static void node_text(const struct nlab_node_status *n)
 {
 	char why[64];
+	bool ran;
 
 	printf("%s  netns %s%s", n->decl->name, n->netns,
 	       n->present ? "" : " (gone)");
@@ -187,7 +190,12 @@ static void node_text(const struct nlab_node_status *n)
 		printf("  no supervisor");
 		break;
 	}
-	run_text(&n->run);
+	/* "run: exited 0, 4 processes": the daemons a forking `run` left
+	 * behind, or none (a dead router). */
+	ran = run_text(&n->run);
+	if (n->state == NLAB_NODE_UP)
+		printf("%s%zu process%s", ran ? ", " : "  ", n->processes,
+		       n->processes == 1 ? "" : "es");
 	printf("\n");
 	for (size_t i = 0; i < n->decl->n_ifaces; i++) {
 		const struct nlab_if_status *f = &n->ifs[i];
@@ -291,6 +299,7 @@ static void node_json(const struct nlab_node_status *n)
 	}
 	printf(", \"run\": ");
 	run_json(&n->run);
+	printf(", \"processes\": %zu", n->processes);
 	printf(", \"interfaces\": [");
 	for (size_t i = 0; i < n->decl->n_ifaces; i++) {
 		const struct nlab_if_status *f = &n->ifs[i];

@@ -9,6 +9,8 @@
 
 #include "cli.h"
 #include "lab.h"
+#include "nodelog.h"
+#include "runwatch.h"
 
 static volatile sig_atomic_t got_signal;
 
@@ -43,6 +45,46 @@ static void show_progress(void *data, const char *phase, size_t done,
 	p->shown = true;
 }
 
+/* How long `up` watches the nodes' `run` for one that fails at once. */
+#define RUN_WATCH_MS 1000
+/* Lines of such a node's log shown with the warning. */
+#define RUN_LOG_LINES 5
+
+struct watched {
+	const struct cli *cli;
+	const char *lab;
+};
+
+/* "warning: node r1: run exited 3 within 1 s; last lines of its log:" */
+static void run_failed(void *data, const struct nlab_node *n,
+		       const struct nlab_run *r)
+{
+	const struct watched *w = data;
+	char how[64], tail[2048];
+	const char *sig;
+
+	if (r->state == NLAB_RUN_EXITED) {
+		snprintf(how, sizeof(how), "exited %d", r->value);
+	} else {
+		sig = sigabbrev_np(r->value);
+		if (sig)
+			snprintf(how, sizeof(how), "was killed by SIG%s", sig);
+		else
+			snprintf(how, sizeof(how), "was killed by signal %d",
+				 r->value);
+	}
+	nlab_log_tail(w->lab, n->name, RUN_LOG_LINES, tail, sizeof(tail));
+	cli_error(w->cli, "warning: node %s: run %s within %d s; %s", n->name,
+		  how, RUN_WATCH_MS / 1000,
+		  tail[0] ? "last lines of its log:" : "its log is empty");
+	for (char *line = tail, *next; tail[0] && line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		fprintf(stderr, "  %s\n", line);
+	}
+}
+
 int cmd_up(struct cli *cli, int argc, char **argv)
 {
 	struct nlab_topology *t = NULL;
@@ -56,6 +98,8 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct nlab_counts c;
 	struct nlab_err e = { 0 };
+	struct watched w = { cli, NULL };
+	double took;
 	int ret;
 
 	struct nlab_load_opts lo = { 0 };
@@ -73,6 +117,7 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 		return ret;
 	}
 	cli_notes(cli, t);
+	w.lab = t->name;
 	prog.tty = cli->verbose >= 0 && isatty(STDERR_FILENO);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -80,8 +125,23 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	ret = nlab_lab_up(t, &opts, &e);
+	took = now() - prog.start;
 	if (prog.shown)
 		fputs("\r\033[K", stderr);
+	if (!ret) {
+		/* Up whatever its `run`s do (warnings only); a signal
+		 * meanwhile undoes it all, as anywhere else in `up`. */
+		nlab_run_watch(t, RUN_WATCH_MS, &got_signal, run_failed, &w);
+		if (got_signal && nlab_lab_down(t->name, &e) < 0) {
+			cli_error(cli,
+				  "lab %s: interrupted by signal %d; "
+				  "removing it failed: %s",
+				  t->name, got_signal, e.msg);
+			nlab_topology_free(t);
+			return EXIT_FAIL;
+		}
+		ret = got_signal ? -1 : 0;
+	}
 	if (ret) {
 		if (got_signal)
 			cli_error(cli,
@@ -100,7 +160,7 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 		       "%.2f s\n",
 		       t->name, c.nodes, c.nodes == 1 ? "" : "s", c.switches,
 		       c.switches == 1 ? "" : "es", c.links,
-		       c.links == 1 ? "" : "s", now() - prog.start);
+		       c.links == 1 ? "" : "s", took);
 	}
 	nlab_topology_free(t);
 	return ret;

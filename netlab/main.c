@@ -24,8 +24,10 @@ const struct command commands[] = {
 	  "later\n"
 	  "commands then take NAME.  A lab of that name already up is an "
 	  "error.\n"
-	  "FILE may be a Kathará lab: its directory, or its lab.conf (see "
-	  "convert)." },
+	  "FILE may be a Kathara lab: its directory, or its lab.conf (see "
+	  "convert).\n"
+	  "A node's run that exits non-zero or is killed within 1 s gets a\n"
+	  "warning on stderr with the end of its log; up still exits 0." },
 	{ "down", cmd_down, "[--grace SECONDS] LAB|FILE | --all",
 	  "remove a lab and every trace of it",
 	  "Works from the lab's own record, also after a crash of `up`.\n"
@@ -41,7 +43,10 @@ const struct command commands[] = {
 	  "A lab is up, degraded (each node or switch that is not whole is\n"
 	  "named: supervisor dead, stopped, netns gone) or incomplete (`up`\n"
 	  "is running or was killed).  --json: typed fields, in the shape of\n"
-	  "docs/status.schema.json." },
+	  "docs/status.schema.json.\n"
+	  "Each node shows its run and how many processes live in it besides\n"
+	  "its supervisor: `run: exited 0, 4 processes` is a forking init\n"
+	  "script that left its daemons running, `0 processes` a dead node." },
 	{ "exec", cmd_exec, "LAB|FILE NODE [--] [CMD [ARG...]]",
 	  "run a command (default: a shell) inside a node",
 	  "CMD runs in the node's net, PID, mount and UTS namespaces with cwd "
@@ -49,12 +54,16 @@ const struct command commands[] = {
 	  "and NETLAB_LAB, NETLAB_NODE set.  Exit status: CMD's; 128+N if it\n"
 	  "died of signal N; 127 if it was not found." },
 	{ "ps", cmd_ps, "LAB|FILE NODE", "list a node's processes", NULL },
-	{ "log", cmd_log, "LAB|FILE NODE [-f|--follow]",
-	  "show the output of a node's run",
+	{ "log", cmd_log, "LAB|FILE NODE [LOGFILE] [-f|--follow]",
+	  "show the output of a node's run, or a file of its /var/log",
 	  "The newest log_max bytes (default 4m) are kept; a first line\n"
 	  "\"[netlab: N bytes of older output dropped]\" says when older ones\n"
 	  "were.  -f, --follow: keep printing new output until the lab goes\n"
-	  "down." },
+	  "down.\n"
+	  "LOGFILE: a file of the node's own /var/log instead, where daemons\n"
+	  "log (netlab log demo r1 frr/frr.log), read while the node runs.\n"
+	  "It is relative, without '..'; no symbolic link under /var/log is\n"
+	  "followed." },
 	{ "check", cmd_check, "[--name NAME] FILE",
 	  "load and validate a topology; needs no privileges",
 	  "--name NAME checks it under that lab name, as `up --name` would "

@@ -196,12 +196,18 @@ static void segment_kinds(void **state)
 				 "e2 = declared\n"
 				 "[node c]\n"
 				 "e1 = three\n"
-				 "[switch declared]\n");
+				 "e2 = stub\n"
+				 "[switch declared]\n"
+				 "[switch stub]\n");
 	assert_int_equal(segment(t, "pair")->kind, NLAB_SEG_VETH);
 	assert_int_equal(segment(t, "three")->kind, NLAB_SEG_BRIDGE);
 	assert_null(segment(t, "three")->sw);
 	assert_int_equal(segment(t, "declared")->kind, NLAB_SEG_BRIDGE);
 	assert_ptr_equal(segment(t, "declared")->sw, &t->switches[0]);
+	/* One member and a [switch]: a stub LAN, a bridge of one port. */
+	assert_int_equal(segment(t, "stub")->kind, NLAB_SEG_BRIDGE);
+	assert_int_equal(segment(t, "stub")->n_members, 1);
+	assert_ptr_equal(segment(t, "stub")->sw, &t->switches[1]);
 	assert_string_equal(t->name, "kinds");
 	nlab_topology_free(t);
 }

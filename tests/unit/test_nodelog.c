@@ -440,6 +440,44 @@ static void follow_waits_out_slow_rotation(void **state)
 	close(sl.dirfd);
 }
 
+static void feed_str(struct nlab_logw *w, const char *s)
+{
+	nlab_logw_write(w, s, strlen(s));
+}
+
+/* The end of a log, for `up`'s warning about a failed `run`. */
+static void tail_lines(void **state)
+{
+	struct nlab_err e = { 0 };
+	struct nlab_logw w;
+	int dirfd = new_dir("tail");
+	char buf[64];
+
+	(void)state;
+	nlab_log_tail_at(dirfd, "a", 5, buf, sizeof(buf));
+	assert_string_equal(buf, ""); /* no log */
+	assert_int_equal(nlab_logw_open(&w, dirfd, "a", 64 << 10, &e), 0);
+	nlab_log_tail_at(dirfd, "a", 5, buf, sizeof(buf));
+	assert_string_equal(buf, ""); /* empty */
+	feed_str(&w, "1\n2\n3\n4\n5\n6\n7\n\n");
+	nlab_log_tail_at(dirfd, "a", 5, buf, sizeof(buf));
+	assert_string_equal(buf, "3\n4\n5\n6\n7");
+	nlab_log_tail_at(dirfd, "a", 1, buf, sizeof(buf));
+	assert_string_equal(buf, "7");
+	nlab_log_tail_at(dirfd, "a", 20, buf, sizeof(buf));
+	assert_string_equal(buf, "1\n2\n3\n4\n5\n6\n7");
+	/* A window that starts mid-line leaves that half line out. */
+	feed_str(&w, "a long line\nend\n");
+	nlab_log_tail_at(dirfd, "a", 5, buf, 10);
+	assert_string_equal(buf, "end");
+	/* A terminal gets no escape sequences from a node. */
+	feed_str(&w, "\033[2Jboom\tx");
+	nlab_log_tail_at(dirfd, "a", 1, buf, sizeof(buf));
+	assert_string_equal(buf, "?[2Jboom\tx");
+	nlab_logw_close(&w);
+	close(dirfd);
+}
+
 static const struct CMUnitTest nodelog_tests[] = {
 	cmocka_unit_test(sizes),
 	cmocka_unit_test(log_max_setting),
@@ -448,6 +486,7 @@ static const struct CMUnitTest nodelog_tests[] = {
 	cmocka_unit_test(long_line_is_cut),
 	cmocka_unit_test(follow_across_rotations),
 	cmocka_unit_test(follow_waits_out_slow_rotation),
+	cmocka_unit_test(tail_lines),
 };
 
 UNIT_GROUP("nodelog", nodelog_tests, fixture_setup, fixture_teardown)
