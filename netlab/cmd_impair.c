@@ -19,12 +19,9 @@ int cmd_impair(struct cli *cli, int argc, char **argv)
 	if (argc < 4)
 		return cli_usage(cli, "expected LAB NODE IFNAME "
 				      "[OPTION=VALUE...|clear]");
-	rc = cli_lab_arg(cli, argv[1], lab, sizeof(lab));
+	rc = cli_lab_node_if(cli, argv + 1, lab, sizeof(lab));
 	if (rc)
 		return rc;
-	if (!nlab_valid_name(argv[2]) || !nlab_valid_ifname(argv[3]))
-		return cli_usage(cli, "'%s %s' is not a NODE IFNAME", argv[2],
-				 argv[3]);
 	/* Every value is checked before anything is touched. */
 	if (argc == 5 && !strcmp(argv[4], "clear")) {
 		/* imp stays empty: remove them all */

@@ -50,12 +50,9 @@ int cmd_link(struct cli *cli, int argc, char **argv)
 
 	if (argc != 5)
 		return cli_usage(cli, "expected LAB NODE IFNAME up|down");
-	rc = cli_lab_arg(cli, argv[1], lab, sizeof(lab));
+	rc = cli_lab_node_if(cli, argv + 1, lab, sizeof(lab));
 	if (rc)
 		return rc;
-	if (!nlab_valid_name(argv[2]) || !nlab_valid_ifname(argv[3]))
-		return cli_usage(cli, "'%s %s' is not a NODE IFNAME", argv[2],
-				 argv[3]);
 	if (!strcmp(argv[4], "up"))
 		up = true;
 	else if (!strcmp(argv[4], "down"))

@@ -46,3 +46,15 @@ int cli_lab_arg(const struct cli *cli, const char *arg, char *lab, size_t len)
 	nlab_topology_free(t);
 	return 0;
 }
+
+int cli_lab_node_if(const struct cli *cli, char **argv, char *lab, size_t len)
+{
+	int rc = cli_lab_arg(cli, argv[0], lab, len);
+
+	if (rc)
+		return rc;
+	if (!nlab_valid_name(argv[1]) || !nlab_valid_ifname(argv[2]))
+		return cli_usage(cli, "'%s %s' is not a NODE IFNAME", argv[1],
+				 argv[2]);
+	return 0;
+}

@@ -16,4 +16,8 @@ bool cli_is_file_arg(const char *arg);
  * must be a valid lab name.  Returns 0, or an exit status. */
 int cli_lab_arg(const struct cli *cli, const char *arg, char *lab, size_t len);
 
+/* argv[0..2] as LAB|FILE NODE IFNAME: the lab's name into @lab, and the
+ * node and interface names checked; 0, or the usage error's status. */
+int cli_lab_node_if(const struct cli *cli, char **argv, char *lab, size_t len);
+
 #endif

@@ -133,3 +133,36 @@ at_exit cleanup
 
 # in LABNODE CMD...: run CMD in a lab netns (as `ip netns exec` does).
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# ---- status --json (docs/status.schema.json) ------------------------------
+SCHEMA=$TOPDIR/docs/status.schema.json
+# json_get JSON EXPR: a Python expression over the parsed document `d`;
+# node(NAME) is that node's object.
+json_get() {
+	printf '%s' "$1" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+def node(n): return [x for x in d['nodes'] if x['name'] == n][0]
+print($2)"
+}
+# valid DESC JSON: the document matches the schema.
+valid() {
+	local out rc
+	out=$(printf '%s' "$2" | python3 "$TOPDIR/tests/validate_json.py" "$SCHEMA" 2>&1)
+	rc=$?
+	case $rc in
+	0) ok "$1" ;;
+	77) skip "$1" "$out" ;;
+	*) notok "$1" "$(echo "$out" | head -n 5 | tr '\n' ' ')" ;;
+	esac
+}
+# wait_for DESC SECONDS CMD...: CMD succeeds within SECONDS.
+wait_for() {
+	local desc=$1 end=$((SECONDS + $2))
+	shift 2
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $end ] && { notok "$desc" "not within the time allowed"; return 1; }
+		sleep 0.1
+	done
+	ok "$desc"
+}

@@ -6,36 +6,9 @@
 # own /var/log without ever following a symbolic link out of it.
 . "$(dirname "$0")/../lib.sh"
 
-SCHEMA=$TOPDIR/docs/status.schema.json
 PIDS=()
 at_exit 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done'
 
-json_get() {
-	printf '%s' "$1" | python3 -c "
-import json, sys
-d = json.load(sys.stdin)
-def node(n): return [x for x in d['nodes'] if x['name'] == n][0]
-print($2)"
-}
-valid() {
-	local out rc
-	out=$(printf '%s' "$2" | python3 "$TOPDIR/tests/validate_json.py" "$SCHEMA" 2>&1)
-	rc=$?
-	case $rc in
-	0) ok "$1" ;;
-	77) skip "$1" "$out" ;;
-	*) notok "$1" "$(echo "$out" | head -n 5 | tr '\n' ' ')" ;;
-	esac
-}
-wait_for() {
-	local desc=$1 end=$((SECONDS + $2))
-	shift 2
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $end ] && { notok "$desc" "not within the time allowed"; return 1; }
-		sleep 0.1
-	done
-	ok "$desc"
-}
 # procs NS: processes in the PID namespace of the node's supervisor other
 # than the supervisor, counted from the host's /proc.
 procs() {

@@ -14,7 +14,6 @@ cells() {
 	printf '%s\n' "$1" | awk 'NR > 1 && !/reachable/ { for (i = 2; i <= NF; i++) if (i - 1 != NR - 1) print $i }' | sort | uniq -c | awk '{print $1, $2}' | tr '\n' ' '
 }
 # json_get JSON EXPR: a Python expression over the parsed document `d`.
-json_get() { printf '%s' "$1" | python3 -c "import json, sys; d = json.load(sys.stdin); print($2)"; }
 
 # a -- b by a veth pair; b routes to a switch with b, c, d: every pair but
 # a-b crosses the switch, and a's traffic to c and d a routed hop.

@@ -9,7 +9,6 @@ PIDS=()
 at_exit 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done'
 
 # json_get JSON EXPR: a Python expression over the parsed document `d`.
-json_get() { printf '%s' "$1" | python3 -c "import json, sys; d = json.load(sys.stdin); print($2)"; }
 # flags NS IF: the interface's flags as ip(8) shows them, e.g. UP,LOWER_UP.
 flags() { ip -n "$1" -o link show "$2" 2>/dev/null | sed -E 's/^[^<]*<([^>]*)>.*/\1/'; }
 has_flag() { case ",$(flags "$1" "$2")," in *",$3,"*) return 0 ;; esac; return 1; }
