@@ -7,6 +7,7 @@
 #   make fuzz         build the libFuzzer target for the loader (clang)
 #   make fuzz-smoke   run it for 30 s over the seed corpus
 #   make bench        up/down timings against `ip -batch` (root)
+#   make graphs       the README's pictures, docs/*.svg (netlab graph | dot)
 #   make install      PREFIX=/usr/local DESTDIR=  (and make uninstall)
 
 CC      ?= gcc
@@ -51,7 +52,7 @@ HELP_C   := $(B)/man/topology-help.c
 HELP_OBJ := $(B)/man/topology-help.o
 
 .PHONY: all deps test run-tests check-asan fuzz fuzz-smoke bench install uninstall \
-	clean format
+	clean format graphs
 all: $(BIN) $(MAN)
 
 # Not a build step: installs packages (as root), see deps.sh.
@@ -128,6 +129,17 @@ fuzz-smoke: $(FUZZ)
 
 bench: $(BIN)
 	tests/bench/run $(abspath $(BIN))
+
+# The pictures of the example topologies that the README shows, committed
+# so that they show on a web page: docs/NAME.svg from topologies/NAME.ini
+# (graphviz's dot; tests/docs.sh checks that they say what `graph` says).
+GRAPHS := docs/router.svg
+graphs: $(GRAPHS)
+docs/%.svg: topologies/%.ini $(BIN)
+	$(BIN) graph $< >$@.dot && dot -Tsvg $@.dot >$@.tmp || \
+		{ rm -f $@.dot $@.tmp; exit 1; }
+	rm -f $@.dot
+	mv $@.tmp $@
 
 # The binary, the man pages, bash completion and the example topologies.
 # uninstall removes exactly those files (and share/netlab), no directory

@@ -4,7 +4,8 @@
 # per command, the options of `netlab COMMAND --help`; netlab.ini(5)
 # describes exactly the settings of the loader's tables, each in its
 # section; `netlab help topology` prints that page without man; the
-# README's commands match .ci/run.  Needs no root.
+# README's commands match .ci/run, and its pictures (docs/*.svg) what
+# `netlab graph` draws.  Needs no root.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -227,5 +228,41 @@ if grep -q 'SPEC' "$readme"; then
 	not_ok "README does not send readers to SPEC.md" "$(grep -n SPEC "$readme" | head -n 1)"
 else
 	ok "README does not send readers to SPEC.md"
+fi
+# ---- the README's pictures ---------------------------------------------------
+
+# docs/NAME.svg (make graphs) says what `netlab graph topologies/NAME.ini`
+# says: the same texts and titles (nodes, interfaces, addresses, segments,
+# edges), whatever another graphviz version does to the layout.
+svg_text() {
+	grep -o '<text[^>]*>[^<]*</text>\|<title>[^<]*</title>' "$1" |
+		sed 's/<[^>]*>//g' | sort
+}
+svgs=$(cd "$top" && ls docs/*.svg 2>/dev/null)
+[ -n "$svgs" ] || not_ok "docs/ has the README's pictures" "no docs/*.svg"
+for svg in $svgs; do
+	name=$(basename "$svg" .svg)
+	if grep -q "^GRAPHS .*$svg" "$top/Makefile"; then
+		ok "make graphs draws $svg"
+	else
+		not_ok "make graphs draws $svg" "not in the Makefile's GRAPHS"
+	fi
+	if ! command -v dot >/dev/null; then
+		skip "$svg is up to date" "no dot (graphviz)"
+		continue
+	fi
+	if "$NETLAB" graph "$top/topologies/$name.ini" >"$tmp/$name.dot" 2>"$tmp/err" &&
+		dot -Tsvg "$tmp/$name.dot" >"$tmp/$name.svg" 2>>"$tmp/err" &&
+		diff <(svg_text "$top/$svg") <(svg_text "$tmp/$name.svg") >"$tmp/diff" 2>&1; then
+		ok "$svg is up to date (make graphs)"
+	else
+		not_ok "$svg is up to date (make graphs)" \
+			"$(cat "$tmp/err" "$tmp/diff" | head -n 4 | tr '\n' ' ')"
+	fi
+done
+if grep -q '](docs/router.svg)' "$top/README.md"; then
+	ok "README shows docs/router.svg"
+else
+	not_ok "README shows docs/router.svg" "no ![...](docs/router.svg)"
 fi
 done_testing
