@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "labtest.h"
 #include "load.h"
 #include "text.h"
 #include "topology.h"
@@ -27,6 +28,7 @@ static void free_node(struct nlab_node *n)
 	free(n->sysctls);
 	free(n->mounts);
 	free(n->run);
+	free(n->ready);
 }
 
 void nlab_topology_free(struct nlab_topology *t)
@@ -37,6 +39,7 @@ void nlab_topology_free(struct nlab_topology *t)
 		free_node(&t->nodes[i]);
 	for (size_t i = 0; i < t->n_segments; i++)
 		free(t->segments[i].members);
+	nlab_tests_free(t->tests, t->n_tests);
 	free(t->nodes);
 	free(t->switches);
 	free(t->segments);

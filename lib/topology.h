@@ -61,6 +61,7 @@ enum {
 
 struct nlab_node;
 struct nlab_segment;
+struct nlab_test; /* labtest.h */
 
 struct nlab_iface {
 	char name[NLAB_IFNAME_MAX + 1];
@@ -112,6 +113,7 @@ struct nlab_node {
 	bool forward;
 	char *run;	  /* NULL when not given */
 	uint64_t log_max; /* bytes; [lab] log_max or the default if unset */
+	char *ready;	  /* ready = COMMAND, or NULL (labtest.h) */
 	int line;
 };
 
@@ -153,6 +155,8 @@ struct nlab_topology {
 	struct nlab_segment
 		*segments; /* every segment, file order of first use */
 	size_t n_segments;
+	struct nlab_test *tests; /* [test NAME] sections, in file order */
+	size_t n_tests;
 };
 
 /* Topology errors: one line each, "FILE:LINE: [section] key: what". */
