@@ -3,26 +3,45 @@
 #include "labtest.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "util.h"
 
-static void free_step(struct nlab_step *s)
+void nlab_step_free(struct nlab_step *s)
 {
 	free(s->text);
 	free(s->nodes);
 	free(s->targets);
 	free(s->cmd);
 	free(s->expect);
+	memset(s, 0, sizeof(*s));
 }
 
 void nlab_tests_free(struct nlab_test *tests, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < tests[i].n_steps; j++)
-			free_step(&tests[i].steps[j]);
+			nlab_step_free(&tests[i].steps[j]);
 		free(tests[i].steps);
 	}
 	free(tests);
+}
+
+bool nlab_prefix_is_global(const struct nlab_prefix *p)
+{
+	if (p->family == AF_INET6)
+		return !(p->addr[0] == 0xfe && (p->addr[1] & 0xc0) == 0x80);
+	return !(p->addr[0] == 169 && p->addr[1] == 254);
+}
+
+bool nlab_node_has_global(const struct nlab_node *n, int family)
+{
+	for (size_t i = 0; i < n->n_ifaces; i++)
+		for (size_t j = 0; j < n->ifaces[i].n_addrs; j++)
+			if (n->ifaces[i].addrs[j].family == family &&
+			    nlab_prefix_is_global(&n->ifaces[i].addrs[j]))
+				return true;
+	return false;
 }
 
 const struct nlab_test *nlab_topology_test(const struct nlab_topology *t,

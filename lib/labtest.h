@@ -108,7 +108,13 @@ static inline bool nlab_step_is_do(const struct nlab_step *s)
 	return s->kind >= NLAB_STEP_LINK;
 }
 
+void nlab_step_free(struct nlab_step *s);
 void nlab_tests_free(struct nlab_test *tests, size_t n);
+
+/* Not link-local (fe80::/10, 169.254.0.0/16): what reach pings. */
+bool nlab_prefix_is_global(const struct nlab_prefix *p);
+/* Has @n a global address of @family? */
+bool nlab_node_has_global(const struct nlab_node *n, int family);
 
 /* The test named @name in @t, or NULL. */
 const struct nlab_test *nlab_topology_test(const struct nlab_topology *t,

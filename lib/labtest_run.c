@@ -85,23 +85,6 @@ static void report(struct run *r, struct nlab_step_result *res)
 
 /* ---- reach and unreach -------------------------------------------------- */
 
-static bool is_global(const struct nlab_prefix *p)
-{
-	if (p->family == AF_INET6)
-		return !(p->addr[0] == 0xfe && (p->addr[1] & 0xc0) == 0x80);
-	return !(p->addr[0] == 169 && p->addr[1] == 254);
-}
-
-static bool has_family(const struct nlab_node *n, int family)
-{
-	for (size_t i = 0; i < n->n_ifaces; i++)
-		for (size_t j = 0; j < n->ifaces[i].n_addrs; j++)
-			if (n->ifaces[i].addrs[j].family == family &&
-			    is_global(&n->ifaces[i].addrs[j]))
-				return true;
-	return false;
-}
-
 struct probes {
 	struct nlab_ping_probe *p;
 	size_t n, cap;
@@ -129,7 +112,8 @@ static void probe_node(struct probes *ps, const struct nlab_node *from,
 		for (size_t j = 0; j < to->ifaces[i].n_addrs; j++) {
 			const struct nlab_prefix *a = &to->ifaces[i].addrs[j];
 
-			if (is_global(a) && has_family(from, a->family))
+			if (nlab_prefix_is_global(a) &&
+			    nlab_node_has_global(from, a->family))
 				add_probe(ps, from, to, a->family, a->addr);
 		}
 }

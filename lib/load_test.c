@@ -18,12 +18,6 @@
 
 /* ---- words ------------------------------------------------------------ */
 
-/* The next word of *cur (in place), or NULL; *cur is left at the rest. */
-static char *word(char **cur)
-{
-	return nlab_next_word(cur);
-}
-
 /* What is left of the line after the words taken: trimmed. */
 static char *rest(char *cur)
 {
@@ -101,29 +95,13 @@ static int iface_arg(struct loadctx *c, const struct ini_key *k,
 	return -1;
 }
 
-/* Not link-local (fe80::/10, 169.254.0.0/16): what ping.c pings. */
-static bool is_global(const struct nlab_prefix *p)
-{
-	if (p->family == AF_INET6)
-		return !(p->addr[0] == 0xfe && (p->addr[1] & 0xc0) == 0x80);
-	return !(p->addr[0] == 169 && p->addr[1] == 254);
-}
-
-static bool has_global(const struct nlab_node *n, int family)
-{
-	for (size_t i = 0; i < n->n_ifaces; i++)
-		for (size_t j = 0; j < n->ifaces[i].n_addrs; j++)
-			if (n->ifaces[i].addrs[j].family == family &&
-			    is_global(&n->ifaces[i].addrs[j]))
-				return true;
-	return false;
-}
-
 /* Is there anything for @a to ping at @b? */
 static bool common_family(const struct nlab_node *a, const struct nlab_node *b)
 {
-	return (has_global(a, AF_INET) && has_global(b, AF_INET)) ||
-	       (has_global(a, AF_INET6) && has_global(b, AF_INET6));
+	return (nlab_node_has_global(a, AF_INET) &&
+		nlab_node_has_global(b, AF_INET)) ||
+	       (nlab_node_has_global(a, AF_INET6) &&
+		nlab_node_has_global(b, AF_INET6));
 }
 
 /* ---- the steps ---------------------------------------------------------- */
@@ -138,7 +116,7 @@ static int step_reach(struct loadctx *c, struct nlab_step *s,
 	int ret = 0;
 
 	s->kind = NLAB_STEP_REACH;
-	while ((w = word(&v))) {
+	while ((w = nlab_next_word(&v))) {
 		const struct nlab_node *n = node_arg(c, k, w);
 		bool twice = false;
 
@@ -229,7 +207,7 @@ static int step_unreach(struct loadctx *c, struct nlab_step *s,
 	int ret = 0;
 
 	s->kind = NLAB_STEP_UNREACH;
-	while ((w = word(&v))) {
+	while ((w = nlab_next_word(&v))) {
 		struct nlab_unreach u = { 0 };
 
 		if (one_unreach(c, k, w, &u)) {
@@ -277,11 +255,11 @@ static int step_route(struct loadctx *c, struct nlab_step *s,
 	char *w;
 
 	s->kind = NLAB_STEP_ROUTE;
-	s->node = node_arg(c, k, word(&v));
-	if (!s->node || route_prefix(c, s, k, word(&v)))
+	s->node = node_arg(c, k, nlab_next_word(&v));
+	if (!s->node || route_prefix(c, s, k, nlab_next_word(&v)))
 		return -1;
-	while ((w = word(&v))) {
-		char *arg = word(&v);
+	while ((w = nlab_next_word(&v))) {
+		char *arg = nlab_next_word(&v);
 
 		if (!strcmp(w, "via") && !s->gw_family) {
 			if (!arg ||
@@ -318,7 +296,7 @@ static int step_exec(struct loadctx *c, struct nlab_step *s,
 		     const struct ini_key *k, char *v)
 {
 	s->kind = NLAB_STEP_EXEC;
-	s->node = node_arg(c, k, word(&v));
+	s->node = node_arg(c, k, nlab_next_word(&v));
 	if (!s->node)
 		return -1;
 	if (!*rest(v)) {
@@ -351,12 +329,13 @@ static int do_link(struct loadctx *c, struct nlab_step *s,
 	char *state;
 
 	s->kind = NLAB_STEP_LINK;
-	s->node = node_arg(c, k, word(&v));
-	if (!s->node || iface_arg(c, k, s->node, word(&v), false, s->ifname))
+	s->node = node_arg(c, k, nlab_next_word(&v));
+	if (!s->node ||
+	    iface_arg(c, k, s->node, nlab_next_word(&v), false, s->ifname))
 		return -1;
-	state = word(&v);
+	state = nlab_next_word(&v);
 	if (!state || (strcmp(state, "up") && strcmp(state, "down")) ||
-	    word(&v)) {
+	    nlab_next_word(&v)) {
 		load_error(c, k->line, k->name,
 			   "expected do = link NODE IFNAME up|down");
 		return -1;
@@ -373,10 +352,11 @@ static int do_impair(struct loadctx *c, struct nlab_step *s,
 	bool clear = false, any = false;
 
 	s->kind = NLAB_STEP_IMPAIR;
-	s->node = node_arg(c, k, word(&v));
-	if (!s->node || iface_arg(c, k, s->node, word(&v), false, s->ifname))
+	s->node = node_arg(c, k, nlab_next_word(&v));
+	if (!s->node ||
+	    iface_arg(c, k, s->node, nlab_next_word(&v), false, s->ifname))
 		return -1;
-	while ((w = word(&v))) {
+	while ((w = nlab_next_word(&v))) {
 		any = true;
 		if (!strcmp(w, "clear")) {
 			clear = true;
@@ -420,7 +400,7 @@ static const struct {
 static int step_do(struct loadctx *c, struct nlab_step *s,
 		   const struct ini_key *k, char *v)
 {
-	char *w = word(&v), list[64];
+	char *w = nlab_next_word(&v), list[64];
 	const char *near;
 
 	for (size_t i = 0; w && i < ARRAY_SIZE(actions); i++)
@@ -493,16 +473,6 @@ static void expect_line(struct loadctx *c, struct nlab_test *t,
 	append_expect(prev);
 }
 
-static void free_step(struct nlab_step *s)
-{
-	free(s->text);
-	free(s->nodes);
-	free(s->targets);
-	free(s->cmd);
-	free(s->expect);
-	memset(s, 0, sizeof(*s));
-}
-
 static void one_step(struct loadctx *c, struct nlab_test *t,
 		     const struct ini_key *k)
 {
@@ -535,7 +505,7 @@ static void one_step(struct loadctx *c, struct nlab_test *t,
 	s = load_push(&t->steps, t->n_steps, sizeof(*s));
 	s->line = k->line;
 	if (steps[i].parse(c, s, k, v)) {
-		free_step(s);
+		nlab_step_free(s);
 		return;
 	}
 	s->text = nlab_strfmt("%s %s", k->name, k->value);

@@ -32,20 +32,31 @@ static void helper_report(int fd, const struct helper_msg *m)
 	while (w < 0 && errno == EINTR);
 }
 
-static void shell(int devnull, int outw, const char *dir, const char *cmd,
-		  const char *lab, const char *node, const sigset_t *mask)
+/* What the helper is given, all opened before it forks. */
+struct job {
+	int nsfd;    /* a pidfd of the node's supervisor */
+	int devnull; /* the shell's stdin */
+	int outw;    /* its stdout and stderr */
+	int statw;   /* the helper's report */
+	const char *dir, *cmd, *lab, *node;
+	uint64_t limit_ms;
+	pid_t parent;
+};
+
+static void shell(const struct job *j, const sigset_t *mask)
 {
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	setpgid(0, 0);
-	if (dup2(devnull, 0) < 0 || dup2(outw, 1) < 0 || dup2(outw, 2) < 0)
+	if (dup2(j->devnull, 0) < 0 || dup2(j->outw, 1) < 0 ||
+	    dup2(j->outw, 2) < 0)
 		_exit(126);
-	if (!dir || chdir(dir) < 0)
+	if (!j->dir || chdir(j->dir) < 0)
 		if (chdir("/") < 0)
 			_exit(126);
-	setenv("NETLAB_LAB", lab, 1);
-	setenv("NETLAB_NODE", node, 1);
-	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	setenv("NETLAB_LAB", j->lab, 1);
+	setenv("NETLAB_NODE", j->node, 1);
+	execl("/bin/sh", "sh", "-c", j->cmd, (char *)NULL);
 	dprintf(2, "netlab: /bin/sh: %s\n", strerror(errno));
 	_exit(127);
 }
@@ -56,12 +67,10 @@ static void shell(int devnull, int outw, const char *dir, const char *cmd,
  * _exit: it sits in the node's PID namespace without being in it, where
  * nothing (not even a sanitizer's thread) may be started.
  */
-static void helper(int nsfd, int devnull, int outw, int statw, const char *dir,
-		   const char *cmd, const char *lab, const char *node,
-		   uint64_t limit_ms, pid_t parent)
+static void helper(const struct job *j)
 {
 	struct helper_msg m = { .end = NLAB_CMD_ERROR };
-	uint64_t deadline = nlab_now_ms() + limit_ms;
+	uint64_t deadline = nlab_now_ms() + j->limit_ms;
 	sigset_t set, old;
 	pid_t sh;
 	int st = 0;
@@ -71,25 +80,25 @@ static void helper(int nsfd, int devnull, int outw, int statw, const char *dir,
 	sigaddset(&set, SIGTERM);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
+	if (getppid() != j->parent)
 		_exit(0);
-	if (setns(nsfd, CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWNS |
-				CLONE_NEWPID) < 0) {
-		snprintf(m.why, sizeof(m.why), "enter node %s: %s", node,
+	if (setns(j->nsfd, CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWNS |
+				   CLONE_NEWPID) < 0) {
+		snprintf(m.why, sizeof(m.why), "enter node %s: %s", j->node,
 			 errno == ESRCH ? "it is down" : strerror(errno));
-		helper_report(statw, &m);
+		helper_report(j->statw, &m);
 		_exit(0);
 	}
 	sh = fork();
 	if (sh < 0) {
 		snprintf(m.why, sizeof(m.why), "fork: %s", strerror(errno));
-		helper_report(statw, &m);
+		helper_report(j->statw, &m);
 		_exit(0);
 	}
 	if (sh == 0)
-		shell(devnull, outw, dir, cmd, lab, node, &old);
+		shell(j, &old);
 	setpgid(sh, sh);
-	close(outw);
+	close(j->outw);
 	for (;;) {
 		uint64_t now = nlab_now_ms(), left;
 		struct timespec ts;
@@ -112,7 +121,7 @@ static void helper(int nsfd, int devnull, int outw, int statw, const char *dir,
 		while (waitpid(sh, &st, 0) < 0 && errno == EINTR)
 			;
 		m.end = NLAB_CMD_TIMEOUT;
-		helper_report(statw, &m);
+		helper_report(j->statw, &m);
 		_exit(0);
 	}
 	if (WIFSIGNALED(st)) {
@@ -122,7 +131,7 @@ static void helper(int nsfd, int devnull, int outw, int statw, const char *dir,
 		m.end = NLAB_CMD_EXITED;
 		m.code = WEXITSTATUS(st);
 	}
-	helper_report(statw, &m);
+	helper_report(j->statw, &m);
 	_exit(0);
 }
 
@@ -153,10 +162,22 @@ int nlab_cmd_start(struct nlab_cmd *c, const char *lab, const char *node,
 		goto fail;
 	}
 	if (c->helper == 0) {
+		struct job j = {
+			.nsfd = nsfd,
+			.devnull = devnull,
+			.outw = out[1],
+			.statw = st[1],
+			.dir = dir,
+			.cmd = command,
+			.lab = lab,
+			.node = node,
+			.limit_ms = limit_ms,
+			.parent = parent,
+		};
+
 		close(out[0]);
 		close(st[0]);
-		helper(nsfd, devnull, out[1], st[1], dir, command, lab, node,
-		       limit_ms, parent);
+		helper(&j);
 	}
 	close(out[1]);
 	close(st[1]);

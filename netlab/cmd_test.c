@@ -51,11 +51,14 @@ static int parse(const struct cli *cli, int argc, char **argv, struct args *a)
 			a->up = true;
 		} else if (opts && !strcmp(s, "--tap")) {
 			a->tap = true;
-		} else if (opts &&
-			   (!strcmp(s, "--name") || !strcmp(s, "--junit"))) {
+		} else if (opts && !strcmp(s, "--name")) {
 			if (i + 1 == argc)
-				return cli_usage(cli, "%s needs a value", s);
-			*(s[2] == 'n' ? &a->name : &a->junit) = argv[++i];
+				return cli_usage(cli, "--name needs a value");
+			a->name = argv[++i];
+		} else if (opts && !strcmp(s, "--junit")) {
+			if (i + 1 == argc)
+				return cli_usage(cli, "--junit needs a FILE");
+			a->junit = argv[++i];
 		} else if (opts && !strncmp(s, "--name=", 7)) {
 			a->name = s + 7;
 		} else if (opts && !strncmp(s, "--junit=", 8)) {
