@@ -130,41 +130,63 @@ static void probe_str(const struct nlab_ping_probe *p, char *buf, size_t len)
 		snprintf(buf, len, "%s -> %s", p->from->name, a);
 }
 
-/* One run of pings, continued until every pair has answered once or the
- * budget is spent: the check's own polling. */
+/*
+ * Pings every 0.2 s until every pair has answered once or the budget is
+ * spent: the check's own polling.  In runs of at most REACH_ROUNDS rounds
+ * (a run keeps a byte per probe and round), each leaving out the pairs
+ * that have answered.
+ */
+#define REACH_ROUNDS 25
+
 static bool check_reach(struct run *r, const struct nlab_step *s,
 			uint64_t deadline, char **detail)
 {
 	struct probes ps = { 0 };
-	uint64_t now = nlab_now_ms(),
-		 left = deadline > now ? deadline - now : 0;
 	struct nlab_ping_opts po = {
-		.count = (unsigned)(left / NLAB_POLL_NET_MS + 1),
 		.interval_ms = NLAB_POLL_NET_MS,
-		.timeout_ms = NLAB_PROBE_WAIT_MS,
 		.until_each = true,
 	};
+	cleanup_free unsigned *sent = NULL;
 	struct nlab_err e;
-	size_t bad = 0;
+	size_t bad;
 	char what[128];
 
 	for (size_t i = 0; i < s->n_nodes; i++)
 		for (size_t j = 0; j < s->n_nodes; j++)
 			if (i != j)
 				probe_node(&ps, s->nodes[i], s->nodes[j]);
-	if (nlab_ping_run(r->o->lab, ps.p, ps.n, &po, &e)) {
-		addf(detail, "%s\n", e.msg);
-		free(ps.p);
-		return false;
-	}
-	for (size_t i = 0; i < ps.n; i++) {
-		if (ps.p[i].received)
+	sent = xcalloc(ps.n + 1, sizeof(*sent));
+	do {
+		uint64_t now = nlab_now_ms();
+		uint64_t left = deadline > now ? deadline - now : 0;
+
+		po.count = (unsigned)(left / NLAB_POLL_NET_MS + 1);
+		po.timeout_ms = NLAB_PROBE_WAIT_MS;
+		if (po.count > REACH_ROUNDS) {
+			/* more runs follow: their pings go on at once */
+			po.count = REACH_ROUNDS;
+			po.timeout_ms = NLAB_POLL_NET_MS;
+		}
+		if (nlab_ping_run(r->o->lab, ps.p, ps.n, &po, &e)) {
+			addf(detail, "%s\n", e.msg);
+			free(ps.p);
+			return false;
+		}
+		bad = 0;
+		for (size_t i = 0; i < ps.n; i++) {
+			sent[i] += ps.p[i].sent;
+			ps.p[i].skipped |= ps.p[i].received > 0;
+			bad += !ps.p[i].skipped;
+		}
+	} while (bad && nlab_now_ms() < deadline && !stopped(r));
+	for (size_t i = 0, n = 0; i < ps.n; i++) {
+		if (ps.p[i].skipped)
 			continue;
-		if (!bad++)
+		if (!n++)
 			addf(detail, "no answer (from -> to address):\n");
 		probe_str(&ps.p[i], what, sizeof(what));
 		addf(detail, "  %s: none of %u pings answered\n", what,
-		     ps.p[i].sent);
+		     sent[i]);
 	}
 	if (bad)
 		addf(detail, "%zu of %zu pairs did not answer\n", bad, ps.n);
