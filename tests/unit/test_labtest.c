@@ -237,6 +237,10 @@ static void step_errors(void **state)
 	load_bad(NODES "[test e]\nwait = 1s\n",
 		 "bad.ini:7: [test e]: a test needs a check");
 	load_bad(NODES "[test]\nreach = a b\n", "needs a name: [test NAME]");
+	/* iniparser reads each step under its own key: the key must be on
+	 * the step's first line */
+	load_bad(NODES "[test e]\nreach \\\n  = a b\n",
+		 "bad.ini:8: syntax error: a key cannot go on over two lines");
 	load_bad(NODES "[test e]\nreach = a c\n[node v6]\n"
 		       "eth0 = lan 2001:db8::6/64\n[test f]\nreach = a v6 c\n",
 		 "v6 and c have no global address of one family");
