@@ -23,7 +23,7 @@ _netlab_state=/run/netlab
 _netlab_netns=/run/netns
 
 # Settings of [node NAME] (netlab.ini(5)): every other key is an interface.
-_netlab_node_settings="forward route sysctl run bind tmpfs env log_max"
+_netlab_node_settings="forward route sysctl run bind tmpfs env log_max ready"
 _netlab_impairments="rate delay jitter loss duplicate corrupt reorder"
 
 declare -gA _netlab_usage_cache
@@ -245,6 +245,7 @@ _netlab()
 		local IFS='|'
 		for n in $names; do
 			[[ $n == -- ]] && continue
+			n=${n%%\[*}	# "--wait[=T]": an optional value
 			opts+=("$n")
 			[[ -n $value ]] && takes[$n]=$value
 		done

@@ -11,10 +11,14 @@
  * continuations, the same stripping and case folding), records every
  * section and key with its line, and reports those cases itself.
  *
- * iniparser then reads a copy of the text that differs in one respect: a
+ * iniparser then reads a copy of the text that differs in two respects: a
  * comment after a section header (`[switch lan] ; ...`, as in the SPEC's
- * own example) is cut, since iniparser 4.1 calls that line a syntax error.
- * Line numbers stay the same.  Its values are taken per key afterwards.
+ * own example) is cut, since iniparser 4.1 calls that line a syntax error;
+ * and in a [test NAME] section, where keys repeat by design (each line is
+ * a step, labtest.h), every key is renamed to its own index in the file,
+ * so that iniparser keeps every value and still is the one to read them
+ * (quotes, comments, continuations).  Line numbers stay the same.  Its
+ * values are taken per key afterwards.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -122,7 +126,15 @@ struct scan {
 	struct nlab_seen sections; /* name -> index */
 	struct nlab_seen keys;	   /* "SECTION-INDEX\0KEY" -> key index */
 	long cur;		   /* current section, -1 before the first */
+	long step;		   /* the key just read is a [test] step */
 };
+
+/* [test NAME], or a [test] that will be told it needs a name. */
+static bool test_section(const char *name)
+{
+	return !strncmp(name, "test", 4) &&
+	       (!name[4] || isspace((unsigned char)name[4]));
+}
 
 static void syntax(struct scan *s, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -181,6 +193,11 @@ static void add_key(struct scan *s, char *name, int line)
 		return;
 	}
 	sec = &f->sections[s->cur];
+	if (test_section(sec->name)) {
+		/* steps: keys repeat, and each one counts */
+		s->step = (long)f->n_keys;
+		goto add;
+	}
 	klen = (size_t)snprintf(NULL, 0, "%ld", s->cur) + 1 + nlen;
 	hkey = xmalloc(klen + 1);
 	snprintf(hkey, klen + 1, "%ld%c%s", s->cur, 0, name);
@@ -193,11 +210,13 @@ static void add_key(struct scan *s, char *name, int line)
 		f->keys[e->idx].shadowed = true;
 		e->idx = f->n_keys;
 	}
+add:
 	xgrow(&f->keys, &f->cap_keys, f->n_keys + 1, sizeof(*f->keys));
 	f->keys[f->n_keys] = (struct ini_key){
 		.name = xstrdup(name),
 		.line = line,
 		.section = (size_t)s->cur,
+		.step = s->step >= 0,
 	};
 	xgrow(&sec->keys, &sec->cap_keys, sec->n_keys + 1, sizeof(size_t));
 	sec->keys[sec->n_keys++] = f->n_keys++;
@@ -315,6 +334,33 @@ static bool logical_line(struct scan *s, char *text, int line, bool continued)
 	return false;
 }
 
+/*
+ * In iniparser's copy of a [test] line (from @mark to the end), put the
+ * key's index in place of its name: "reach = a b" becomes "7= a b".  The
+ * key must be on the line's first physical line.
+ */
+static void rename_step(struct scan *s, size_t mark, int line)
+{
+	struct ini_file *f = s->f;
+	const char *start = f->text + mark, *eq, *nl;
+	size_t key_end, rest, n;
+	char idx[24];
+
+	nl = memchr(start, '\n', f->len - mark);
+	eq = memchr(start, '=', nl ? (size_t)(nl - start) : f->len - mark);
+	if (!eq) {
+		syntax(s, line, "a key cannot go on over two lines");
+		return;
+	}
+	key_end = (size_t)(eq - f->text);
+	rest = f->len - key_end; /* from the '=' on */
+	n = (size_t)snprintf(idx, sizeof(idx), "%ld", s->step);
+	xgrow(&f->text, &f->cap, mark + n + rest + 1, 1);
+	memmove(f->text + mark + n, f->text + key_end, rest + 1);
+	memcpy(f->text + mark, idx, n);
+	f->len = mark + n + rest;
+}
+
 static void rtrim(char *s, size_t *len)
 {
 	while (*len && isspace((unsigned char)s[*len - 1]))
@@ -374,7 +420,10 @@ static void scan_lines(struct scan *s, const char *buf, size_t len)
 			s->f->broken = true;
 			continue;
 		}
+		s->step = -1;
 		cut = logical_line(s, lg, first, nphys > 1);
+		if (s->step >= 0)
+			rename_step(s, mark, first);
 		if (cut) {
 			/* the header alone, for iniparser */
 			const char *open = memchr(lg, '[', lglen);
@@ -389,7 +438,7 @@ static void scan_lines(struct scan *s, const char *buf, size_t len)
 
 int ini_scan(struct loadctx *c, const char *buf, size_t len, struct ini_file *f)
 {
-	struct scan s = { .c = c, .f = f, .cur = -1 };
+	struct scan s = { .c = c, .f = f, .cur = -1, .step = -1 };
 
 	memset(f, 0, sizeof(*f));
 	if (check_text(c, buf, len) < 0) {
@@ -487,12 +536,15 @@ int ini_read_values(struct loadctx *c, struct ini_file *f)
 	for (size_t i = 0; i < f->n_keys; i++) {
 		struct ini_key *k = &f->keys[i];
 		const char *sec = f->sections[k->section].name, *v;
-		size_t n = strlen(sec) + strlen(k->name) + 2;
+		size_t n = strlen(sec) + strlen(k->name) + 24;
 		cleanup_free char *entry = xmalloc(n);
 
 		if (k->shadowed)
 			continue;
-		snprintf(entry, n, "%s:%s", sec, k->name);
+		if (k->step) /* its index stands for it: see rename_step() */
+			snprintf(entry, n, "%s:%zu", sec, i);
+		else
+			snprintf(entry, n, "%s:%s", sec, k->name);
 		v = iniparser_getstring(d, entry, NULL);
 		k->value = xstrdup(v ? v : "");
 	}

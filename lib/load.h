@@ -11,6 +11,7 @@
  *   load_route.c     route = PREFIX|default via GW [dev IF] [metric N], ...
  *   load_mount.c     bind and tmpfs
  *   load_segments.c  segments: members, veth or bridge, their [switch]
+ *   load_test.c      [test NAME]: its steps, in file order
  *
  * Every check reports through load_error() and carries on, so that one run
  * shows the user every error in the file.
@@ -32,6 +33,7 @@ struct ini_key {
 	int line;	/* where the key starts */
 	size_t section; /* index in ini_file.sections */
 	bool shadowed;	/* an equal key later in the section replaces it */
+	bool step;	/* a line of a [test] section: keys repeat there */
 };
 
 struct ini_section {
@@ -143,6 +145,10 @@ void load_binds(struct loadctx *c, void *node, const struct ini_key *k);
 void load_tmpfs(struct loadctx *c, void *node, const struct ini_key *k);
 
 void load_segments(struct loadctx *c);
+
+/* [test NAME] (load_test.c), once every node is loaded. */
+void load_test(struct loadctx *c, const struct ini_file *f,
+	       const struct ini_section *s, const char *name);
 
 /* Room for element @n of an array whose capacity follows from its length
  * (the model keeps no capacities); returns it, zeroed. */

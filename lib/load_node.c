@@ -31,6 +31,18 @@ static void node_run(struct loadctx *c, void *obj, const struct ini_key *k)
 	n->run = xstrdup(k->value);
 }
 
+/* Polled by `up --wait` and `test --up` until it exits 0 (labtest.h). */
+static void node_ready(struct loadctx *c, void *obj, const struct ini_key *k)
+{
+	struct nlab_node *n = obj;
+
+	if (!*k->value) {
+		load_error(c, k->line, k->name, "empty command");
+		return;
+	}
+	n->ready = xstrdup(k->value);
+}
+
 void load_log_max(struct loadctx *c, const struct ini_key *k, uint64_t *out)
 {
 	uint64_t v;
@@ -180,6 +192,8 @@ static const struct load_setting node_settings[] = {
 	  "SIZE (4m, 512k): run's output kept in NODE.log, the oldest dropped "
 	  "beyond it" },
 	{ "env", node_env, "NAME=VALUE, ... (for run and exec)" },
+	{ "ready", node_ready,
+	  "a shell command that exits 0 once the node is ready (up --wait)" },
 };
 
 bool load_node_setting(const char *key)

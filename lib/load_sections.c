@@ -9,7 +9,7 @@
 #include "text.h"
 #include "util.h"
 
-enum kind { SEC_SKIP, SEC_LAB, SEC_NODE, SEC_SWITCH };
+enum kind { SEC_SKIP, SEC_LAB, SEC_NODE, SEC_SWITCH, SEC_TEST };
 
 static const struct {
 	const char *name;
@@ -18,6 +18,7 @@ static const struct {
 	{ "lab", SEC_LAB },
 	{ "node", SEC_NODE },
 	{ "switch", SEC_SWITCH },
+	{ "test", SEC_TEST },
 };
 
 int load_yes_no(struct loadctx *c, const struct ini_key *k, bool *out)
@@ -260,7 +261,7 @@ static enum kind classify(struct loadctx *c, const struct ini_section *s,
 		else
 			load_error(c, s->line, NULL,
 				   "unknown section (sections: [lab], "
-				   "[node NAME], [switch NAME])");
+				   "[node NAME], [switch NAME], [test NAME])");
 		return SEC_SKIP;
 	}
 	if (kinds[i].kind == SEC_NODE)
@@ -369,6 +370,14 @@ void load_sections(struct loadctx *c, const struct ini_file *f)
 		n->line = s->line;
 		n->log_max = t->log_max; /* [lab] is read by now */
 		load_node(c, f, s, n);
+	}
+
+	/* Tests last of all: they name nodes and their interfaces. */
+	for (size_t i = 0; i < f->n_sections; i++) {
+		if (kind[i] != SEC_TEST)
+			continue;
+		c->sect = f->sections[i].label;
+		load_test(c, f, &f->sections[i], name[i]);
 	}
 	c->sect = NULL;
 }

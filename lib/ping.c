@@ -62,6 +62,7 @@ struct pinger {
 	uint64_t cookie;
 	uint16_t ident;
 	unsigned long expected, received;
+	size_t active, answered; /* probes sent; those with a reply */
 };
 
 static bool is_global(int family, const uint8_t *a)
@@ -323,7 +324,8 @@ static void take_reply(struct pinger *pg, const struct psock *s,
 	if (pg->got[(size_t)m.probe * pg->count + m.round])
 		return; /* a duplicate */
 	pg->got[(size_t)m.probe * pg->count + m.round] = 1;
-	pg->probes[m.probe].received++;
+	if (!pg->probes[m.probe].received++)
+		pg->answered++;
 	pg->received++;
 }
 
@@ -376,6 +378,8 @@ static void run_loop(struct pinger *pg, const struct nlab_ping_opts *o)
 		if (round == pg->count &&
 		    (pg->received == pg->expected || t >= deadline))
 			break;
+		if (o->until_each && pg->answered == pg->active)
+			break;
 		until = round < pg->count ? next : deadline;
 		t = nlab_now_ms();
 		if (poll(pfd, pg->n_socks, until > t ? (int)(until - t) : 0) <=
@@ -403,6 +407,7 @@ int nlab_ping_run(const char *lab, struct nlab_ping_probe *probes, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		probes[i].sent = probes[i].received = 0;
 		pg.expected += probes[i].skipped ? 0 : o->count;
+		pg.active += !probes[i].skipped;
 	}
 	if (!pg.expected)
 		return 0;

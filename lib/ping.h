@@ -20,6 +20,7 @@ struct nlab_ping_opts {
 	unsigned interval_ms; /* between rounds */
 	unsigned timeout_ms;  /* wait for replies after the last round */
 	int family;	      /* AF_INET, AF_INET6, or 0 for both */
+	bool until_each;      /* stop once every probe has had a reply */
 };
 
 /* One (source node, target address) pair and what became of it. */
@@ -52,6 +53,8 @@ size_t nlab_ping_missing(const char *lab, const struct nlab_topology *t,
 /*
  * Send @o->count rounds of echo requests for every probe of lab @lab and
  * count the replies into sent/received; skipped probes are not sent.
+ * With @o->until_each it ends as soon as every probe has had a reply
+ * (a `reach` check: rounds go on until then, or until the last).
  * Returns 0 (whatever the loss), or
  * -1 with @e when a node's netns or socket could not be had.
  */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "labtest.h"
 #include "load.h"
 #include "text.h"
 #include "topology.h"
@@ -32,6 +33,7 @@ static void free_node(struct nlab_node *n)
 	free(n->sysctls);
 	free(n->mounts);
 	free(n->run);
+	free(n->ready);
 }
 
 void nlab_topology_free(struct nlab_topology *t)
@@ -48,6 +50,7 @@ void nlab_topology_free(struct nlab_topology *t)
 		free(t->notes[i]);
 	free(t->notes);
 	free(t->description);
+	nlab_tests_free(t->tests, t->n_tests);
 	free(t->nodes);
 	free(t->switches);
 	free(t->segments);

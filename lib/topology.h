@@ -61,6 +61,7 @@ enum {
 
 struct nlab_node;
 struct nlab_segment;
+struct nlab_test; /* labtest.h */
 
 struct nlab_iface {
 	char name[NLAB_IFNAME_MAX + 1];
@@ -121,6 +122,7 @@ struct nlab_node {
 	bool forward;
 	char *run;	  /* NULL when not given */
 	uint64_t log_max; /* bytes; [lab] log_max or the default if unset */
+	char *ready;	  /* ready = COMMAND, or NULL (labtest.h) */
 	int line;
 };
 
@@ -149,8 +151,8 @@ struct nlab_segment {
 };
 
 struct nlab_topology {
-	char *path;		      /* as given by the user */
-	char *dir;		      /* absolute directory of the file */
+	char *path;   /* as given by the user */
+	char *dir;    /* absolute directory of the file */
 	char *source; /* the file's text as loaded, for the lab's state */
 	size_t source_len;
 	char name[NLAB_NAME_MAX + 1]; /* the lab's name */
@@ -168,6 +170,8 @@ struct nlab_topology {
 	 * only approximated, one line each; NULL for a topology file. */
 	char **notes;
 	size_t n_notes;
+	struct nlab_test *tests; /* [test NAME] sections, in file order */
+	size_t n_tests;
 };
 
 /* Topology errors: one line each, "FILE:LINE: [section] key: what". */

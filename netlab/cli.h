@@ -4,6 +4,8 @@
 #define NETLAB_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "err.h"
@@ -64,6 +66,18 @@ int cli_one_arg(const struct cli *cli, int argc, char **argv, const char *what,
 int cli_file_args(const struct cli *cli, int argc, char **argv,
 		  const char *what, const char **arg, const char **name);
 
+/* Take --wait[=TIMEOUT] (or --wait TIMEOUT, when TIMEOUT is a duration
+ * and no file) out of argv: *wait says whether it was given, *ms is its
+ * TIMEOUT or the default (NLAB_READY_DEFAULT_MS).  Returns 0, or the
+ * exit status of a usage error. */
+int cli_wait_arg(const struct cli *cli, int *argc, char **argv, bool *wait,
+		 uint64_t *ms);
+struct nlab_ready;
+/* On stderr: each node of @r that is not ready, with how its last try
+ * ended and the end of its output. */
+void cli_ready_failed(const struct cli *cli, const struct nlab_ready *r,
+		      size_t n);
+
 #define CMD(n) int cmd_##n(struct cli *cli, int argc, char **argv)
 CMD(up);
 CMD(down);
@@ -79,6 +93,7 @@ CMD(capture);
 CMD(ping);
 CMD(convert);
 CMD(help);
+CMD(test);
 #undef CMD
 
 #endif

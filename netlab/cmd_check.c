@@ -57,12 +57,15 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	if (nlab_topology_load_opts(file, &o, &t, &diag))
 		return cli_diag(cli, &diag);
 	nlab_topology_counts(t, &n);
-	printf("%s: %zu %s, %zu %s, %zu %s, %zu %s, %zu %s\n", t->name,
+	printf("%s: %zu %s, %zu %s, %zu %s, %zu %s, %zu %s", t->name,
 	       PLURAL(n.nodes, "node", "nodes"),
 	       PLURAL(n.switches, "switch", "switches"),
 	       PLURAL(n.links, "link", "links"),
 	       PLURAL(n.addresses, "address", "addresses"),
 	       PLURAL(n.routes, "route", "routes"));
+	if (t->n_tests) /* [test NAME] sections */
+		printf(", %zu %s", PLURAL(t->n_tests, "test", "tests"));
+	putchar('\n');
 	fflush(stdout); /* before the probe's child could inherit it */
 	cli_notes(cli, t);
 	warn_kernel(cli, t);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* netlab up [--name NAME] FILE */
+/* netlab up [--name NAME] [--wait[=TIMEOUT]] FILE */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include "lab.h"
 #include "nodelog.h"
 #include "runwatch.h"
+#include "ready.h"
 
 static volatile sig_atomic_t got_signal;
 
@@ -85,6 +86,41 @@ static void run_failed(void *data, const struct nlab_node *n,
 	}
 }
 
+/* --wait: every node's `ready` polled; the lab stays up either way. */
+static int wait_ready(struct cli *cli, const struct nlab_topology *t,
+		      uint64_t ms)
+{
+	struct nlab_ready *r = NULL;
+	size_t n, late = 0;
+	double start = now();
+	int ret;
+
+	ret = nlab_ready_wait(t->name, t, ms, &got_signal, &r, &n);
+	for (size_t i = 0; i < n; i++)
+		late += !r[i].ready;
+	if (!ret) {
+		if (cli->verbose >= 0 && n)
+			printf("lab %s ready in %.2f s (%zu node%s)\n", t->name,
+			       now() - start, n, n == 1 ? "" : "s");
+	} else {
+		char names[512] = "";
+
+		for (size_t i = 0; i < n; i++)
+			if (!r[i].ready)
+				snprintf(names + strlen(names),
+					 sizeof(names) - strlen(names), "%s%s",
+					 names[0] ? ", " : "", r[i].node->name);
+		cli_error(cli,
+			  "lab %s: %zu node%s not ready after %.1f s: %s (the "
+			  "lab stays up: `netlab down %s` removes it)",
+			  t->name, late, late == 1 ? "" : "s", now() - start,
+			  names, t->name);
+		cli_ready_failed(cli, r, n);
+	}
+	nlab_ready_free(r, n);
+	return ret ? EXIT_FAIL : EXIT_OK;
+}
+
 int cmd_up(struct cli *cli, int argc, char **argv)
 {
 	struct nlab_topology *t = NULL;
@@ -104,9 +140,13 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 
 	struct nlab_load_opts lo = { 0 };
 	const char *file;
+	uint64_t wait_ms;
+	bool wait;
 
-	ret = cli_file_args(cli, argc, argv, "topology FILE", &file,
-			    &lo.rename);
+	ret = cli_wait_arg(cli, &argc, argv, &wait, &wait_ms);
+	if (!ret)
+		ret = cli_file_args(cli, argc, argv, "topology FILE", &file,
+				    &lo.rename);
 	if (ret)
 		return ret;
 	if (cli_need_root(cli))
@@ -161,6 +201,10 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 		       t->name, c.nodes, c.nodes == 1 ? "" : "s", c.switches,
 		       c.switches == 1 ? "" : "es", c.links,
 		       c.links == 1 ? "" : "s", took);
+	}
+	if (!ret && wait) {
+		fflush(stdout);
+		ret = wait_ready(cli, t, wait_ms);
 	}
 	nlab_topology_free(t);
 	return ret;

@@ -13,7 +13,7 @@
 #endif
 
 const struct command commands[] = {
-	{ "up", cmd_up, "[--name NAME] FILE",
+	{ "up", cmd_up, "[--name NAME] [--wait[=TIMEOUT]] FILE",
 	  "build the lab described by FILE (all or nothing)",
 	  "On any failure, or SIGINT/SIGTERM/SIGHUP, everything made so far "
 	  "is\n"
@@ -27,7 +27,15 @@ const struct command commands[] = {
 	  "FILE may be a Kathara lab: its directory, or its lab.conf (see "
 	  "convert).\n"
 	  "A node's run that exits non-zero or is killed within 1 s gets a\n"
-	  "warning on stderr with the end of its log; up still exits 0." },
+	  "warning on stderr with the end of its log; up still exits 0.\n"
+	  "--wait: once up, run each node's `ready` command inside it, all "
+	  "nodes at\n"
+	  "once, every 0.5 s until it exits 0; return when all are ready.  "
+	  "After\n"
+	  "TIMEOUT (default 60 s; 90, 30s, 500ms, 2m) exit 1 naming the "
+	  "nodes\n"
+	  "that are not, with the end of their last output; the lab stays "
+	  "up." },
 	{ "down", cmd_down, "[--grace SECONDS] LAB|FILE | --all",
 	  "remove a lab and every trace of it",
 	  "Works from the lab's own record, also after a crash of `up`.\n"
@@ -136,6 +144,28 @@ const struct command commands[] = {
 	{ "help", cmd_help, "[COMMAND|topology]",
 	  "show a command's usage, or the topology reference",
 	  "netlab help topology prints netlab.ini(5), the topology format." },
+	{ "test", cmd_test,
+	  "[--up] [--wait[=T]] [--name NAME] [--tap] [--junit FILE] LAB|FILE "
+	  "[TEST...]",
+	  "run the lab's [test NAME] sections and report each check",
+	  "Runs every test (or those named) against the running lab, each "
+	  "step\n"
+	  "top to bottom, and prints one line per check with the time it "
+	  "took to\n"
+	  "hold (from the test's start, or its latest wait or do), then a "
+	  "summary.\n"
+	  "With a FILE, its tests run against the lab it names, so tests can "
+	  "be\n"
+	  "edited while the lab runs.\n"
+	  "--up: bring FILE's lab up, wait for ready, test, take it down "
+	  "(for CI).\n"
+	  "--wait[=T]: first wait for every node's ready (default 60 s; "
+	  "implied\n"
+	  "by --up).  --tap: TAP version 13 on stdout.  --junit FILE: also "
+	  "write\n"
+	  "JUnit XML (testsuites/testsuite/testcase) to FILE.\n"
+	  "Exit 0 only if every check held; 1 otherwise; 2 for a usage or\n"
+	  "topology error." },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
