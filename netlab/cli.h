@@ -69,6 +69,9 @@ CMD(link);
 CMD(impair);
 CMD(capture);
 CMD(ping);
+CMD(stop);
+CMD(start);
+CMD(restart);
 #undef CMD
 
 #endif

@@ -41,11 +41,25 @@ static void degraded_text(const struct nlab_lab_status *st)
 static void state_text(const struct nlab_lab_status *st)
 {
 	printf("%s", st->state);
-	if (!st->n_degraded)
+	if (!st->n_degraded && !st->n_stopped)
 		return;
 	printf(" (");
 	degraded_text(st);
+	for (size_t i = 0; i < st->n_stopped; i++)
+		printf("%s%s: stopped by `netlab stop`",
+		       i || st->n_degraded ? "; " : "", st->stopped[i]);
 	printf(")");
+}
+
+/* ["r2"]: the nodes stopped by `netlab stop`. */
+static void stopped_json(const struct nlab_lab_status *st)
+{
+	printf("[");
+	for (size_t i = 0; i < st->n_stopped; i++) {
+		printf("%s", i ? ", " : "");
+		json_str(stdout, st->stopped[i]);
+	}
+	printf("]");
 }
 
 /* [{"name": "a", "reasons": ["supervisor-dead"]}] */
@@ -104,6 +118,8 @@ static void list_json(char **labs, struct nlab_lab_status *st, size_t n)
 		json_str(stdout, st[i].state ? st[i].state : "unreadable");
 		printf(", \"degraded\": ");
 		degraded_json(&st[i]);
+		printf(", \"stopped\": ");
+		stopped_json(&st[i]);
 		printf("}");
 	}
 	printf("]}\n");
@@ -178,7 +194,10 @@ static void node_text(const struct nlab_node_status *n)
 		break;
 	case NLAB_NODE_STOPPED:
 		nlab_stop_str(&n->run, why, sizeof(why));
-		printf("  stopped by %s", why);
+		if (n->stop_requested)
+			printf("  stopped by `netlab stop` (%s)", why);
+		else
+			printf("  stopped by %s", why);
 		break;
 	case NLAB_NODE_DEAD:
 		printf("  supervisor dead");
@@ -285,7 +304,8 @@ static void node_json(const struct nlab_node_status *n)
 		printf(", \"stop\": {\"signal\": %d, \"from\": ",
 		       n->run.stop_signal);
 		json_str(stdout, nlab_stop_from_name(n->run.stop_from));
-		printf("}");
+		printf(", \"requested\": %s}",
+		       n->stop_requested ? "true" : "false");
 	}
 	printf(", \"run\": ");
 	run_json(&n->run);
@@ -336,6 +356,8 @@ static int show_lab(struct cli *cli, const char *lab, bool json)
 		json_str(stdout, st.state);
 		printf(", \"degraded\": ");
 		degraded_json(&st);
+		printf(", \"stopped\": ");
+		stopped_json(&st);
 		printf(", \"namespaces\": {\"present\": %zu, \"total\": %zu}",
 		       st.netns_present, st.netns_total);
 		printf(", \"nodes\": [");

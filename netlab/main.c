@@ -40,6 +40,29 @@ const struct command commands[] = {
 	  "named: supervisor dead, stopped, netns gone) or incomplete (`up`\n"
 	  "is running or was killed).  --json: typed fields, in the shape of\n"
 	  "docs/status.schema.json." },
+	{ "stop", cmd_stop, "[--grace SECONDS] LAB|FILE NODE...",
+	  "stop nodes: their processes end, their links go down",
+	  "A stopped node keeps its netns, interfaces and settings; its\n"
+	  "processes get SIGTERM, then SIGKILL after the grace period "
+	  "(default\n"
+	  "5 s), and its interfaces are set down, so that each peer loses "
+	  "its\n"
+	  "carrier (a powered-off box).  status shows it stopped; the lab "
+	  "stays\n"
+	  "up.  Stopping a stopped node is not an error." },
+	{ "start", cmd_start, "LAB|FILE NODE...",
+	  "start stopped (or dead) nodes again",
+	  "Sets the node's interfaces up with the addresses and routes the\n"
+	  "topology declares, then starts its supervisor and run anew.  "
+	  "Starting\n"
+	  "a running node is not an error (it is left alone).  All or "
+	  "nothing:\n"
+	  "if one node cannot start, the others are stopped again." },
+	{ "restart", cmd_restart, "[--grace SECONDS] LAB|FILE NODE...",
+	  "stop, then start nodes (new processes)",
+	  "The other nodes keep their processes.  A node that could be "
+	  "stopped\n"
+	  "but not started again is left stopped, and the command fails." },
 	{ "exec", cmd_exec, "LAB|FILE NODE [--] [CMD [ARG...]]",
 	  "run a command (default: a shell) inside a node",
 	  "CMD runs in the node's net, PID, mount and UTS namespaces with cwd "
