@@ -27,8 +27,8 @@
 struct life {
 	const char *lab;
 	const struct nlab_lifecycle_opts *o;
-	struct nlab_state st;
-	struct nlab_topology *t;
+	struct nlab_state *st;
+	const struct nlab_topology *t;
 	struct nlab_record rec;
 	size_t *idx; /* the nodes named, indexes in t->nodes, each once */
 	size_t n;
@@ -58,30 +58,16 @@ static int interrupted(const struct life *l, struct nlab_err *e)
 static int read_record(struct life *l, struct nlab_err *e)
 {
 	nlab_record_free(&l->rec);
-	if (nlab_state_read(&l->st, &l->rec, e))
+	if (nlab_state_read(l->st, &l->rec, e))
 		return -1;
 	nlab_record_narrow(&l->rec, l->t);
 	return 0;
 }
 
-static int life_open(struct life *l, const char *const *nodes, size_t n,
-		     struct nlab_err *e)
+/* The nodes named, each once, as indexes in l->t; then the record. */
+static int life_nodes(struct life *l, const char *const *nodes, size_t n,
+		      struct nlab_err *e)
 {
-	cleanup_free char *done = NULL;
-	int r = nlab_state_open(l->lab, &l->st, e);
-
-	if (r > 0)
-		return nlab_err_no_lab(e, l->lab);
-	if (r < 0)
-		return -1;
-	done = nlab_state_slurp(l->lab, NLAB_STATE_COMPLETE);
-	if (!done)
-		return nlab_err_set(e, 0,
-				    "lab %s is half-built (an `up` was "
-				    "killed): `netlab down %s` removes it",
-				    l->lab, l->lab);
-	if (nlab_lab_topology(l->lab, &l->t, e))
-		return -1;
 	l->idx = xcalloc(n ? n : 1, sizeof(*l->idx));
 	for (size_t k = 0; k < n; k++) {
 		const struct nlab_node *node =
@@ -98,12 +84,29 @@ static int life_open(struct life *l, const char *const *nodes, size_t n,
 	return read_record(l, e);
 }
 
+int nlab_lab_lock(const char *lab, struct nlab_state *st,
+		  struct nlab_topology **t, struct nlab_err *e)
+{
+	cleanup_free char *done = NULL;
+	int r = nlab_state_open(lab, st, e);
+
+	if (r > 0)
+		return nlab_err_no_lab(e, lab);
+	if (r < 0)
+		return -1;
+	done = nlab_state_slurp(lab, NLAB_STATE_COMPLETE);
+	if (!done)
+		return nlab_err_set(e, 0,
+				    "lab %s is half-built (an `up` was "
+				    "killed): `netlab down %s` removes it",
+				    lab, lab);
+	return nlab_lab_topology(lab, t, e);
+}
+
 static void life_close(struct life *l)
 {
 	nlab_record_free(&l->rec);
-	nlab_topology_free(l->t);
 	free(l->idx);
-	nlab_state_close(&l->st);
 	if (l->orig >= 0)
 		close(l->orig);
 }
@@ -158,7 +161,7 @@ static int mark(struct life *l, size_t i, struct nlab_err *e)
 
 	mark_name(file, sizeof(file), node_name(l, i));
 	snprintf(text, sizeof(text), "%s\n", r ? r->arg : "none");
-	return nlab_state_write(&l->st, file, text, strlen(text), e);
+	return nlab_state_write(l->st, file, text, strlen(text), e);
 }
 
 static void unmark(struct life *l, size_t i)
@@ -166,27 +169,26 @@ static void unmark(struct life *l, size_t i)
 	char file[NLAB_NAME_MAX + 16];
 
 	mark_name(file, sizeof(file), node_name(l, i));
-	unlinkat(l->st.dirfd, file, 0);
+	unlinkat(l->st->dirfd, file, 0);
 }
 
-/* The node's netns, if it still is the one `up` made (the identity the
- * record holds; a version 1 record holds none). */
-static int node_netns(struct life *l, size_t i, struct nlab_err *e)
+int nlab_node_netns_open(const struct nlab_record *rec, const char *lab,
+			 const char *node, struct nlab_err *e)
 {
 	char ns[NLAB_NAME_MAX * 2 + 2];
 	const struct nlab_rec *r;
 	struct stat sb;
 	int fd;
 
-	nlab_ns_name(ns, sizeof(ns), l->lab, node_name(l, i));
-	r = nlab_record_find(&l->rec, NLAB_REC_NETNS, ns);
+	nlab_ns_name(ns, sizeof(ns), lab, node);
+	r = nlab_record_find(rec, NLAB_REC_NETNS, ns);
 	fd = nlab_netns_open(ns, e);
 	if (fd < 0) {
 		if (e->errnum == ENOENT) {
 			nlab_err_set(e, 0,
 				     "node %s of lab %s is missing (its netns "
 				     "%s was removed)",
-				     node_name(l, i), l->lab, ns);
+				     node, lab, ns);
 			e->errnum = ENOENT;
 		}
 		return -1;
@@ -200,6 +202,11 @@ static int node_netns(struct life *l, size_t i, struct nlab_err *e)
 				    ns);
 	}
 	return fd;
+}
+
+static int node_netns(struct life *l, size_t i, struct nlab_err *e)
+{
+	return nlab_node_netns_open(&l->rec, l->lab, node_name(l, i), e);
 }
 
 /* Inside the node's netns: its interfaces up, with their addresses and
@@ -343,7 +350,7 @@ static int start_nodes(struct life *l, const size_t *which, size_t n,
 		      set_links(l, which[k], true, e);
 	if (!ret)
 		ret = interrupted(l, e) ||
-		      nlab_nodes_start_some(l->t, which, n, fds, &l->st, NULL,
+		      nlab_nodes_start_some(l->t, which, n, fds, l->st, NULL,
 					    l->o ? l->o->stop : NULL, e) ||
 		      nlab_pause("started") || nlab_fault("started", e) ||
 		      interrupted(l, e);
@@ -406,20 +413,19 @@ static int op_start(struct life *l, bool restart, struct nlab_err *e)
 	return 0;
 }
 
-int nlab_nodes_op(const char *lab, enum nlab_node_op op,
-		  const char *const *nodes, size_t n,
-		  const struct nlab_lifecycle_opts *o, struct nlab_err *e)
+int nlab_nodes_op_held(struct nlab_state *st, const struct nlab_topology *t,
+		       enum nlab_node_op op, const char *const *nodes, size_t n,
+		       const struct nlab_lifecycle_opts *o, struct nlab_err *e)
 {
-	struct life l = { .lab = lab, .o = o, .orig = -1 };
+	struct life l = { .lab = t->name, .o = o, .st = st, .t = t };
 	int ret = -1;
 
-	l.st.dirfd = l.st.recfd = -1;
 	l.orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (l.orig < 0) {
 		nlab_err_set(e, errno, "open /proc/self/ns/net");
 		goto out;
 	}
-	if (life_open(&l, nodes, n, e))
+	if (life_nodes(&l, nodes, n, e))
 		goto out;
 	switch (op) {
 	case NLAB_OP_STOP:
@@ -434,5 +440,20 @@ int nlab_nodes_op(const char *lab, enum nlab_node_op op,
 	}
 out:
 	life_close(&l);
+	return ret;
+}
+
+int nlab_nodes_op(const char *lab, enum nlab_node_op op,
+		  const char *const *nodes, size_t n,
+		  const struct nlab_lifecycle_opts *o, struct nlab_err *e)
+{
+	struct nlab_topology *t = NULL;
+	struct nlab_state st;
+	int ret = -1;
+
+	if (!nlab_lab_lock(lab, &st, &t, e))
+		ret = nlab_nodes_op_held(&st, t, op, nodes, n, o, e);
+	nlab_topology_free(t);
+	nlab_state_close(&st);
 	return ret;
 }

@@ -61,7 +61,28 @@ int nlab_nodes_op(const char *lab, enum nlab_node_op op,
 		  const char *const *nodes, size_t n,
 		  const struct nlab_lifecycle_opts *o, struct nlab_err *e);
 
+struct nlab_state;
+struct nlab_topology;
+/* Lock running lab @lab (its state in @st: close it with
+ * nlab_state_close, also after a failure), which must be complete, and
+ * load its stored topology into *t.  -1 with @e: no such lab (ENOENT),
+ * half-built. */
+int nlab_lab_lock(const char *lab, struct nlab_state *st,
+		  struct nlab_topology **t, struct nlab_err *e);
+/* The same with the lab's lock held already (`apply`): @st is the lab's
+ * open state, @t the topology whose settings nodes start with (its name
+ * is the lab's). */
+int nlab_nodes_op_held(struct nlab_state *st, const struct nlab_topology *t,
+		       enum nlab_node_op op, const char *const *nodes, size_t n,
+		       const struct nlab_lifecycle_opts *o, struct nlab_err *e);
+
 struct nlab_record;
+/* Open node @node's netns of lab @lab, if it still is the one `up` made
+ * (the identity @rec holds; a version 1 record holds none).  -1 with @e
+ * (ENOENT: it was removed). */
+int nlab_node_netns_open(const struct nlab_record *rec, const char *lab,
+			 const char *node, struct nlab_err *e);
+
 /* Was node @node of @lab stopped by `netlab stop` (NODE.stopped names
  * the newest supervisor @rec records for it)?  Only meaningful when that
  * supervisor is gone. */

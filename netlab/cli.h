@@ -72,6 +72,7 @@ CMD(ping);
 CMD(stop);
 CMD(start);
 CMD(restart);
+CMD(apply);
 #undef CMD
 
 #endif

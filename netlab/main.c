@@ -40,6 +40,21 @@ const struct command commands[] = {
 	  "named: supervisor dead, stopped, netns gone) or incomplete (`up`\n"
 	  "is running or was killed).  --json: typed fields, in the shape of\n"
 	  "docs/status.schema.json." },
+	{ "apply", cmd_apply, "[--dry-run] [--name NAME] FILE",
+	  "change a running lab to what its edited FILE says",
+	  "Only what changed is touched: addresses, routes, sysctls and\n"
+	  "forward, impairments and the hosts files change in place; a node\n"
+	  "whose run, bind, tmpfs, env or log_max changed is restarted, the\n"
+	  "others keep their processes.  Prints one line per change, "
+	  "grouped by\n"
+	  "node.  All or nothing: on a failure or SIGINT/SIGTERM/SIGHUP "
+	  "what was\n"
+	  "done is undone.  Adding or removing nodes, interfaces or "
+	  "switches,\n"
+	  "moving an interface, MAC, MTU and switch settings are not made "
+	  "in\n"
+	  "place: apply then exits 1, listing them, and changes nothing.\n"
+	  "--dry-run: print the plan only (exit 1 if it holds such changes)." },
 	{ "stop", cmd_stop, "[--grace SECONDS] LAB|FILE NODE...",
 	  "stop nodes: their processes end, their links go down",
 	  "A stopped node keeps its netns, interfaces and settings; its\n"
