@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lab.h"
+#include "lifecycle.h"
 #include "names.h"
 #include "node.h"
 #include "pidns.h"
@@ -43,13 +44,37 @@ int nlab_record_supervisor(const struct nlab_record *rec, const char *node,
 	return recorded ? -1 : -2;
 }
 
-/* A recorded node whose supervisor is gone: stopped (it said so before
- * leaving) or dead. */
-static int node_down(const char *lab, const char *node, struct nlab_err *e)
+/* Was the node stopped by `netlab stop`?  From @rec, or (NULL) from the
+ * record read now. */
+static bool stop_requested(const char *lab, const struct nlab_record *rec,
+			   const char *node)
+{
+	struct nlab_record now;
+	struct nlab_err ign;
+	bool yes;
+
+	if (rec)
+		return nlab_node_stop_requested(lab, rec, node);
+	if (nlab_state_peek(lab, &now, &ign))
+		return false;
+	yes = nlab_node_stop_requested(lab, &now, node);
+	nlab_record_free(&now);
+	return yes;
+}
+
+/* A recorded node whose supervisor is gone: stopped (by `netlab stop`,
+ * or it said so before leaving) or dead. */
+static int node_down(const char *lab, const char *node,
+		     const struct nlab_record *rec, struct nlab_err *e)
 {
 	struct nlab_run r;
 	char why[64];
 
+	if (stop_requested(lab, rec, node))
+		return nlab_err_set(e, 0,
+				    "node %s is stopped (by `netlab stop`; "
+				    "`netlab start %s %s` starts it)",
+				    node, lab, node);
 	nlab_run_read(lab, node, &r);
 	if (!r.stop_signal)
 		return nlab_err_set(
@@ -95,9 +120,11 @@ int nlab_node_pidfd(const char *lab, const char *node, pid_t *pid,
 	if (r == 1)
 		return nlab_err_no_lab(e, lab);
 	fd = nlab_record_supervisor(&rec, node, pid);
+	if (fd == -1)
+		fd = node_down(lab, node, &rec, e);
 	nlab_record_free(&rec);
 	if (fd == -1)
-		return node_down(lab, node, e);
+		return -1;
 	if (fd < 0)
 		return no_supervisor(lab, node, e);
 	return fd;
@@ -121,14 +148,14 @@ int nlab_node_enter(const char *lab, const char *node, struct nlab_err *e)
 	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return errno == ENOENT || errno == ESRCH
-			       ? node_down(lab, node, e)
+			       ? node_down(lab, node, NULL, e)
 			       : nlab_err_set(e, errno, "node %s: %s", node,
 					      path);
 	/* One setns on a pidfd enters them all at once (Linux 5.8). */
 	if (setns(fd,
 		  CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWPID) < 0)
 		return errno == ESRCH
-			       ? node_down(lab, node, e)
+			       ? node_down(lab, node, NULL, e)
 			       : nlab_err_set(e, errno, "enter node %s", node);
 	if (fchdir(root) < 0 || chroot(".") < 0)
 		return nlab_err_set(e, errno, "node %s: enter its root", node);

@@ -271,3 +271,46 @@ int nlab_hosts_undo(const struct nlab_rec *r, const struct nlab_warn *w,
 	}
 	return nlab_err_set(e, errno, "remove %s", r->arg);
 }
+
+int nlab_hosts_rewrite(const struct nlab_topology *t,
+		       const struct nlab_record *rec, struct nlab_err *e)
+{
+	cleanup_free char *text = NULL;
+	cleanup_close int etc = open_etc();
+	size_t len = 0;
+
+	text = hosts_text(t, &len);
+	if (!text)
+		return nlab_err_set(e, errno, "hosts file");
+	if (etc < 0)
+		return nlab_err_set(e, errno, "open " NLAB_ETC_NETNS);
+	for (size_t n = 0; n < t->n_nodes; n++) {
+		char ns[NLAB_NAME_MAX * 2 + 2], file[PATH_MAX];
+		cleanup_close int dfd = -1, fd = -1;
+		const struct nlab_rec *r;
+		struct stat sb;
+
+		nlab_ns_name(ns, sizeof(ns), t->name, t->nodes[n].name);
+		snprintf(file, sizeof(file), NLAB_ETC_NETNS "/%s/hosts", ns);
+		r = nlab_record_find(rec, NLAB_REC_FILE, file);
+		if (!r)
+			continue; /* not netlab's (kept): not touched */
+		dfd = openat(etc, ns, DIR_FLAGS);
+		fd = dfd < 0 ? -1
+			     : openat(dfd, "hosts",
+				      O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return nlab_err_set(e, errno, "open %s", file);
+		if (fstat(fd, &sb) < 0 || !still_ours(r, &sb))
+			return nlab_err_set(e, 0,
+					    "%s is not the file netlab made "
+					    "(replaced since?): not touched",
+					    file);
+		/* In place: each node sees it through a bind mount of this
+		 * very inode. */
+		if (ftruncate(fd, 0) < 0 ||
+		    pwrite(fd, text, len, 0) != (ssize_t)len)
+			return nlab_err_set(e, errno, "write %s", file);
+	}
+	return 0;
+}

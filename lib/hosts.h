@@ -33,4 +33,10 @@ int nlab_hosts_check(const char *ns, struct nlab_err *e);
 int nlab_hosts_undo(const struct nlab_rec *r, const struct nlab_warn *w,
 		    struct nlab_err *e);
 
+/* `apply`: rewrite, in place (each node sees it through a bind mount of
+ * that inode), every hosts file @rec records for a node of @t, with @t's
+ * addresses; a file that is no longer the one netlab made is refused. */
+int nlab_hosts_rewrite(const struct nlab_topology *t,
+		       const struct nlab_record *rec, struct nlab_err *e);
+
 #endif

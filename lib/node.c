@@ -554,9 +554,21 @@ static int hide_state(void)
 		     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755");
 }
 
-static void launcher(const struct nlab_topology *t, const int *netns_fd,
-		     struct nlab_state *st, const struct rlimit *nofile,
-		     int ready_fd, pid_t up)
+/* The nodes a launcher starts: @which[0..n) (indexes in t->nodes), or
+ * every node when @which is NULL. */
+struct node_set {
+	const size_t *which;
+	size_t n;
+};
+
+static size_t set_at(const struct node_set *s, size_t k)
+{
+	return s->which ? s->which[k] : k;
+}
+
+static void launcher(const struct nlab_topology *t, const struct node_set *set,
+		     const int *netns_fd, struct nlab_state *st,
+		     const struct rlimit *nofile, int ready_fd, pid_t up)
 {
 	/* Each clone gets its own copy of the address space, so one stack
 	 * serves them all. */
@@ -593,7 +605,8 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 		report(ready_fd, -1, errno, "state dir: %s", strerror(errno));
 		_exit(1);
 	}
-	for (size_t i = 0; i < t->n_nodes; i++) {
+	for (size_t k = 0; k < set->n; k++) {
+		size_t i = set_at(set, k);
 		const struct nlab_node *node = &t->nodes[i];
 		struct sup_args a = {
 			.t = t,
@@ -630,7 +643,7 @@ static void launcher(const struct nlab_topology *t, const int *netns_fd,
 	}
 	prctl(PR_SET_NAME, "netlab-launch");
 	/* Every supervisor is recorded: let them go. */
-	for (size_t i = 0; i < t->n_nodes; i++)
+	for (size_t k = 0; k < set->n; k++)
 		if (write(go[1], "g", 1) != 1)
 			_exit(1);
 	_exit(0);
@@ -675,12 +688,22 @@ int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
 		     struct nlab_state *st, const struct rlimit *nofile,
 		     volatile sig_atomic_t *stop, struct nlab_err *e)
 {
-	long long deadline = deadline_ms(t->n_nodes);
+	return nlab_nodes_start_some(t, NULL, t->n_nodes, netns_fd, st, nofile,
+				     stop, e);
+}
+
+int nlab_nodes_start_some(const struct nlab_topology *t, const size_t *which,
+			  size_t n, const int *netns_fd, struct nlab_state *st,
+			  const struct rlimit *nofile,
+			  volatile sig_atomic_t *stop, struct nlab_err *e)
+{
+	const struct node_set set = { .which = which, .n = n };
+	long long deadline = deadline_ms(n);
 	size_t ready = 0;
 	int p[2], ret = 0, status;
 	pid_t up = getpid(), pid;
 
-	if (!t->n_nodes)
+	if (!n)
 		return 0;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return nlab_err_set(e, errno, "pipe");
@@ -693,10 +716,10 @@ int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
 	}
 	if (pid == 0) {
 		close(p[0]);
-		launcher(t, netns_fd, st, nofile, p[1], up);
+		launcher(t, &set, netns_fd, st, nofile, p[1], up);
 	}
 	close(p[1]);
-	while (ready < t->n_nodes && !ret) {
+	while (ready < n && !ret) {
 		struct ready_msg m;
 		int r = read_msg(p[0], &m, deadline);
 

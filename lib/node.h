@@ -38,6 +38,13 @@ struct rlimit;
 int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
 		     struct nlab_state *st, const struct rlimit *nofile,
 		     volatile sig_atomic_t *stop, struct nlab_err *e);
+/* The same for some nodes only: @which[0..@n) are indexes in t->nodes
+ * (`netlab start`); netns_fd is indexed by node as above, and only the
+ * entries of @which are used. */
+int nlab_nodes_start_some(const struct nlab_topology *t, const size_t *which,
+			  size_t n, const int *netns_fd, struct nlab_state *st,
+			  const struct rlimit *nofile,
+			  volatile sig_atomic_t *stop, struct nlab_err *e);
 
 /* The state file a supervisor keeps about `run` and its own end
  * (format in runstate.h), and the output of `run`. */

@@ -244,13 +244,33 @@ static size_t wait_all(struct pollfd *p, size_t n, int ms)
 	}
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int nlab_proc_stop_all(const struct nlab_record *rec, const struct nlab_warn *w,
 		       struct nlab_err *e)
 {
-	struct pollfd *p = xcalloc(rec->n, sizeof(*p));
-	int *fds = xcalloc(rec->n, sizeof(int));
+	return nlab_proc_stop_nodes(rec, NULL, 0, w, e);
+}
+
+int nlab_proc_stop_nodes(const struct nlab_record *rec,
+			 const char *const *nodes, size_t n_nodes,
+			 const struct nlab_warn *w, struct nlab_err *e)
+{
+	struct pollfd *p = xcalloc(rec->n ? rec->n : 1, sizeof(*p));
+	int *fds = xcalloc(rec->n ? rec->n : 1, sizeof(int));
+	/* Sorted, for a look-up per record line: a large lab's record has
+	 * thousands of them. */
+	cleanup_free const char **want =
+		xcalloc(n_nodes ? n_nodes : 1, sizeof(*want));
 	size_t n = 0, alive;
 
+	for (size_t i = 0; i < n_nodes; i++)
+		want[i] = nodes[i];
+	if (n_nodes)
+		qsort(want, n_nodes, sizeof(*want), cmp_str);
 	for (size_t i = 0; i < rec->n; i++) {
 		const struct nlab_rec *r = &rec->recs[i];
 		char why[128];
@@ -258,6 +278,9 @@ int nlab_proc_stop_all(const struct nlab_record *rec, const struct nlab_warn *w,
 		int fd;
 
 		if (r->kind != NLAB_REC_PROC)
+			continue;
+		if (nodes &&
+		    !bsearch(&r->name, want, n_nodes, sizeof(*want), cmp_str))
 			continue;
 		fd = nlab_proc_open(rec, r, &pid, why, sizeof(why));
 		if (fd < 0) {

@@ -4,6 +4,7 @@
 #define NLAB_PROC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -16,6 +17,11 @@
  * @w). */
 int nlab_proc_stop_all(const struct nlab_record *rec, const struct nlab_warn *w,
 		       struct nlab_err *e);
+/* The same for the supervisors of nodes @nodes[0..@n_nodes) only (any
+ * order; `netlab stop`).  @nodes NULL: every node. */
+int nlab_proc_stop_nodes(const struct nlab_record *rec,
+			 const char *const *nodes, size_t n_nodes,
+			 const struct nlab_warn *w, struct nlab_err *e);
 
 /* A pidfd for the process of proc entry @r of @rec ("PID STARTTIME
  * NODE"), once it is pinned and checked to still be the supervisor of

@@ -113,11 +113,10 @@ static uint16_t create_flags(bool replace)
 	return NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
 }
 
-void nlab_rtnl_addr(struct nlab_nl *nl, int ifindex,
-		    const struct nlab_prefix *p, bool replace, const char *what)
+/* An address request's body: the same for adding and deleting. */
+static void put_addr(struct nlmsghdr *nlh, int ifindex,
+		     const struct nlab_prefix *p)
 {
-	struct nlmsghdr *nlh =
-		nlab_nl_req(nl, RTM_NEWADDR, create_flags(replace), "%s", what);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	size_t alen = p->family == AF_INET ? 4 : 16;
 
@@ -134,11 +133,9 @@ void nlab_rtnl_addr(struct nlab_nl *nl, int ifindex,
 	}
 }
 
-void nlab_rtnl_route(struct nlab_nl *nl, const struct nlab_route *r, int oif,
-		     bool replace, const char *what)
+/* A route request's body: the same for adding and deleting. */
+static void put_route(struct nlmsghdr *nlh, const struct nlab_route *r, int oif)
 {
-	struct nlmsghdr *nlh = nlab_nl_req(nl, RTM_NEWROUTE,
-					   create_flags(replace), "%s", what);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	size_t alen = r->gw_family == AF_INET ? 4 : 16;
 
@@ -159,4 +156,32 @@ void nlab_rtnl_route(struct nlab_nl *nl, const struct nlab_route *r, int oif,
 		mnl_attr_put_u32(nlh, RTA_OIF, oif);
 	if (r->has_metric)
 		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
+}
+
+void nlab_rtnl_addr(struct nlab_nl *nl, int ifindex,
+		    const struct nlab_prefix *p, bool replace, const char *what)
+{
+	put_addr(
+		nlab_nl_req(nl, RTM_NEWADDR, create_flags(replace), "%s", what),
+		ifindex, p);
+}
+
+void nlab_rtnl_addr_del(struct nlab_nl *nl, int ifindex,
+			const struct nlab_prefix *p, const char *what)
+{
+	put_addr(nlab_nl_req(nl, RTM_DELADDR, 0, "%s", what), ifindex, p);
+}
+
+void nlab_rtnl_route(struct nlab_nl *nl, const struct nlab_route *r, int oif,
+		     bool replace, const char *what)
+{
+	put_route(nlab_nl_req(nl, RTM_NEWROUTE, create_flags(replace), "%s",
+			      what),
+		  r, oif);
+}
+
+void nlab_rtnl_route_del(struct nlab_nl *nl, const struct nlab_route *r,
+			 int oif, const char *what)
+{
+	put_route(nlab_nl_req(nl, RTM_DELROUTE, 0, "%s", what), r, oif);
 }

@@ -40,5 +40,10 @@ void nlab_rtnl_addr(struct nlab_nl *nl, int ifindex,
 		    const char *what);
 void nlab_rtnl_route(struct nlab_nl *nl, const struct nlab_route *r, int oif,
 		     bool replace, const char *what);
+/* Delete an address, or a static route of the main table (`apply`). */
+void nlab_rtnl_addr_del(struct nlab_nl *nl, int ifindex,
+			const struct nlab_prefix *p, const char *what);
+void nlab_rtnl_route_del(struct nlab_nl *nl, const struct nlab_route *r,
+			 int oif, const char *what);
 
 #endif

@@ -10,12 +10,14 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "enter.h"
 #include "lab.h"
+#include "lifecycle.h"
 #include "node.h"
 #include "netns.h"
 #include "pidns.h"
@@ -128,9 +130,18 @@ static void read_supervisor(const char *lab, const struct nlab_record *rec,
 		close(fd);
 		return;
 	}
-	if (fd == -1)
+	if (fd == -1 && nlab_node_stop_requested(lab, rec, ns->decl->name)) {
+		ns->state = NLAB_NODE_STOPPED;
+		ns->stop_requested = true;
+		/* Killed after the grace period: it said nothing. */
+		if (!ns->run.stop_signal) {
+			ns->run.stop_signal = SIGKILL;
+			ns->run.stop_from = NLAB_STOP_HOST;
+		}
+	} else if (fd == -1) {
 		ns->state = ns->run.stop_signal ? NLAB_NODE_STOPPED
 						: NLAB_NODE_DEAD;
+	}
 	if (ns->run.state == NLAB_RUN_RUNNING) {
 		ns->run.state = NLAB_RUN_LOST;
 		ns->run.value = 0;
@@ -204,18 +215,27 @@ static void add_degraded(struct nlab_lab_status *s, size_t *cap,
 		d->run = *run;
 }
 
+static void add_stopped(struct nlab_lab_status *s, size_t *cap,
+			const char *name)
+{
+	xgrow(&s->stopped, cap, s->n_stopped + 1, sizeof(*s->stopped));
+	s->stopped[s->n_stopped++] = name;
+}
+
 /* Every node and switch of a complete lab that is not whole: nodes in
- * file order, then switches. */
+ * file order, then switches; and apart, the nodes stopped on purpose. */
 static void find_degraded(struct nlab_lab_status *s)
 {
 	const struct nlab_topology *t = s->topo;
-	size_t cap = 0;
+	size_t cap = 0, cap_stopped = 0;
 
 	for (size_t n = 0; n < t->n_nodes; n++) {
 		const struct nlab_node_status *ns = &s->nodes[n];
 		unsigned why = ns->present ? 0 : NLAB_DEG_NETNS_GONE;
 
-		if (ns->state == NLAB_NODE_STOPPED)
+		if (ns->stop_requested)
+			add_stopped(s, &cap_stopped, t->nodes[n].name);
+		else if (ns->state == NLAB_NODE_STOPPED)
 			why |= NLAB_DEG_STOPPED;
 		else if (ns->state != NLAB_NODE_UP)
 			why |= NLAB_DEG_SUPERVISOR_DEAD;
@@ -286,6 +306,7 @@ void nlab_status_free(struct nlab_lab_status *s)
 	}
 	free(s->nodes);
 	free(s->degraded);
+	free(s->stopped);
 	nlab_topology_free(s->topo);
 	memset(s, 0, sizeof(*s));
 }

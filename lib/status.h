@@ -47,12 +47,15 @@ struct nlab_node_status {
 	 * 0 and left 4 daemons is a healthy router, one that left none a
 	 * dead one. */
 	size_t processes;
+	bool stop_requested; /* stopped by `netlab stop` (see lifecycle.h):
+			      * not a reason for the lab to be degraded */
 };
 
 /* Why a node or switch keeps its lab from being "up": NLAB_DEG_* bits. */
 enum {
 	NLAB_DEG_SUPERVISOR_DEAD = 1 << 0, /* node: dead (or never started) */
-	NLAB_DEG_STOPPED = 1 << 1,	   /* node: stopped */
+	NLAB_DEG_STOPPED = 1 << 1,	   /* node: stopped, not by
+					    * `netlab stop` */
 	NLAB_DEG_NETNS_GONE = 1 << 2,	   /* removed behind netlab's back */
 };
 
@@ -79,6 +82,10 @@ struct nlab_lab_status {
 	struct nlab_node_status *nodes; /* one per node */
 	struct nlab_degraded *degraded; /* when state is "degraded" */
 	size_t n_degraded;
+	/* Nodes stopped by `netlab stop`, in file order: a lab whose other
+	 * nodes and switches are whole is "up" with them. */
+	const char **stopped;
+	size_t n_stopped;
 };
 
 /* Read one lab's status: its state, its nodes' supervisors and `run`;

@@ -10,7 +10,7 @@
 
 #include "util.h"
 
-#define PROC_SYS "/proc/sys"
+#define PROC_SYS  "/proc/sys"
 #define MAX_PARTS 32
 
 /*
@@ -20,8 +20,7 @@
  * at each level try the shortest name first, and backtrack.  @path holds
  * the resolved prefix (@len bytes); parts[i..n) are still to place.
  */
-static bool find_path(char *path, size_t len, char **parts, size_t n,
-		      size_t i)
+static bool find_path(char *path, size_t len, char **parts, size_t n, size_t i)
 {
 	size_t l = len;
 
@@ -41,7 +40,7 @@ static bool find_path(char *path, size_t len, char **parts, size_t n,
 	return false;
 }
 
-static int open_key(const char *key, char *path)
+static int open_key(const char *key, char *path, int flags)
 {
 	char copy[PATH_MAX], *parts[MAX_PARTS], *save = NULL, *p;
 	size_t n = 0;
@@ -52,7 +51,7 @@ static int open_key(const char *key, char *path)
 	for (p = path + strlen(PROC_SYS "/"); *p; p++)
 		if (*p == '.')
 			*p = '/';
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = open(path, flags | O_CLOEXEC);
 	if (fd >= 0 || errno != ENOENT)
 		return fd;
 
@@ -65,7 +64,7 @@ static int open_key(const char *key, char *path)
 		errno = ENOENT;
 		return -1;
 	}
-	return open(path, O_WRONLY | O_CLOEXEC);
+	return open(path, flags | O_CLOEXEC);
 }
 
 int nlab_sysctl_write(const char *key, const char *value, bool optional,
@@ -77,7 +76,7 @@ int nlab_sysctl_write(const char *key, const char *value, bool optional,
 
 	if (strlen(key) + sizeof(PROC_SYS) + 1 >= sizeof(path))
 		return nlab_err_set(e, ENAMETOOLONG, "sysctl %s", key);
-	fd = open_key(key, path);
+	fd = open_key(key, path, O_WRONLY);
 	if (fd < 0) {
 		if (optional && errno == ENOENT)
 			return 0;
@@ -85,5 +84,26 @@ int nlab_sysctl_write(const char *key, const char *value, bool optional,
 	}
 	if (write(fd, value, len) != (ssize_t)len)
 		return nlab_err_set(e, errno, "sysctl %s=%s", key, value);
+	return 0;
+}
+
+int nlab_sysctl_read(const char *key, char *buf, size_t len, struct nlab_err *e)
+{
+	char path[PATH_MAX];
+	cleanup_close int fd = -1;
+	ssize_t n;
+
+	if (strlen(key) + sizeof(PROC_SYS) + 1 >= sizeof(path))
+		return nlab_err_set(e, ENAMETOOLONG, "sysctl %s", key);
+	fd = open_key(key, path, O_RDONLY);
+	if (fd < 0)
+		return nlab_err_set(e, errno, "sysctl %s", key);
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		return nlab_err_set(e, errno, "read sysctl %s", key);
+	buf[n] = '\0';
+	/* One value per line; a table (several words) is kept whole. */
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
 	return 0;
 }

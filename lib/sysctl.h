@@ -3,6 +3,7 @@
 #define NLAB_SYSCTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "err.h"
 
@@ -12,5 +13,10 @@
  * (e.g. bridge-nf-call-* without br_netfilter) is not an error. */
 int nlab_sysctl_write(const char *key, const char *value, bool optional,
 		      struct nlab_err *e);
+
+/* Read KEY's value (trailing newline removed) into @buf, from inside the
+ * node's netns as above. */
+int nlab_sysctl_read(const char *key, char *buf, size_t len,
+		     struct nlab_err *e);
 
 #endif

@@ -149,13 +149,16 @@ static int preflight(struct up *u, struct nlab_err *e)
 		cleanup_free char *done =
 			nlab_state_slurp(t->name, NLAB_STATE_COMPLETE);
 
-		nlab_err_set(e, 0, "%s: run `netlab down %s` first%s",
+		nlab_err_set(e, 0, "%s: run `netlab down %s` first%s%s%s",
 			     done ? "already up"
 				  : "half-built (an `up` is "
 				    "running or was killed)",
 			     t->name,
 			     done ? ", or `netlab up --name NEW FILE` for a "
-				    "second copy"
+				    "second copy, or `netlab apply "
+				  : "",
+			     done ? t->path : "",
+			     done ? "` to change it to what the file says"
 				  : "");
 		e->errnum = EALREADY; /* cmd_up: nothing to say was undone */
 		return -1;

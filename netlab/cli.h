@@ -94,6 +94,10 @@ CMD(ping);
 CMD(convert);
 CMD(help);
 CMD(test);
+CMD(stop);
+CMD(start);
+CMD(restart);
+CMD(apply);
 #undef CMD
 
 #endif

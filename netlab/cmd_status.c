@@ -41,11 +41,25 @@ static void degraded_text(const struct nlab_lab_status *st)
 static void state_text(const struct nlab_lab_status *st)
 {
 	printf("%s", st->state);
-	if (!st->n_degraded)
+	if (!st->n_degraded && !st->n_stopped)
 		return;
 	printf(" (");
 	degraded_text(st);
+	for (size_t i = 0; i < st->n_stopped; i++)
+		printf("%s%s: stopped by `netlab stop`",
+		       i || st->n_degraded ? "; " : "", st->stopped[i]);
 	printf(")");
+}
+
+/* ["r2"]: the nodes stopped by `netlab stop`. */
+static void stopped_json(const struct nlab_lab_status *st)
+{
+	printf("[");
+	for (size_t i = 0; i < st->n_stopped; i++) {
+		printf("%s", i ? ", " : "");
+		json_str(stdout, st->stopped[i]);
+	}
+	printf("]");
 }
 
 /* [{"name": "a", "reasons": ["supervisor-dead"]}] */
@@ -71,6 +85,17 @@ static void degraded_json(const struct nlab_lab_status *st)
 	printf("]");
 }
 
+/* A lab's switches: its bridge segments, as the topology says (the
+ * record of an `up` still running holds only some of their namespaces). */
+static size_t switches(const struct nlab_topology *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; t && i < t->n_segments; i++)
+		n += t->segments[i].kind == NLAB_SEG_BRIDGE;
+	return n;
+}
+
 static void list_text(char **labs, struct nlab_lab_status *st, size_t n)
 {
 	if (!n) {
@@ -81,8 +106,7 @@ static void list_text(char **labs, struct nlab_lab_status *st, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		printf("%-32s %6zu %9zu  ", labs[i],
 		       st[i].topo ? st[i].topo->n_nodes : 0,
-		       st[i].topo ? st[i].netns_total - st[i].topo->n_nodes
-				  : 0);
+		       switches(st[i].topo));
 		if (st[i].state)
 			state_text(&st[i]);
 		else
@@ -99,11 +123,12 @@ static void list_json(char **labs, struct nlab_lab_status *st, size_t n)
 		json_str(stdout, labs[i]);
 		printf(", \"nodes\": %zu, \"switches\": %zu, \"state\": ",
 		       st[i].topo ? st[i].topo->n_nodes : 0,
-		       st[i].topo ? st[i].netns_total - st[i].topo->n_nodes
-				  : 0);
+		       switches(st[i].topo));
 		json_str(stdout, st[i].state ? st[i].state : "unreadable");
 		printf(", \"degraded\": ");
 		degraded_json(&st[i]);
+		printf(", \"stopped\": ");
+		stopped_json(&st[i]);
 		printf("}");
 	}
 	printf("]}\n");
@@ -181,7 +206,10 @@ static void node_text(const struct nlab_node_status *n)
 		break;
 	case NLAB_NODE_STOPPED:
 		nlab_stop_str(&n->run, why, sizeof(why));
-		printf("  stopped by %s", why);
+		if (n->stop_requested)
+			printf("  stopped by `netlab stop` (%s)", why);
+		else
+			printf("  stopped by %s", why);
 		break;
 	case NLAB_NODE_DEAD:
 		printf("  supervisor dead");
@@ -295,7 +323,8 @@ static void node_json(const struct nlab_node_status *n)
 		printf(", \"stop\": {\"signal\": %d, \"from\": ",
 		       n->run.stop_signal);
 		json_str(stdout, nlab_stop_from_name(n->run.stop_from));
-		printf("}");
+		printf(", \"requested\": %s}",
+		       n->stop_requested ? "true" : "false");
 	}
 	printf(", \"run\": ");
 	run_json(&n->run);
@@ -351,6 +380,8 @@ static int show_lab(struct cli *cli, const char *lab, bool json)
 		json_str(stdout, st.state);
 		printf(", \"degraded\": ");
 		degraded_json(&st);
+		printf(", \"stopped\": ");
+		stopped_json(&st);
 		printf(", \"namespaces\": {\"present\": %zu, \"total\": %zu}",
 		       st.netns_present, st.netns_total);
 		printf(", \"nodes\": [");

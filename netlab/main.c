@@ -55,6 +55,44 @@ const struct command commands[] = {
 	  "Each node shows its run and how many processes live in it besides\n"
 	  "its supervisor: `run: exited 0, 4 processes` is a forking init\n"
 	  "script that left its daemons running, `0 processes` a dead node." },
+	{ "apply", cmd_apply, "[--dry-run] [--name NAME] FILE",
+	  "change a running lab to what its edited FILE says",
+	  "Only what changed is touched: addresses, routes, sysctls and\n"
+	  "forward, impairments and the hosts files change in place; a node\n"
+	  "whose run, bind, tmpfs, env or log_max changed is restarted, the\n"
+	  "others keep their processes.  Prints one line per change, "
+	  "grouped by\n"
+	  "node.  All or nothing: on a failure or SIGINT/SIGTERM/SIGHUP "
+	  "what was\n"
+	  "done is undone.  Adding or removing nodes, interfaces or "
+	  "switches,\n"
+	  "moving an interface, MAC, MTU and switch settings are not made "
+	  "in\n"
+	  "place: apply then exits 1, listing them, and changes nothing.\n"
+	  "--dry-run: print the plan only (exit 1 if it holds such changes)." },
+	{ "stop", cmd_stop, "[--grace SECONDS] LAB|FILE NODE...",
+	  "stop nodes: their processes end, their links go down",
+	  "A stopped node keeps its netns, interfaces and settings; its\n"
+	  "processes get SIGTERM, then SIGKILL after the grace period "
+	  "(default\n"
+	  "5 s), and its interfaces are set down, so that each peer loses "
+	  "its\n"
+	  "carrier (a powered-off box).  status shows it stopped; the lab "
+	  "stays\n"
+	  "up.  Stopping a stopped node is not an error." },
+	{ "start", cmd_start, "LAB|FILE NODE...",
+	  "start stopped (or dead) nodes again",
+	  "Sets the node's interfaces up with the addresses and routes the\n"
+	  "topology declares, then starts its supervisor and run anew.  "
+	  "Starting\n"
+	  "a running node is not an error (it is left alone).  All or "
+	  "nothing:\n"
+	  "if one node cannot start, the others are stopped again." },
+	{ "restart", cmd_restart, "[--grace SECONDS] LAB|FILE NODE...",
+	  "stop, then start nodes (new processes)",
+	  "The other nodes keep their processes.  A node that could be "
+	  "stopped\n"
+	  "but not started again is left stopped, and the command fails." },
 	{ "exec", cmd_exec, "LAB|FILE NODE [--] [CMD [ARG...]]",
 	  "run a command (default: a shell) inside a node",
 	  "CMD runs in the node's net, PID, mount and UTS namespaces with cwd "

@@ -71,7 +71,7 @@ cmds=$("$NETLAB" --help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p')
 same "commands" "$(complete_line "$NETLAB ")" "$cmds"
 same "commands starting with l" "$(complete_line "$NETLAB l")" "link log"
 same "global options" "$(complete_line "$NETLAB -")" "-v -q -h --help --version --verbose --quiet"
-same "commands after a global option" "$(complete_line "$NETLAB -q s")" "status"
+same "commands after a global option" "$(complete_line "$NETLAB -q st")" "start status stop"
 for c in $cmds; do
 	want=$("$NETLAB" "$c" --help | sed -n 1p | grep -o -- '[][ |]--*[a-zA-Z0-9][a-zA-Z-]*' | sed 's/^.//')
 	same "options of $c" "$(complete_line "$NETLAB $c -")" "$want"

@@ -89,7 +89,7 @@ expect "file: capture FILE" timeout --preserve-status -s INT 2 \
 
 # --- up on a lab that is up: what to do, and nothing touched ---------------
 expect_err "up again: says to run down first" 1 \
-	"lab $L: already up: run \`netlab down $L\` first, or \`netlab up --name NEW FILE\` for a second copy" \
+	"lab $L: already up: run \`netlab down $L\` first, or \`netlab up --name NEW FILE\` for a second copy, or \`netlab apply $f\` to change it to what the file says" \
 	"$NETLAB" up "$f"
 expect_eq "up again: one line" "$(wc -l <"$TMP/err")" "1"
 expect "up again: the lab still works" in_ns "$L.client" ping -c1 -W2 10.40.0.2

@@ -130,7 +130,7 @@ esup=$(json_get "$json" 'node("e")["supervisor"]')
 "$NETLAB" exec "$L" e kill -TERM 1 >/dev/null 2>&1
 wait_for "stop inside: e's supervisor exits" 10 is_zombie "$esup"
 json=$("$NETLAB" status --json "$L")
-expect_eq "stop inside: e stopped, by SIGTERM from the node" "$(json_get "$json" 'node("e")["state"], node("e")["stop"], node("e")["supervisor"]')" "stopped {'signal': 15, 'from': 'node'} 0"
+expect_eq "stop inside: e stopped, by SIGTERM from the node" "$(json_get "$json" 'node("e")["state"], node("e")["stop"], node("e")["supervisor"]')" "stopped {'signal': 15, 'from': 'node', 'requested': False} 0"
 expect_eq "stop inside: e's run got the SIGTERM" "$(json_get "$json" 'node("e")["run"]')" "{'state': 'killed', 'signal': 15}"
 expect_eq "stop inside: lab degraded naming a and e" "$(json_get "$json" 'd["state"], d["degraded"]')" "degraded [{'name': 'a', 'reasons': ['supervisor-dead']}, {'name': 'e', 'reasons': ['stopped']}]"
 text=$("$NETLAB" status "$L")
@@ -179,7 +179,7 @@ L=$(lab hoststop)
 expect "host stop: up" "$NETLAB" -q up "$h"
 kill -TERM "$(json_get "$("$NETLAB" status --json "$L")" 'node("a")["supervisor"]')"
 wait_for "host stop: status says stopped from the host" 10 node_is a state stopped
-expect_eq "host stop: stop names the host" "$(json_get "$("$NETLAB" status --json "$L")" 'node("a")["stop"], node("a")["run"]')" "{'signal': 15, 'from': 'host'} {'state': 'none'}"
+expect_eq "host stop: stop names the host" "$(json_get "$("$NETLAB" status --json "$L")" 'node("a")["stop"], node("a")["run"]')" "{'signal': 15, 'from': 'host', 'requested': False} {'state': 'none'}"
 expect_eq "host stop: exec says why" "$("$NETLAB" exec "$L" a true 2>&1)" "netlab: exec: node a is stopped (its supervisor exited after SIGTERM from the host)"
 expect "host stop: down" "$NETLAB" -q down "$L"
 expect_eq "host stop: nothing left" "$(leftovers "$L")" ""
