@@ -35,6 +35,7 @@ static void helper_report(int fd, const struct helper_msg *m)
 /* What the helper is given, all opened before it forks. */
 struct job {
 	int nsfd;    /* a pidfd of the node's supervisor */
+	int rootfd;  /* the supervisor's root directory (O_PATH) */
 	int devnull; /* the shell's stdin */
 	int outw;    /* its stdout and stderr */
 	int statw;   /* the helper's report */
@@ -89,6 +90,14 @@ static void helper(const struct job *j)
 		helper_report(j->statw, &m);
 		_exit(0);
 	}
+	/* The node's root, not the mount namespace's own: they differ when
+	 * netlab runs in a chroot (see nlab_node_enter). */
+	if (fchdir(j->rootfd) < 0 || chroot(".") < 0) {
+		snprintf(m.why, sizeof(m.why), "enter node %s: its root: %s",
+			 j->node, strerror(errno));
+		helper_report(j->statw, &m);
+		_exit(0);
+	}
 	sh = fork();
 	if (sh < 0) {
 		snprintf(m.why, sizeof(m.why), "fork: %s", strerror(errno));
@@ -139,15 +148,20 @@ int nlab_cmd_start(struct nlab_cmd *c, const char *lab, const char *node,
 		   const char *dir, const char *command, uint64_t limit_ms,
 		   struct nlab_err *e)
 {
-	cleanup_close int nsfd = -1, devnull = -1;
+	cleanup_close int nsfd = -1, devnull = -1, rootfd = -1;
 	int out[2] = { -1, -1 }, st[2] = { -1, -1 };
 	pid_t sup, parent = getpid();
+	char root[64];
 
 	memset(c, 0, sizeof(*c));
 	c->status_fd = c->out_fd = -1;
 	nsfd = nlab_node_pidfd(lab, node, &sup, e);
 	if (nsfd < 0)
 		return -1;
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)sup);
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return nlab_err_set(e, errno, "node %s: %s", node, root);
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (devnull < 0)
 		return nlab_err_set(e, errno, "open /dev/null");
@@ -164,6 +178,7 @@ int nlab_cmd_start(struct nlab_cmd *c, const char *lab, const char *node,
 	if (c->helper == 0) {
 		struct job j = {
 			.nsfd = nsfd,
+			.rootfd = rootfd,
 			.devnull = devnull,
 			.outw = out[1],
 			.statw = st[1],

@@ -82,7 +82,7 @@ wait_for "logger wrote its log" 10 has_text "$NETLAB" log "$L" logger "$D/y.log"
 expect_eq "log LOGFILE: the node's file" "$("$NETLAB" log "$L" logger "$D/y.log")" "hello from logger"
 expect_eq "log LOGFILE: ./ components are fine" "$("$NETLAB" log "$L" logger "./$D/./y.log")" "hello from logger"
 expect_eq "the node's /var/log is not the host's" "$(ls -d "/var/log/$D" 2>/dev/null)" ""
-expect_eq "nsenter into its mount namespace reads the same" "$(nsenter -t "$(json_get "$json" "node('logger')['supervisor']")" -m cat "/var/log/$D/y.log")" "hello from logger"
+expect_eq "nsenter into its mount namespace reads the same" "$(nsenter -t "$(json_get "$json" "node('logger')['supervisor']")" -m -r cat "/var/log/$D/y.log")" "hello from logger"
 for bad in "../$D/y.log" "$D/../$D/y.log" "/var/log/$D/y.log" "" ".."; do
 	out=$("$NETLAB" log "$L" logger "$bad" 2>&1)
 	expect_eq "log '$bad': refused, exit 2" "$?" "2"

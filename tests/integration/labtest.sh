@@ -66,7 +66,7 @@ rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 expect_eq "up --wait: exit 0" "$rc" "0"
 expect_match "up --wait: says the lab is ready" "$out" "lab $L ready in [0-9.]+ s \(1 node\)"
-expect "up --wait: r's ready flag is there (nsenter)" nsenter -t "$(ns_pid r)" -m test -e /mnt/ready
+expect "up --wait: r's ready flag is there (nsenter)" nsenter -t "$(ns_pid r)" -m -r test -e /mnt/ready
 expect "up --wait: it waited for it (${ms} ms, the flag comes after 1 s)" test "$ms" -ge 900
 
 # --- tests on the running lab ------------------------------------------------

@@ -66,6 +66,8 @@ expect_eq "r1 keeps its daemons (same pids)" "$(daemons r1)" "$r1d"
 expect_eq "r3 keeps its daemons (same pids)" "$(daemons r3)" "$r3d"
 r2s1=$(sup r2)
 expect "r2 has a new supervisor" test -n "$r2s1" -a "$r2s1" != "$r2s"
+# restart returns once r2's supervisor runs; its run starts the daemons.
+for ((i = 0; i < 100; i++)); do [[ $(daemons r2) =~ ospfd\ [0-9]+\ .*zebra\ [0-9]+ ]] && break; sleep 0.1; done
 expect_match "r2 runs zebra and ospfd again" "$(daemons r2)" "ospfd [0-9]+ .*zebra [0-9]+"
 r2ospfd_old=$(echo "$r2d" | grep -o 'ospfd [0-9]*')
 expect "r2's ospfd is a new one" test "$(daemons r2 | grep -o 'ospfd [0-9]*')" != "$r2ospfd_old"
