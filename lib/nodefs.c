@@ -439,11 +439,19 @@ static int overlay(const struct nlab_nodefs *fs, const char *target,
 	opt_raw(&o, ",workdir=");
 	opt_path(&o, state);
 	opt_path(&o, work);
+	/* volatile (Linux 5.10): no sync of the upper layer, which `down`
+	 * throws away anyway; each sync at a node's end would cost a
+	 * journal commit where /run is on disk. */
+	opt_raw(&o, ",volatile");
 	if (o.full)
 		return nlab_err_set(e, ENAMETOOLONG, "files over %s", target);
-	if (mount("overlay", target, "overlay", 0, o.buf) < 0)
-		return nlab_err_set(e, errno, "files over %s", target);
-	return 0;
+	if (mount("overlay", target, "overlay", 0, o.buf) == 0)
+		return 0;
+	o.buf[o.n - strlen(",volatile")] = '\0';
+	if (errno == EINVAL &&
+	    mount("overlay", target, "overlay", 0, o.buf) == 0)
+		return 0;
+	return nlab_err_set(e, errno, "files over %s", target);
 }
 
 /* NODE.files in the state dir, made on first use. */
@@ -544,7 +552,7 @@ int nlab_nodefs_root(struct nlab_nodefs *fs, struct nlab_err *e)
 	struct mnt *m;
 	size_t n_m;
 	DIR *d;
-	int r;
+	int r, topo_in;
 
 	if (fs->dir < 0)
 		return 0;
@@ -603,8 +611,12 @@ int nlab_nodefs_root(struct nlab_nodefs *fs, struct nlab_err *e)
 	free_mounts(m, n_m);
 	if (r)
 		return -1;
-	/* The topology's directory is the host's, not a copy. */
-	if (strcmp(fs->t->dir, "/")) {
+	/* The topology's directory is the host's, not a copy (the node's
+	 * own /tmp binds it again when it lies there). */
+	topo_in = fs->plan->topo_in;
+	if (strcmp(fs->t->dir, "/") &&
+	    (topo_in < 0 ||
+	     (fs->n->shared & nlab_private_dirs[topo_in].bit))) {
 		char src[64];
 
 		snprintf(src, sizeof(src), "/proc/self/fd/%d", fs->topo);
