@@ -398,11 +398,10 @@ static void check_target(struct loadctx *c, const struct nlab_node *n,
 	if (!in_files && stat(m->target, &d_st) < 0) {
 		if (errno == ENOENT)
 			load_error(c, m->line, what,
-				   "%s does not exist on the host (a node "
-				   "sees the host's files; netlab creates "
-				   "directories only in the node's own /tmp, "
-				   "/var/tmp, /run and /var/log, or put it in "
-				   "files)",
+				   "%s does not exist on the host (netlab "
+				   "makes a directory only in a node's own "
+				   "/tmp, /var/tmp, /run or /var/log; "
+				   "elsewhere bring it with files)",
 				   m->target);
 		else
 			load_error(c, m->line, what, "%s: %s", m->target,
