@@ -146,46 +146,11 @@ if [ ! -x /usr/lib/frr/frrinit.sh ]; then
 	skip "frr: routers made of files and run" "Debian's frr is not installed"
 	exit 0
 fi
-mkdir -p "$TMP/frr"
-for r in 1 2; do
-	mkdir -p "$TMP/frr/r$r/etc/frr"
-	sed 's/^ospfd=no/ospfd=yes/' /etc/frr/daemons >"$TMP/frr/r$r/etc/frr/daemons"
-	cat >"$TMP/frr/r$r/etc/frr/frr.conf" <<EOF
-frr defaults traditional
-hostname r$r
-interface eth0
- ip ospf network point-to-point
- ip ospf hello-interval 1
- ip ospf dead-interval 4
-router ospf
- ospf router-id 10.62.0.$r
- network 10.62.0.0/24 area 0
- network 10.62.$r.0/24 area 0
-EOF
-done
-g=$(topo frr <<INI
-[node r1]
-eth0 = p 10.62.0.1/24
-eth1 = s1 10.62.1.1/24
-forward = yes
-files = r1/
-run = /usr/lib/frr/frrinit.sh start
-[node r2]
-eth0 = p 10.62.0.2/24
-eth1 = s2 10.62.2.1/24
-forward = yes
-files = r2/
-run = /usr/lib/frr/frrinit.sh start
-[node h1]
-eth0 = s1 10.62.1.10/24
-route = default via 10.62.1.1
-[node h2]
-eth0 = s2 10.62.2.10/24
-route = default via 10.62.2.1
-INI
-)
-mv "$g" "$TMP/frr/lab.ini"
-g=$TMP/frr/lab.ini
+# topologies/frr, copied so that its files are beside it
+cp -r "$TOPDIR/topologies/frr" "$TMP/frr"
+g=$(example "$TMP/frr/frr.ini" frr)
+mv "$g" "$TMP/frr/frr-test.ini"
+g=$TMP/frr/frr-test.ini
 F=$(lab frr)
 # Only what FRR itself would touch on the host: its configuration and
 # run-time directories, the lab's own, and new entries in /tmp and /run.
@@ -213,6 +178,8 @@ for r in r1 r2; do
 		"$("$NETLAB" exec "$F" $r ls /var/tmp/frr | tr '\n' ' ')" "watchfrr\.[0-9]+ "
 done
 expect_match "frr: vtysh reaches the daemons" "$("$NETLAB" exec "$F" r1 vtysh -c 'show ip ospf neighbor')" "10\.62\.0\.2 .*Full"
+expect_eq "frr: the routers' files bring only daemons and frr.conf" "$(find "$TMP/frr/r1" "$TMP/frr/r2" -type f | sed 's|.*/||' | sort -u | tr '\n' ' ')" "daemons frr.conf "
+expect_eq "frr: and their nodes nothing but files and run" "$(grep -cE '^(tmpfs|bind|shared)' "$g")" "0"
 expect_match "frr: write memory" "$("$NETLAB" exec "$F" r1 vtysh -c 'write memory')" "OK"
 expect_match "frr: ... into r1's own copy" "$(cat "/run/netlab/$F/r1.files/upper/etc/frr/frr.conf")" "ip ospf hello-interval 1"
 expect_eq "frr: ... not into its files" "$(grep -c 'frr version' "$TMP/frr/r1/etc/frr/frr.conf")" "0"
