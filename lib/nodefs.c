@@ -615,8 +615,7 @@ int nlab_nodefs_root(struct nlab_nodefs *fs, struct nlab_err *e)
 	 * own /tmp binds it again when it lies there). */
 	topo_in = fs->plan->topo_in;
 	if (strcmp(fs->t->dir, "/") &&
-	    (topo_in < 0 ||
-	     (fs->n->shared & nlab_private_dirs[topo_in].bit))) {
+	    (topo_in < 0 || (fs->n->shared & nlab_private_dirs[topo_in].bit))) {
 		char src[64];
 
 		snprintf(src, sizeof(src), "/proc/self/fd/%d", fs->topo);
@@ -916,12 +915,15 @@ static int make_layer(int files, const char *top, const char *real,
 	return steal_fd(fd);
 }
 
-static int mount_point(const struct nlab_nodefs *fs, int files,
+/* Overlay point @i: its upper layer mirrors its path, NODE.files/upper/
+ * etc/frr, for a reader of the lab's state; its work directory (which
+ * overlayfs keeps to itself) is NODE.files/work.I. */
+static int mount_point(const struct nlab_nodefs *fs, int files, size_t i,
 		       const struct point *p, const struct mnt *m, size_t n_m,
 		       struct nlab_err *e)
 {
 	cleanup_free char *lower = NULL, *up = NULL, *work = NULL;
-	cleanup_close int up_fd = -1, work_fd = -1, old = -1;
+	cleanup_close int up_fd = -1, old = -1;
 	struct stat st;
 
 	if (stat(p->real, &st) < 0)
@@ -929,9 +931,9 @@ static int mount_point(const struct nlab_nodefs *fs, int files,
 	up_fd = make_layer(files, "upper", p->real, &st, e);
 	if (up_fd < 0)
 		return -1;
-	work_fd = make_layer(files, "work", p->real, NULL, e);
-	if (work_fd < 0)
-		return -1;
+	work = nlab_strfmt("work.%zu", i);
+	if (mkdirat(files, work, 0700) < 0)
+		return nlab_err_set(e, errno, "make %s", work);
 	if (premake(fs, *p->rel ? p->rel : ".", p->real, up_fd, e))
 		return -1;
 	old = open(p->real, DIR_PATH);
@@ -939,7 +941,6 @@ static int mount_point(const struct nlab_nodefs *fs, int files,
 		return nlab_err_set(e, errno, "files: %s", p->real);
 	lower = nlab_strfmt("/proc/self/fd/%d/%s", fs->dir, p->rel);
 	up = nlab_strfmt("upper%s", p->real);
-	work = nlab_strfmt("work%s", p->real);
 	if (overlay(fs, p->real, lower, p->real, up, work, e))
 		return -1;
 	return move_covered(p->real, old, m, n_m, e);
@@ -964,7 +965,7 @@ int nlab_nodefs_files(struct nlab_nodefs *fs, struct nlab_err *e)
 			m = read_mounts(&n_m);
 	}
 	for (size_t i = 0; !ret && i < w.n; i++)
-		ret = mount_point(fs, files, &w.pts[i], m, n_m, e);
+		ret = mount_point(fs, files, i, &w.pts[i], m, n_m, e);
 	free_mounts(m, n_m);
 	for (size_t i = 0; i < w.n; i++) {
 		free(w.pts[i].rel);
