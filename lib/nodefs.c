@@ -451,6 +451,12 @@ static int overlay(const struct nlab_nodefs *fs, const char *target,
 	if (errno == EINVAL &&
 	    mount("overlay", target, "overlay", 0, o.buf) == 0)
 		return 0;
+	if (errno == ELOOP && lower1)
+		return nlab_err_set(e, 0,
+				    "files over %s: %s lies inside %s, which "
+				    "it would cover (overlayfs takes no layer "
+				    "inside another)",
+				    target, fs->n->files, lower2);
 	return nlab_err_set(e, errno, "files over %s", target);
 }
 

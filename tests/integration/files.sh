@@ -27,8 +27,10 @@ echo "quagga of a" >"$TMP/a${Q}/x.conf"
 echo "top of a" >"$TMP/a/$TOP/sub/x"
 echo "top file of a" >"$TMP/a/$TOP.txt"
 echo shared-in >"$TMP/share/file"
-mkdir -p "$TMP/b/etc/frr"
+mkdir -p "$TMP/b/etc/frr" "$TMP/b/run/$N.d" "$TMP/b/var/log/$N.d"
 echo "from b's files" >"$TMP/b/etc/frr/$N.conf"
+echo "b's run" >"$TMP/b/run/$N.d/x"
+echo "b's log" >"$TMP/b/var/log/$N.d/y"
 
 f=$(topo files <<INI
 [node a]
@@ -100,9 +102,13 @@ for d in /tmp /var/tmp /run /var/log; do
 	expect_eq "private: b reads its own $d/$N" "$(nx b cat $d/$N)" "b"
 	expect_fail "private: $d/$N is not on the host" test -e "$d/$N"
 	expect_eq "private: $d has the host's mode and owner" "$(nx a stat -c '%a %U %G' $d)" "$(stat -c '%a %U %G' $d)"
-	expect_eq "private: $d is a tmpfs" "$(nx b findmnt -no FSTYPE $d)" "tmpfs"
+	expect_eq "private: $d is a tmpfs" "$(nx a findmnt -no FSTYPE $d)" "tmpfs"
 done
 expect_eq "private: /var/run is the node's /run" "$(nx a cat /var/run/$N)" "a"
+expect_eq "private: files bring b's own /run/$N.d" "$(nx b cat /run/$N.d/x)" "b's run"
+expect_eq "private: ... and /var/log/$N.d" "$(nx b cat /var/log/$N.d/y)" "b's log"
+expect_eq "private: ... its /run is still its own" "$(nx b cat /run/$N)" "b"
+expect_eq "private: ... and what it writes there goes to its copy" "$(cat "/run/netlab/$L/b.files/upper/run/$N")" "b"
 if [ -d /run/lock ]; then
 	expect_eq "private: /run/lock is there, as on the host" "$(nx a stat -c '%a' /run/lock)" "$(stat -c '%a' /run/lock)"
 fi
