@@ -20,9 +20,9 @@
 #define DIR_PATH (O_PATH | O_DIRECTORY | O_CLOEXEC)
 #define DIR_READ (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
-/* At most this many entries are recreated in a fresh private directory:
- * they are the few shared drop boxes (/run/lock) and symlinks a system
- * keeps at the top of /run or /tmp, not a copy of it. */
+/* At most this many entries are recreated in a fresh /run: they are the
+ * few shared drop boxes (/run/lock) and symlinks (/run/shm) a system
+ * keeps at its top, not a copy of it. */
 #define SKEL_MAX 64
 
 /* ---- the plan, once per `up` --------------------------------------------- */
@@ -115,21 +115,6 @@ int nlab_fsplan_make(const struct nlab_topology *t, struct nlab_fsplan *p,
 		}
 	}
 	return 0;
-}
-
-void nlab_fsplan_free(struct nlab_fsplan *p)
-{
-	for (size_t i = 0; p->priv && i < nlab_n_private_dirs; i++) {
-		for (size_t j = 0; j < p->priv[i].n_skel; j++) {
-			free(p->priv[i].skel[j].name);
-			free(p->priv[i].skel[j].link);
-		}
-		free(p->priv[i].skel);
-		free(p->priv[i].real);
-	}
-	free(p->priv);
-	free(p->topo_parts);
-	memset(p, 0, sizeof(*p));
 }
 
 /* ---- handles ------------------------------------------------------------- */

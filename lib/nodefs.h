@@ -69,9 +69,10 @@ struct nlab_fsplan {
 	size_t n_topo_parts;
 };
 
+/* (The launcher's, for as long as it lives: it exits once every
+ * supervisor is cloned.) */
 int nlab_fsplan_make(const struct nlab_topology *t, struct nlab_fsplan *p,
 		     struct nlab_err *e);
-void nlab_fsplan_free(struct nlab_fsplan *p);
 
 /* One node's handles while its view is built. */
 struct nlab_nodefs {

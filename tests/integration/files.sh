@@ -38,7 +38,7 @@ eth0 = w 10.61.0.1/24
 files = a
 run = "echo a >/tmp/$N; echo a >/var/tmp/$N; echo a >/run/$N; echo a >/var/log/$N; pwd >/tmp/$N.pwd; exec sleep 1000"
 tmpfs = /run/$N.opt size=1m mode=0750 uid=nobody gid=nogroup, /srv
-bind = share:/var/tmp/$N.in
+bind = share:/var/tmp/$N.in, share/file:/run/$N.file
 [node b]
 eth0 = w 10.61.0.2/24
 files = b/
@@ -137,6 +137,7 @@ expect_match "tmpfs: size" "$(nx a findmnt -no OPTIONS /run/$N.opt)" "size=1024k
 expect_eq "tmpfs: without options, 0755 as before" "$(nx a stat -c '%a %U' /srv)" "755 root"
 expect_eq "bind: a target made in the node's own /var/tmp" "$(nx a cat /var/tmp/$N.in/file)" "shared-in"
 expect_fail "bind: ... not on the host" test -e /var/tmp/$N.in
+expect_eq "bind: a host file at a path made in the node's own /run" "$(nx a cat /run/$N.file)" "shared-in"
 
 expect "files: down" "$NETLAB" -q down "$L"
 expect_eq "files: nothing left" "$(leftovers "$L")" ""
