@@ -234,6 +234,7 @@ static int mkdir_open(int dirfd, const char *name, const struct stat *st)
 static int make_below(int root, const char *rel, const struct stat *parts,
 		      bool file, struct nlab_err *e)
 {
+	static const struct stat dir0755 = { .st_mode = S_IFDIR | 0755 };
 	cleanup_free char *path = xstrdup(rel);
 	cleanup_close int fd = fcntl(root, F_DUPFD_CLOEXEC, 0);
 	struct stat top, st;
@@ -243,13 +244,13 @@ static int make_below(int root, const char *rel, const struct stat *parts,
 	if (fd < 0 || fstat(fd, &top) < 0)
 		return nlab_err_set(e, errno, "make %s", rel);
 	while ((comp = strsep(&cur, "/"))) {
-		static const struct stat dir0755 = { .st_mode =
-							     S_IFDIR | 0755 };
-		const struct stat *want = parts ? &parts[i++] : &dir0755;
+		const struct stat *want = &dir0755;
 		int next;
 
 		if (!*comp)
 			continue;
+		if (parts)
+			want = &parts[i++];
 		if (!cur && file) {
 			next = openat(fd, comp,
 				      O_WRONLY | O_CREAT | O_NOFOLLOW |
@@ -274,8 +275,7 @@ static int make_below(int root, const char *rel, const struct stat *parts,
 	return 0;
 }
 
-/* ---- mounts below a directory, and moving them ----------------------------
- */
+/* ---- mounts below a directory, and moving them --------------------------- */
 
 struct mnt {
 	int id;
@@ -312,7 +312,7 @@ static struct mnt *read_mounts(size_t *n)
 	if (!f)
 		return NULL;
 	while (getline(&line, &lcap, f) > 0) {
-		char point[PATH_MAX * 4];
+		char point[PATH_MAX];
 		int id;
 
 		if (sscanf(line, "%d %*d %*s %*s %4095s", &id, point) != 2)
@@ -368,8 +368,7 @@ static int move_covered(const char *dir, int old, const struct mnt *m, size_t n,
 	return ret;
 }
 
-/* ---- overlay mounts -------------------------------------------------------
- */
+/* ---- overlay mounts ------------------------------------------------------ */
 
 /* Mount options being written: raw text, and paths with overlayfs's
  * escapes for ',', ':' and '\\'. */
@@ -460,8 +459,7 @@ static int files_dir(const struct nlab_nodefs *fs, struct nlab_err *e)
 	return fd;
 }
 
-/* ---- 2. the root, when files bring what / has not got ---------------------
- */
+/* ---- 2. the root, when files bring what / has not got -------------------- */
 
 /* Does DIR's top entry @name fit the host's / as it is (a directory over
  * a directory)?  If not, the node's / must become an overlay. */
@@ -616,8 +614,7 @@ int nlab_nodefs_root(struct nlab_nodefs *fs, struct nlab_err *e)
 	return 0;
 }
 
-/* ---- 4. private directories -----------------------------------------------
- */
+/* ---- 4. private directories ---------------------------------------------- */
 
 static int private_tmpfs(const struct nlab_privdir *pd, struct nlab_err *e)
 {
@@ -720,8 +717,7 @@ int nlab_nodefs_private(struct nlab_nodefs *fs, struct nlab_err *e)
 	return 0;
 }
 
-/* ---- 5. files -------------------------------------------------------------
- */
+/* ---- 5. files ------------------------------------------------------------ */
 
 /* Where DIR's subtree @rel ("etc/frr") is mounted: the node's @real. */
 struct point {
