@@ -26,6 +26,7 @@ echo "from a's files" >"$TMP/a/etc/frr/$N.conf"
 echo "quagga of a" >"$TMP/a${Q}/x.conf"
 echo "top of a" >"$TMP/a/$TOP/sub/x"
 echo "top file of a" >"$TMP/a/$TOP.txt"
+echo "10.61.0.99 from-a-files" >"$TMP/a/etc/hosts"
 echo shared-in >"$TMP/share/file"
 mkdir -p "$TMP/b/etc/frr" "$TMP/b/run/$N.d" "$TMP/b/var/log/$N.d"
 echo "from b's files" >"$TMP/b/etc/frr/$N.conf"
@@ -76,7 +77,8 @@ expect_match "files: a's / is its own (an overlay)" "$(nx a findmnt -no FSTYPE /
 expect_match "files: b's is the host's" "$(nx b findmnt -no FSTYPE /)" "^$(findmnt -no FSTYPE /)$"
 expect_eq "files: a's /proc is its own" "$(nx a cat /proc/1/comm)" "netlab-node"
 expect_match "files: a's /sys shows its interfaces" "$(nx a ls /sys/class/net)" "eth0"
-expect_match "files: /etc/hosts still names the lab's nodes" "$(nx a cat /etc/hosts)" "10\.61\.0\.2.*b"
+expect_match "files: /etc/hosts still names the lab's nodes" "$(nx b cat /etc/hosts)" "10\.61\.0\.1.*a"
+expect_eq "files: ... unless files bring one" "$(nx a cat /etc/hosts)" "10.61.0.99 from-a-files"
 
 # writes go to the node's own copy, never to DIR or the host
 expect "files: a writes over its file" nx a sh -c "echo changed >/etc/frr/$N.conf"
