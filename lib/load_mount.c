@@ -392,8 +392,12 @@ static void check_target(struct loadctx *c, const struct nlab_node *n,
 		return;
 	if (stat(m->target, &d_st) < 0 && errno == ENOENT && n->files) {
 		in_files = nlab_strfmt("%s%s", n->files, m->target);
-		if (lstat(in_files, &d_st) < 0)
+		if (lstat(in_files, &d_st) < 0) {
+			free(in_files);
 			in_files = NULL;
+		} else if (S_ISLNK(d_st.st_mode)) {
+			return; /* resolved in the node, not here */
+		}
 	}
 	if (!in_files && stat(m->target, &d_st) < 0) {
 		if (errno == ENOENT)
