@@ -92,9 +92,23 @@ static bool same_mounts(const struct nlab_node *a, const struct nlab_node *b)
 	for (size_t i = 0; i < a->n_mounts; i++)
 		if (!same_str(a->mounts[i].source, b->mounts[i].source) ||
 		    strcmp(a->mounts[i].target, b->mounts[i].target) ||
-		    a->mounts[i].readonly != b->mounts[i].readonly)
+		    a->mounts[i].readonly != b->mounts[i].readonly ||
+		    a->mounts[i].size != b->mounts[i].size ||
+		    a->mounts[i].mode != b->mounts[i].mode ||
+		    a->mounts[i].uid != b->mounts[i].uid ||
+		    a->mounts[i].gid != b->mounts[i].gid)
 			return false;
 	return true;
+}
+
+static bool same_files(const struct nlab_node *a, const struct nlab_node *b)
+{
+	return same_str(a->files, b->files);
+}
+
+static bool same_shared(const struct nlab_node *a, const struct nlab_node *b)
+{
+	return a->shared == b->shared;
 }
 
 static bool same_env(const struct nlab_node *a, const struct nlab_node *b)
@@ -119,10 +133,9 @@ static const struct {
 	const char *name;
 	bool (*same)(const struct nlab_node *, const struct nlab_node *);
 } restart_fields[] = {
-	{ "run", same_run },
-	{ "bind/tmpfs", same_mounts },
-	{ "env", same_env },
-	{ "log_max", same_log_max },
+	{ "run", same_run },	 { "bind/tmpfs", same_mounts },
+	{ "env", same_env },	 { "log_max", same_log_max },
+	{ "files", same_files }, { "shared", same_shared },
 };
 
 /* ---- words --------------------------------------------------------------- */

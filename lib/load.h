@@ -9,7 +9,7 @@
  *   load_node.c      [node NAME]: the settings table and what is an interface
  *   load_iface.c     IFNAME = SEGMENT [ADDRESS...] [OPTION=VALUE...]
  *   load_route.c     route = PREFIX|default via GW [dev IF] [metric N], ...
- *   load_mount.c     bind and tmpfs
+ *   load_mount.c     bind, tmpfs, files and shared
  *   load_segments.c  segments: members, veth or bridge, their [switch]
  *   load_test.c      [test NAME]: its steps, in file order
  *
@@ -143,6 +143,11 @@ void load_routes(struct loadctx *c, void *node, const struct ini_key *k);
 void load_check_routes(struct loadctx *c, const struct nlab_node *n);
 void load_binds(struct loadctx *c, void *node, const struct ini_key *k);
 void load_tmpfs(struct loadctx *c, void *node, const struct ini_key *k);
+void load_files(struct loadctx *c, void *node, const struct ini_key *k);
+/* shared, in [node NAME] and (for every node) in [lab]. */
+void load_shared(struct loadctx *c, const struct ini_key *k, unsigned *out);
+/* Mount targets: on the host, in a private directory or in files. */
+void load_check_mounts(struct loadctx *c, const struct nlab_node *n);
 
 void load_segments(struct loadctx *c);
 

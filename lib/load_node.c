@@ -56,6 +56,11 @@ static void node_log_max(struct loadctx *c, void *n, const struct ini_key *k)
 	load_log_max(c, k, &((struct nlab_node *)n)->log_max);
 }
 
+static void node_shared(struct loadctx *c, void *n, const struct ini_key *k)
+{
+	load_shared(c, k, &((struct nlab_node *)n)->shared);
+}
+
 /* net.* only: other keys are not per network namespace, so writing them
  * inside a node would change the host. */
 static int sysctl_key_ok(struct loadctx *c, const struct ini_key *k,
@@ -187,7 +192,14 @@ static const struct load_setting node_settings[] = {
 	{ "sysctl", node_sysctl, "net.KEY=VALUE, ... (inside the node)" },
 	{ "run", node_run, "a shell command line started at up" },
 	{ "bind", load_binds, "HOST-PATH:NODE-PATH[:ro], ..." },
-	{ "tmpfs", load_tmpfs, "NODE-PATH, ..." },
+	{ "tmpfs", load_tmpfs,
+	  "NODE-PATH [size=SIZE] [mode=OCTAL] [uid=USER] [gid=GROUP], ..." },
+	{ "files", load_files,
+	  "DIR: DIR/etc/x appears at /etc/x in the node (writes stay in the "
+	  "node)" },
+	{ "shared", node_shared,
+	  "/tmp, /var/tmp, /run, /var/log | all | none: the host's, not the "
+	  "node's own" },
 	{ "log_max", node_log_max,
 	  "SIZE (4m, 512k): run's output kept in NODE.log, the oldest dropped "
 	  "beyond it" },
@@ -494,4 +506,5 @@ void load_node(struct loadctx *c, const struct ini_file *f,
 	for (size_t i = 0; i < n->n_ifaces; i++)
 		n->ifaces[i].node = n;
 	load_check_routes(c, n);
+	load_check_mounts(c, n);
 }

@@ -136,6 +136,12 @@ static void lab_log_max(struct loadctx *c, void *t, const struct ini_key *k)
 	load_log_max(c, k, &((struct nlab_topology *)t)->log_max);
 }
 
+/* The default of every node's shared (load_mount.c). */
+static void lab_shared(struct loadctx *c, void *t, const struct ini_key *k)
+{
+	load_shared(c, k, &((struct nlab_topology *)t)->shared);
+}
+
 static const struct load_setting lab_settings[] = {
 	{ "name", lab_name, "the lab's name (default: the file's base name)" },
 	{ "description", lab_description,
@@ -146,6 +152,9 @@ static const struct load_setting lab_settings[] = {
 	{ "hosts", lab_hosts, "yes|no: write /etc/netns/LAB.NODE/hosts" },
 	{ "log_max", lab_log_max,
 	  "SIZE: default log_max of every node (default 4m)" },
+	{ "shared", lab_shared,
+	  "default shared of every node (default none: every node has its "
+	  "own /tmp, /var/tmp, /run, /var/log)" },
 };
 
 /* ---- [switch NAME] ---------------------------------------------------- */
@@ -369,6 +378,7 @@ void load_sections(struct loadctx *c, const struct ini_file *f)
 		snprintf(n->name, sizeof(n->name), "%s", name[i]);
 		n->line = s->line;
 		n->log_max = t->log_max; /* [lab] is read by now */
+		n->shared = t->shared;
 		load_node(c, f, s, n);
 	}
 

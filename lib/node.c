@@ -28,6 +28,7 @@
 #include "lab.h"
 #include "netns.h"
 #include "nodeenv.h"
+#include "nodefs.h"
 #include "nodelog.h"
 #include "runstate.h"
 #include "util.h"
@@ -49,6 +50,7 @@ struct sup_args {
 	int go_fd;    /* read end of the launcher's "recorded" pipe */
 	int state_fd; /* the lab's state directory */
 	const struct rlimit *nofile; /* the caller's, before `up` raised it */
+	const struct nlab_fsplan *plan; /* the host's private directories */
 };
 
 /* The state directory, for write_state(); set once in each supervisor. */
@@ -150,9 +152,10 @@ static int mount_proc_sys(struct nlab_err *e)
 
 /* /etc/netns/LAB.NODE/ENTRY over /etc/ENTRY, as ip netns exec does; an
  * entry whose target does not exist is skipped, and so is a symlink (as
- * the directory itself: netlab follows none under /etc/netns). */
+ * the directory itself: netlab follows none under /etc/netns), and one
+ * the node's files bring. */
 static int bind_etc(const struct nlab_topology *t, const struct nlab_node *n,
-		    struct nlab_err *e)
+		    const struct nlab_nodefs *fs, struct nlab_err *e)
 {
 	char dir[PATH_MAX], src[PATH_MAX * 2], dst[PATH_MAX];
 	struct dirent *de;
@@ -173,7 +176,7 @@ static int bind_etc(const struct nlab_topology *t, const struct nlab_node *n,
 			continue;
 		snprintf(src, sizeof(src), "%s/%s", dir, de->d_name);
 		snprintf(dst, sizeof(dst), "/etc/%s", de->d_name);
-		if (access(dst, F_OK) < 0)
+		if (access(dst, F_OK) < 0 || nlab_nodefs_brings(fs, dst))
 			continue;
 		if (mount(src, dst, "none", MS_BIND, NULL) < 0) {
 			int err = errno;
@@ -187,20 +190,37 @@ static int bind_etc(const struct nlab_topology *t, const struct nlab_node *n,
 	return 0;
 }
 
-static int user_mounts(const struct nlab_node *n, struct nlab_err *e)
+/* bind and tmpfs, last: they go over everything else.  A bind's source
+ * was opened before anything could hide it (nlab_nodefs_open). */
+static int user_mounts(const struct nlab_node *n, const struct nlab_nodefs *fs,
+		       struct nlab_err *e)
 {
 	for (size_t i = 0; i < n->n_mounts; i++) {
 		const struct nlab_mount *m = &n->mounts[i];
+		char src[64], opts[128];
 
 		if (!m->source) {
+			int l = snprintf(opts, sizeof(opts), "mode=%04o",
+					 m->mode >= 0 ? m->mode : 0755);
+
+			if (m->size)
+				l += snprintf(opts + l, sizeof(opts) - l,
+					      ",size=%llu",
+					      (unsigned long long)m->size);
+			if (m->uid >= 0)
+				l += snprintf(opts + l, sizeof(opts) - l,
+					      ",uid=%lld", m->uid);
+			if (m->gid >= 0)
+				snprintf(opts + l, sizeof(opts) - l,
+					 ",gid=%lld", m->gid);
 			if (mount("tmpfs", m->target, "tmpfs",
-				  MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+				  MS_NOSUID | MS_NODEV, opts) < 0)
 				return nlab_err_set(e, errno, "tmpfs %s",
 						    m->target);
 			continue;
 		}
-		if (mount(m->source, m->target, "none", MS_BIND | MS_REC,
-			  NULL) < 0)
+		nlab_nodefs_source(fs, i, src, sizeof(src));
+		if (mount(src, m->target, "none", MS_BIND | MS_REC, NULL) < 0)
 			return nlab_err_set(e, errno, "bind %s:%s", m->source,
 					    m->target);
 		if (m->readonly &&
@@ -212,9 +232,12 @@ static int user_mounts(const struct nlab_node *n, struct nlab_err *e)
 	return 0;
 }
 
+/* The node's view, in the order nodefs.h explains. */
 static int sup_setup(const struct sup_args *a, struct nlab_err *e)
 {
 	const struct nlab_node *n = a->node;
+	struct nlab_nodefs fs;
+	int ret;
 
 	if (setsid() < 0)
 		return nlab_err_set(e, errno, "setsid");
@@ -224,9 +247,12 @@ static int sup_setup(const struct sup_args *a, struct nlab_err *e)
 	 * here. (The template already is; this keeps it true on its own.) */
 	if (mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return nlab_err_set(e, errno, "make / rslave");
-	if (mount_proc_sys(e) || bind_etc(a->t, n, e) || user_mounts(n, e))
-		return -1;
-	return 0;
+	ret = nlab_nodefs_open(&fs, a->t, n, a->plan, a->state_fd, e) ||
+	      nlab_nodefs_root(&fs, e) || mount_proc_sys(e) ||
+	      nlab_nodefs_private(&fs, e) || nlab_nodefs_files(&fs, e) ||
+	      bind_etc(a->t, n, &fs, e) || user_mounts(n, &fs, e);
+	nlab_nodefs_close(&fs);
+	return ret ? -1 : 0;
 }
 
 static pid_t start_run(const struct sup_args *a, char **env)
@@ -575,12 +601,23 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 	void *stack = xmalloc(STACK_SIZE);
 	struct nlab_err e = { 0 };
 	unsigned long arg_start, arg_end;
+	struct nlab_fsplan plan;
 	int go[2], state_fd;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != up)
 		_exit(1);
 	prctl(PR_SET_NAME, "netlab-launch");
 	own_area(48, &arg_start, &arg_end);
+	/* The lab's state directory as working directory: each new mount
+	 * namespace takes it along (as its copy of the mount it is on), so
+	 * a supervisor reaches it as "." in its own namespace even once
+	 * /run is covered there, and overlayfs takes its upper layers only
+	 * from the mounts of the caller's namespace.  Before anything could
+	 * cover /run/netlab. */
+	if (fchdir(st->dirfd) < 0) {
+		report(ready_fd, -1, errno, "state dir: %s", strerror(errno));
+		_exit(1);
+	}
 	/* The template mount namespace every node starts from. */
 	if (unshare(CLONE_NEWNS) < 0 ||
 	    mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
@@ -589,6 +626,10 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 		_exit(1);
 	}
 	umount2(NLAB_NETNS_DIR, MNT_DETACH);
+	if (nlab_fsplan_make(t, &plan, &e)) {
+		report(ready_fd, -1, e.errnum, "%s", e.msg);
+		_exit(1);
+	}
 	if (hide_state() < 0) {
 		report(ready_fd, -1, errno, "hide %s: %s", NLAB_STATE_DIR,
 		       strerror(errno));
@@ -616,6 +657,7 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 			.go_fd = go[0],
 			.state_fd = state_fd,
 			.nofile = nofile,
+			.plan = &plan,
 		};
 		char rec[128];
 		pid_t pid;

@@ -10,7 +10,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -712,6 +714,118 @@ char *nlab_state_slurp(const char *lab, const char *file)
 	return buf;
 }
 
+/* Clear the immutable and append-only flags of @name in @dirfd ("." for
+ * @dirfd itself), which forbid removing it or anything in it; only on a
+ * directory or regular file, whose open has no side effects. */
+static void unflag(int dirfd, const char *name)
+{
+	cleanup_close int fd = -1;
+	struct stat sb;
+	int flags;
+
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !(S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode)))
+		return;
+	fd = openat(dirfd, name,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 ||
+	    !(flags & (FS_IMMUTABLE_FL | FS_APPEND_FL)))
+		return;
+	flags &= ~(FS_IMMUTABLE_FL | FS_APPEND_FL);
+	if (ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0) {
+		/* then the unlink fails and says so */
+	}
+}
+
+/* Remove @name from @dirfd, whatever it is; a directory must be empty.
+ * 0, or -1 with errno (ENOTEMPTY: a directory with entries). */
+static int remove_one(int dirfd, const char *name)
+{
+	for (int again = 0;; again++) {
+		if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+			return 0;
+		if (errno == EISDIR &&
+		    (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 ||
+		     errno == ENOENT))
+			return 0;
+		if (errno != EPERM || again)
+			return -1;
+		unflag(dirfd, ".");
+		unflag(dirfd, name);
+	}
+}
+
+/*
+ * Remove directory @name of @top and everything in it: a node's own copy
+ * of its files (NODE.files), where the node, as root, may have put
+ * anything.  No symlink is followed and no other file system entered;
+ * one descriptor is held at a time, however deep the tree (a directory
+ * emptied is left for its parent's next pass, reached by "..").
+ */
+static int remove_tree(int top, const char *name, const char *path,
+		       struct nlab_err *e)
+{
+	cleanup_close int fd = openat(top, name, DIR_FLAGS);
+	struct stat root, sb;
+
+	if (fd < 0 || fstat(fd, &root) < 0 || fstat(top, &sb) < 0)
+		return nlab_err_set(e, errno, "remove %s/%s", path, name);
+	if (root.st_dev != sb.st_dev)
+		return nlab_err_set(e, 0,
+				    "%s/%s is another file system mounted "
+				    "there; not removed",
+				    path, name);
+	for (;;) {
+		int dfd = openat(fd, ".", DIR_FLAGS), next = -1;
+		DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+		struct dirent *de;
+
+		if (!d) {
+			if (dfd >= 0)
+				close(dfd);
+			return nlab_err_set(e, errno, "remove %s/%s", path,
+					    name);
+		}
+		while ((de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") ||
+			    !strcmp(de->d_name, ".."))
+				continue;
+			if (remove_one(fd, de->d_name) == 0)
+				continue;
+			if (errno == ENOTEMPTY || errno == EEXIST)
+				next = openat(fd, de->d_name, DIR_FLAGS);
+			if (next < 0 || fstat(next, &sb) < 0 ||
+			    sb.st_dev != root.st_dev) {
+				int err = next >= 0 ? EXDEV : errno;
+
+				if (next >= 0)
+					close(next);
+				closedir(d);
+				return nlab_err_set(e, err, "remove %s/%s: %s",
+						    path, name, de->d_name);
+			}
+			break;
+		}
+		closedir(d);
+		if (next < 0) { /* empty: up, or done */
+			if (fstat(fd, &sb) < 0)
+				return nlab_err_set(e, errno, "remove %s/%s",
+						    path, name);
+			if (sb.st_ino == root.st_ino)
+				break;
+			next = openat(fd, "..", DIR_FLAGS);
+			if (next < 0)
+				return nlab_err_set(e, errno, "remove %s/%s",
+						    path, name);
+		}
+		close(fd);
+		fd = next;
+	}
+	if (remove_one(top, name) < 0)
+		return nlab_err_set(e, errno, "remove %s/%s", path, name);
+	return 0;
+}
+
 int nlab_state_destroy(struct nlab_state *st, struct nlab_err *e)
 {
 	char path[128];
@@ -729,19 +843,24 @@ int nlab_state_destroy(struct nlab_state *st, struct nlab_err *e)
 		return nlab_err_set(e, errno, "open %s", path);
 	fd = -1;
 	/* Everything in the directory is the lab's (it is 0700 and made by
-	 * `up`); unlinkat never follows a symlink. */
+	 * `up`); unlinkat never follows a symlink.  A directory is a node's
+	 * copy of its files. */
 	while ((de = readdir(d))) {
+		int r;
+
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (unlinkat(st->dirfd, de->d_name, 0) < 0 &&
-		    !(errno == EISDIR &&
-		      unlinkat(st->dirfd, de->d_name, AT_REMOVEDIR) == 0) &&
-		    errno != ENOENT) {
-			int err = errno;
 
+		if (unlinkat(st->dirfd, de->d_name, 0) == 0 || errno == ENOENT)
+			continue;
+		if (errno == EISDIR)
+			r = remove_tree(st->dirfd, de->d_name, path, e);
+		else
+			r = nlab_err_set(e, errno, "remove %s/%s", path,
+					 de->d_name);
+		if (r) {
 			closedir(d);
-			return nlab_err_set(e, err, "remove %s/%s", path,
-					    de->d_name);
+			return -1;
 		}
 	}
 	closedir(d);

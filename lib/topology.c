@@ -34,6 +34,43 @@ static void free_node(struct nlab_node *n)
 	free(n->mounts);
 	free(n->run);
 	free(n->ready);
+	free(n->files);
+}
+
+const struct nlab_private_dir nlab_private_dirs[] = {
+	{ "/tmp", NLAB_PRIV_TMP, false },
+	{ "/var/tmp", NLAB_PRIV_VAR_TMP, false },
+	{ "/run", NLAB_PRIV_RUN, true },
+	{ "/var/run", NLAB_PRIV_RUN, true },
+	{ "/var/log", NLAB_PRIV_VAR_LOG, false },
+};
+const size_t nlab_n_private_dirs = ARRAY_SIZE(nlab_private_dirs);
+
+bool nlab_path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!strcmp(dir, "/"))
+		return path[0] == '/';
+	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+int nlab_node_private_of(const struct nlab_topology *t,
+			 const struct nlab_node *n, const char *path)
+{
+	for (size_t i = 0; i < nlab_n_private_dirs; i++) {
+		const char *d = nlab_private_dirs[i].path;
+
+		if ((n->shared & nlab_private_dirs[i].bit) ||
+		    !nlab_path_under(path, d))
+			continue;
+		/* The topology's directory in there is the host's. */
+		if (t->dir && nlab_path_under(t->dir, d) &&
+		    nlab_path_under(path, t->dir))
+			return -1;
+		return (int)i;
+	}
+	return -1;
 }
 
 void nlab_topology_free(struct nlab_topology *t)

@@ -104,8 +104,37 @@ struct nlab_mount {
 	char *source; /* absolute host path (bind) or NULL (tmpfs) */
 	char *target; /* absolute path inside the node */
 	bool readonly;
+	/* tmpfs options: 0 / -1 when not given (mode then 0755) */
+	uint64_t size; /* bytes */
+	int mode;
+	long long uid, gid; /* resolved on the host when the file is loaded */
 	int line;
 };
+
+/*
+ * The directories every node has its own of: an empty tmpfs with the
+ * host directory's owner and mode, unless the node's `shared` gives it
+ * back.  /var/run is /run's (the same bit): the host's /var/run is
+ * normally a symlink to /run, and a real directory is made private too.
+ */
+enum {
+	NLAB_PRIV_TMP = 1 << 0,
+	NLAB_PRIV_VAR_TMP = 1 << 1,
+	NLAB_PRIV_RUN = 1 << 2,
+	NLAB_PRIV_VAR_LOG = 1 << 3,
+	NLAB_PRIV_ALL = (1 << 4) - 1,
+};
+
+struct nlab_private_dir {
+	const char *path;
+	unsigned bit;
+	/* The host's symlinks and sticky shared directories at its top
+	 * are made again in the node's (/run/lock, /run/shm): others point
+	 * there (/var/lock -> /run/lock). */
+	bool skel;
+};
+extern const struct nlab_private_dir nlab_private_dirs[];
+extern const size_t nlab_n_private_dirs;
 
 struct nlab_node {
 	char name[NLAB_NAME_MAX + 1];
@@ -123,6 +152,8 @@ struct nlab_node {
 	char *run;	  /* NULL when not given */
 	uint64_t log_max; /* bytes; [lab] log_max or the default if unset */
 	char *ready;	  /* ready = COMMAND, or NULL (labtest.h) */
+	char *files;	  /* `files`: absolute host directory, or NULL */
+	unsigned shared;  /* NLAB_PRIV_* bits shared with the host */
 	int line;
 };
 
@@ -159,6 +190,7 @@ struct nlab_topology {
 	char *description;	      /* [lab] description, or NULL */
 	bool hosts;		      /* write /etc/netns/LAB.NODE/hosts */
 	uint64_t log_max;	      /* the nodes' default log_max */
+	unsigned shared;	      /* the nodes' default `shared` */
 	struct nlab_node *nodes;
 	size_t n_nodes;
 	struct nlab_switch *switches; /* declared [switch] sections */
@@ -246,6 +278,16 @@ static inline const char *nlab_segment_shown(const struct nlab_segment *s)
 {
 	return s->label ? s->label : s->name;
 }
+
+/*
+ * The entry of nlab_private_dirs[] that @path (absolute, clean) lies in
+ * and that @n has its own of, or -1.  A path in the topology's own
+ * directory is never private: the node sees that directory at its path.
+ */
+int nlab_node_private_of(const struct nlab_topology *t,
+			 const struct nlab_node *n, const char *path);
+/* Is @path @dir or below it (both absolute and clean)? */
+bool nlab_path_under(const char *path, const char *dir);
 
 /* Formatting helpers. buf must hold at least 64 bytes. */
 const char *nlab_prefix_str(const struct nlab_prefix *p, char *buf, size_t len);

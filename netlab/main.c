@@ -59,7 +59,8 @@ const struct command commands[] = {
 	  "change a running lab to what its edited FILE says",
 	  "Only what changed is touched: addresses, routes, sysctls and\n"
 	  "forward, impairments and the hosts files change in place; a node\n"
-	  "whose run, bind, tmpfs, env or log_max changed is restarted, the\n"
+	  "whose run, bind, tmpfs, env, log_max, files or shared changed is "
+	  "restarted, the\n"
 	  "others keep their processes.  Prints one line per change, "
 	  "grouped by\n"
 	  "node.  All or nothing: on a failure or SIGINT/SIGTERM/SIGHUP "

@@ -31,6 +31,8 @@ f=$(topo clean <<'INI'
 [node a]
 eth0 = w 10.9.0.1/24
 run = "echo started; exec sleep 1000"
+; the host's /run, so that /run/netlab is there to hide
+shared = /run
 [node b]
 eth0 = w 10.9.0.2/24
 INI
@@ -67,8 +69,10 @@ expect_fail "state: a node cannot open the lab's record" \
 expect_fail "state: a node cannot touch the lab's record" \
 	"$NETLAB" exec "$L" a touch "$rec"
 expect_eq "state: the record is unchanged" "$(stat -c '%y %s' "$rec")" "$before"
-expect_eq "state: /run/netlab is empty inside a node" \
+expect_eq "state: /run/netlab is empty inside a node (sharing /run)" \
 	"$("$NETLAB" exec "$L" a ls -A /run/netlab 2>&1)" ""
+expect_eq "state: no /run/netlab in a node of its own /run" \
+	"$("$NETLAB" exec "$L" b ls -A /run/netlab 2>/dev/null)" ""
 stray=/run/netlab/$L.stray
 expect_fail "state: a node cannot write /run/netlab" \
 	"$NETLAB" exec "$L" b touch "$stray"
