@@ -7,6 +7,10 @@ if [ ! -x /usr/lib/frr/ospfd ]; then
 	done_testing
 fi
 cp -r "$TOPDIR/topologies/ospf" "$TMP/ospf"
+expect_eq "ospf: the routers carry files and run, no tmpfs, bind or chown" \
+	"$(grep -cE '^(tmpfs|bind|shared)|chown' "$TMP/ospf/ospf.ini")" "0"
+expect_eq "ospf: ... their files bring only daemons and frr.conf" \
+	"$(find "$TMP/ospf/r1" "$TMP/ospf/r2" "$TMP/ospf/r3" -type f | sed 's|.*/etc/frr/||' | sort -u | tr '\n' ' ')" "daemons frr.conf "
 # The daemons run as user frr and read their config from here.
 chmod 755 "$TMP"
 f=$(example "$TMP/ospf/ospf.ini" ospf)
@@ -31,7 +35,12 @@ converged() {
 for ((i = 0; i < 60; i++)); do converged && break; sleep 1; done
 expect "ospf: every router has the others' prefixes as proto ospf (${i}s)" converged
 expect "ospf: h1 -> h3 across two routers" in_ns "$L.h1" ping -c2 -W2 10.10.3.10
-expect_match "ospf: ospfd alive in status" "$("$NETLAB" status "$L")" "run: running"
+# frrinit.sh starts watchfrr, zebra, staticd and ospfd and exits: each
+# router's status counts them.
+for r in r1 r2 r3; do
+	expect_match "ospf: $r's run exited 0, its daemons alive in status" \
+		"$("$NETLAB" status "$L" | grep "^$r ")" "run: exited 0, [4-9] processes"
+done
 expect_match "ospf: ps shows zebra and ospfd" "$("$NETLAB" ps "$L" r1 | tr '\n' ' ')" "zebra.*ospfd|ospfd.*zebra"
 expect_eq "ospf: no FRR pid file leaked to the host" "$(ls /var/run/frr 2>/dev/null | grep -c pid)" "0"
 # A cut cable: the routers see the carrier go and route around it.
