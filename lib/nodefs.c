@@ -459,6 +459,26 @@ static int files_dir(const struct nlab_nodefs *fs, struct nlab_err *e)
 	return fd;
 }
 
+/* A new, empty overlayfs work directory in NODE.files: @base, or @base.N
+ * when the node's earlier start (`restart`, `start` after `stop`) left
+ * that one, which overlayfs may refuse to take again (a `volatile` one
+ * is marked); all go at `down` with NODE.files.  Its name, or NULL. */
+#define WORK_TRIES 1000
+static char *fresh_work(int files, const char *base, struct nlab_err *e)
+{
+	for (int i = 0; i < WORK_TRIES; i++) {
+		char *name = i ? nlab_strfmt("%s.%d", base, i) : xstrdup(base);
+
+		if (mkdirat(files, name, 0700) == 0)
+			return name;
+		free(name);
+		if (errno != EEXIST)
+			break;
+	}
+	nlab_err_set(e, errno, "make %s", base);
+	return NULL;
+}
+
 /* ---- 2. the root, when files bring what / has not got -------------------- */
 
 /* Does DIR's top entry @name fit the host's / as it is (a directory over
@@ -536,8 +556,10 @@ static int copy_top(int dir, int up, const char *name, struct nlab_err *e)
 int nlab_nodefs_root(struct nlab_nodefs *fs, struct nlab_err *e)
 {
 	cleanup_close int files = -1, up = -1, old = -1, ns = -1, top = -1;
+	cleanup_free char *work = NULL;
 	struct dirent *de;
 	struct stat root;
+	bool made;
 	struct mnt *m;
 	size_t n_m;
 	DIR *d;
@@ -563,15 +585,21 @@ int nlab_nodefs_root(struct nlab_nodefs *fs, struct nlab_err *e)
 		closedir(d);
 		return -1;
 	}
-	if (stat("/", &root) < 0 || mkdirat(files, "root", 0700) < 0 ||
-	    set_attrs(files, "root", &root) < 0 ||
-	    mkdirat(files, "root.work", 0700) < 0 ||
+	/* A node started again keeps its copy of / as it left it. */
+	made = mkdirat(files, "root", 0700) == 0;
+	if ((!made && errno != EEXIST) || stat("/", &root) < 0 ||
+	    (made && set_attrs(files, "root", &root) < 0) ||
 	    (up = openat(files, "root", DIR_READ)) < 0) {
 		closedir(d);
 		return nlab_err_set(e, errno, "files: the node's own /");
 	}
+	work = fresh_work(files, "root.work", e);
+	if (!work) {
+		closedir(d);
+		return -1;
+	}
 	rewinddir(d);
-	while ((de = readdir(d))) {
+	while (made && (de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    top_fits(fs->dir, de->d_name))
 			continue;
@@ -588,7 +616,7 @@ int nlab_nodefs_root(struct nlab_nodefs *fs, struct nlab_err *e)
 	if (old < 0 || ns < 0)
 		return nlab_err_set(e, errno, "files: the node's own /");
 	m = read_mounts(&n_m);
-	if (overlay(fs, "/", NULL, "/", "root", "root.work", e)) {
+	if (overlay(fs, "/", NULL, "/", "root", work, e)) {
 		free_mounts(m, n_m);
 		return -1;
 	}
@@ -909,7 +937,7 @@ static int mount_point(const struct nlab_nodefs *fs, int files, size_t i,
 		       const struct point *p, const struct mnt *m, size_t n_m,
 		       struct nlab_err *e)
 {
-	cleanup_free char *lower = NULL, *up = NULL, *work = NULL;
+	cleanup_free char *lower = NULL, *up = NULL, *work = NULL, *base = NULL;
 	cleanup_close int up_fd = -1, old = -1;
 	struct stat st;
 
@@ -918,9 +946,10 @@ static int mount_point(const struct nlab_nodefs *fs, int files, size_t i,
 	up_fd = make_layer(files, "upper", p->real, &st, e);
 	if (up_fd < 0)
 		return -1;
-	work = nlab_strfmt("work.%zu", i);
-	if (mkdirat(files, work, 0700) < 0)
-		return nlab_err_set(e, errno, "make %s", work);
+	base = nlab_strfmt("work.%zu", i);
+	work = fresh_work(files, base, e);
+	if (!work)
+		return -1;
 	if (premake(fs, *p->rel ? p->rel : ".", p->real, up_fd, e))
 		return -1;
 	old = open(p->real, DIR_PATH);
