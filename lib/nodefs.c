@@ -27,7 +27,7 @@
 
 /* ---- the plan, once per `up` --------------------------------------------- */
 
-static void skel_read(struct nlab_privdir *pd)
+static void skel_read(struct nlab_privdir *pd, int kind)
 {
 	DIR *d = opendir(pd->real);
 	struct dirent *de;
@@ -53,8 +53,9 @@ static void skel_read(struct nlab_privdir *pd)
 				continue;
 			target[len] = '\0';
 		} else if (!S_ISDIR(st.st_mode) ||
-			   (st.st_mode & (S_ISVTX | S_IWOTH)) !=
-				   (S_ISVTX | S_IWOTH)) {
+			   (kind != NLAB_SKEL_DIRS &&
+			    (st.st_mode & (S_ISVTX | S_IWOTH)) !=
+				    (S_ISVTX | S_IWOTH))) {
 			continue;
 		}
 		pd->skel = xrealloc(pd->skel,
@@ -84,8 +85,8 @@ int nlab_fsplan_make(const struct nlab_topology *t, struct nlab_fsplan *p,
 			continue;
 		}
 		pd->real = real;
-		if (nlab_private_dirs[i].skel)
-			skel_read(pd);
+		if (nlab_private_dirs[i].skel != NLAB_SKEL_NONE)
+			skel_read(pd, nlab_private_dirs[i].skel);
 		if (p->topo_in < 0 && strcmp(t->dir, real) &&
 		    nlab_path_under(t->dir, real))
 			p->topo_in = (int)i;

@@ -38,11 +38,11 @@ static void free_node(struct nlab_node *n)
 }
 
 const struct nlab_private_dir nlab_private_dirs[] = {
-	{ "/tmp", NLAB_PRIV_TMP, false },
-	{ "/var/tmp", NLAB_PRIV_VAR_TMP, false },
-	{ "/run", NLAB_PRIV_RUN, true },
-	{ "/var/run", NLAB_PRIV_RUN, true },
-	{ "/var/log", NLAB_PRIV_VAR_LOG, false },
+	{ "/tmp", NLAB_PRIV_TMP, NLAB_SKEL_NONE },
+	{ "/var/tmp", NLAB_PRIV_VAR_TMP, NLAB_SKEL_NONE },
+	{ "/run", NLAB_PRIV_RUN, NLAB_SKEL_SHARED },
+	{ "/var/run", NLAB_PRIV_RUN, NLAB_SKEL_SHARED },
+	{ "/var/log", NLAB_PRIV_VAR_LOG, NLAB_SKEL_DIRS },
 };
 const size_t nlab_n_private_dirs = ARRAY_SIZE(nlab_private_dirs);
 

@@ -128,10 +128,13 @@ enum {
 struct nlab_private_dir {
 	const char *path;
 	unsigned bit;
-	/* The host's symlinks and sticky shared directories at its top
-	 * are made again in the node's (/run/lock, /run/shm): others point
-	 * there (/var/lock -> /run/lock). */
-	bool skel;
+	/* What of the host's top level is made again, empty, in the
+	 * node's own: NLAB_SKEL_SHARED its symlinks and sticky shared
+	 * directories (/run/lock, /run/shm: others point there, /var/lock
+	 * -> /run/lock); NLAB_SKEL_DIRS its symlinks and every directory,
+	 * with their owners and modes (/var/log/frr, owned by frr, where
+	 * a daemon that dropped privileges writes its log). */
+	enum { NLAB_SKEL_NONE, NLAB_SKEL_SHARED, NLAB_SKEL_DIRS } skel;
 };
 extern const struct nlab_private_dir nlab_private_dirs[];
 extern const size_t nlab_n_private_dirs;
