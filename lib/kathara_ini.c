@@ -624,6 +624,7 @@ int kat_write_ini(struct kat_lab *lab, bool from_cwd, const char *name,
 	names(&o, &cs);
 	option_notes(lab);
 	dir_notes(lab);
+	kat_service_notes(lab);
 	header(&o);
 	lab_section(&o, &cs, name);
 	ord = start_order(lab);
@@ -674,6 +675,7 @@ void kat_lab_free(struct kat_lab *lab)
 		free(lab->notes[i]);
 	free(lab->stray);
 	free(lab->notes);
+	free(lab->init_lines);
 	free(lab->devs);
 	free(lab->dir);
 	free(lab->conf);
