@@ -244,20 +244,20 @@ unsigned kat_services(struct kat_lab *lab, const char *file, const char *text,
 void kat_service_notes(struct kat_lab *lab)
 {
 	unsigned all = lab->shared_startup_svc;
+	char *list = NULL;
 
 	for (size_t i = 0; i < lab->n_devs; i++)
 		all |= lab->devs[i].startup_svc;
 	for (size_t i = 0; i < ARRAY_SIZE(services); i++)
 		if (all & (1u << i))
-			kat_note(lab,
-				 "approximated: \"%s\" in a startup script "
-				 "runs %s (a node has no init; the script "
-				 "goes through sed for it)%s",
-				 services[i].line, services[i].runs,
-				 access(FRRINIT, X_OK)
-					 ? ": FRR is not installed on this "
-					   "host"
-					 : "");
+			kat_add(&list, "\"%s\" runs %s", services[i].line,
+				services[i].runs);
+	if (list)
+		kat_note(lab,
+			 "approximated: in the startup scripts, %s: a node "
+			 "has no init (each such script goes through sed)",
+			 list);
+	free(list);
 	if (lab->init_lines)
 		kat_note(lab,
 			 "not applied: %s: a node has no init to start a "
@@ -271,7 +271,10 @@ static void script(char **cmd, const char *shell, const char *base,
 {
 	cleanup_free char *sed = NULL;
 
-	if (cr) /* Kathará turns CR LF into LF when it copies a script */
+	/* Kathará turns CR LF into LF when it copies a script */
+	if (cr && !svc)
+		sed = xstrdup(" 's/\\r$//'");
+	else if (cr)
 		sed = xstrdup(" -e 's/\\r$//'");
 	for (size_t i = 0; i < ARRAY_SIZE(services); i++) {
 		char *t;
