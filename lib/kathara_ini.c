@@ -19,6 +19,8 @@
  *                           D[shell], as Kathará runs them (with set -x);
  *                           CR LF scripts through sed, as Kathará turns
  *                           them into LF; D[ulimit] through prlimit first
+ *                           systemctl/service start frr lines become
+ *                           frrinit.sh start through sed (kathara_node.c)
  *   D/                      files = D
  *   shared/, D[volume]      bind = shared:/shared, HOST:GUEST[:ro]
  *   LAB_*                   [lab] name (LAB_NAME, else the directory's
