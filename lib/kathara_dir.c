@@ -126,9 +126,10 @@ static bool is_kind(int dirfd, const char *name, mode_t kind)
 	return !fstatat(dirfd, name, &st, 0) && (st.st_mode & S_IFMT) == kind;
 }
 
-/* A script: is it there, and are its lines CR LF (which Kathará turns
- * into LF when it copies the script)? */
-static bool script(struct kat_lab *lab, int dirfd, const char *name, bool *cr)
+/* A script: is it there, are its lines CR LF (which Kathará turns into
+ * LF when it copies the script), and which start a service (*svc)? */
+static bool script(struct kat_lab *lab, int dirfd, const char *name, bool *cr,
+		   unsigned *svc)
 {
 	cleanup_free char *text = NULL;
 	cleanup_free char *shown = NULL;
@@ -142,6 +143,7 @@ static bool script(struct kat_lab *lab, int dirfd, const char *name, bool *cr)
 		return false;
 	}
 	*cr = memmem(text, len, "\r\n", 2) != NULL;
+	*svc = kat_services(lab, name, text, len);
 	return true;
 }
 
@@ -383,13 +385,15 @@ int kat_scan_dir(struct kat_lab *lab)
 		cleanup_free char *shutdown =
 			nlab_strfmt("%s.shutdown", d->name);
 
-		d->startup = script(lab, dirfd, startup, &d->startup_cr);
+		d->startup = script(lab, dirfd, startup, &d->startup_cr,
+				    &d->startup_svc);
 		d->tree = is_kind(dirfd, d->name, S_IFDIR);
 		d->shutdown = is_kind(dirfd, shutdown, S_IFREG);
 	}
 	lab->shared_dir = is_kind(dirfd, "shared", S_IFDIR);
 	lab->shared_startup =
-		script(lab, dirfd, "shared.startup", &lab->shared_startup_cr);
+		script(lab, dirfd, "shared.startup", &lab->shared_startup_cr,
+		       &lab->shared_startup_svc);
 	lab->shared_shutdown = is_kind(dirfd, "shared.shutdown", S_IFREG);
 	if (faccessat(dirfd, "lab.ext", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
 		cleanup_free char *ext =

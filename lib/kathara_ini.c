@@ -19,6 +19,8 @@
  *                           D[shell], as Kathará runs them (with set -x);
  *                           CR LF scripts through sed, as Kathará turns
  *                           them into LF; D[ulimit] through prlimit first
+ *                           systemctl/service start frr lines become
+ *                           frrinit.sh start through sed (kathara_node.c)
  *   D/                      files = D
  *   shared/, D[volume]      bind = shared:/shared, HOST:GUEST[:ro]
  *   LAB_*                   [lab] name (LAB_NAME, else the directory's
@@ -624,6 +626,7 @@ int kat_write_ini(struct kat_lab *lab, bool from_cwd, const char *name,
 	names(&o, &cs);
 	option_notes(lab);
 	dir_notes(lab);
+	kat_service_notes(lab);
 	header(&o);
 	lab_section(&o, &cs, name);
 	ord = start_order(lab);
@@ -674,6 +677,7 @@ void kat_lab_free(struct kat_lab *lab)
 		free(lab->notes[i]);
 	free(lab->stray);
 	free(lab->notes);
+	free(lab->init_lines);
 	free(lab->devs);
 	free(lab->dir);
 	free(lab->conf);

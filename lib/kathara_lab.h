@@ -62,6 +62,7 @@ struct kat_device {
 	size_t n_opts;
 	/* the lab's directory */
 	bool startup, startup_cr; /* DEVICE.startup; with CR LF lines */
+	unsigned startup_svc;	  /* its lines of kat_services[], a bit each */
 	bool tree;		  /* DEVICE/ */
 	bool shutdown;		  /* DEVICE.shutdown */
 	/* the translation */
@@ -88,7 +89,10 @@ struct kat_lab {
 	char *meta[KAT_LAB__MAX]; /* LAB_NAME=... */
 	int meta_line[KAT_LAB__MAX];
 	bool shared_dir, shared_startup, shared_startup_cr, shared_shutdown;
-	bool dep;     /* lab.dep orders the devices */
+	unsigned shared_startup_svc; /* as a device's startup_svc */
+	char *init_lines;	     /* "FILE: LINE" of service starts that
+				      * netlab does not map, for a note */
+	bool dep;		     /* lab.dep orders the devices */
 	char **stray; /* directories and scripts of no device, for a note */
 	size_t n_stray;
 	char **notes;
@@ -123,6 +127,14 @@ char *kat_binds(struct kat_lab *lab, const char *base,
 const struct kat_opt *kat_opt(const struct kat_device *d, const char *name);
 /* The line of option @name's first value, else the device's. */
 int kat_opt_line(const struct kat_device *d, const char *name);
+/* The lines of a startup script that start a service through an init
+ * (systemctl start frr): a bit per row of kathara_node.c's table, for
+ * kat_run; others that call systemctl, service or /etc/init.d/ go into
+ * lab->init_lines.  @file is the script's name, for the note. */
+unsigned kat_services(struct kat_lab *lab, const char *file, const char *text,
+		      size_t len);
+/* Notes on the service lines netlab maps, and on the ones it does not. */
+void kat_service_notes(struct kat_lab *lab);
 /* Append to a ", "-separated list (*list NULL: a new one). */
 void kat_add(char **list, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

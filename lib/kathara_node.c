@@ -186,11 +186,109 @@ static char *sh_word(const char *s)
 	return nlab_strfmt("'%s'", s);
 }
 
-static void script(char **cmd, const char *shell, const char *base,
-		   const char *file, bool cr)
+/*
+ * Services a startup script starts through an init, which a node does not
+ * have (its PID 1 is netlab's supervisor, and systemctl there says "System
+ * has not been booted with systemd"): the line, as the script has it with
+ * blanks around, and what runs instead.  Kathará's FRR images start FRR
+ * with its init script, which Debian's frr has as frrinit.sh (the same
+ * script as /etc/init.d/frr, which runs as it is; so does "service frr
+ * start", which falls back to it without systemd, but the map does not
+ * count on that).
+ */
+#define FRRINIT "/usr/lib/frr/frrinit.sh"
+static const struct {
+	const char *line;
+	const char *sed;  /* the line as a sed regular expression */
+	const char *runs; /* instead */
+} services[] = {
+	{ "systemctl start frr", "systemctl start frr", FRRINIT " start" },
+	{ "systemctl restart frr", "systemctl restart frr",
+	  FRRINIT " restart" },
+	{ "service frr start", "service frr start", FRRINIT " start" },
+	{ "service frr restart", "service frr restart", FRRINIT " restart" },
+};
+
+/* Lines that look like a service start netlab does not map. */
+static bool init_line(const char *s)
 {
-	if (cr) /* Kathará turns CR LF into LF when it copies a script */
-		then(cmd, "sed 's/\\r$//' %s%s | %s -x", base, file, shell);
+	return !strncmp(s, "systemctl ", 10) || !strncmp(s, "service ", 8) ||
+	       !strncmp(s, "/etc/init.d/", 12);
+}
+
+unsigned kat_services(struct kat_lab *lab, const char *file, const char *text,
+		      size_t len)
+{
+	const char *p = text, *end = text + len;
+	unsigned svc = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		cleanup_free char *line = xstrndup(p, (size_t)(e - p));
+		const char *s = kat_strip(line);
+		size_t i;
+
+		p = nl ? nl + 1 : end;
+		for (i = 0; i < ARRAY_SIZE(services); i++)
+			if (!strcmp(s, services[i].line))
+				break;
+		if (i < ARRAY_SIZE(services))
+			svc |= 1u << i;
+		else if (init_line(s) && strncmp(s, "/etc/init.d/frr ", 16))
+			kat_add(&lab->init_lines, "%s: %s", file, s);
+	}
+	return svc;
+}
+
+void kat_service_notes(struct kat_lab *lab)
+{
+	unsigned all = lab->shared_startup_svc;
+	char *list = NULL;
+
+	for (size_t i = 0; i < lab->n_devs; i++)
+		all |= lab->devs[i].startup_svc;
+	for (size_t i = 0; i < ARRAY_SIZE(services); i++)
+		if (all & (1u << i))
+			kat_add(&list, "\"%s\" runs %s", services[i].line,
+				services[i].runs);
+	if (list)
+		kat_note(lab,
+			 "approximated: in the startup scripts, %s: a node "
+			 "has no init (each such script goes through sed)",
+			 list);
+	free(list);
+	if (lab->init_lines)
+		kat_note(lab,
+			 "not applied: %s: a node has no init to start a "
+			 "service (netlab maps only systemctl start frr and "
+			 "service frr start)",
+			 lab->init_lines);
+}
+
+static void script(char **cmd, const char *shell, const char *base,
+		   const char *file, bool cr, unsigned svc)
+{
+	cleanup_free char *sed = NULL;
+
+	/* Kathará turns CR LF into LF when it copies a script */
+	if (cr && !svc)
+		sed = xstrdup(" 's/\\r$//'");
+	else if (cr)
+		sed = xstrdup(" -e 's/\\r$//'");
+	for (size_t i = 0; i < ARRAY_SIZE(services); i++) {
+		char *t;
+
+		if (!(svc & (1u << i)))
+			continue;
+		t = nlab_strfmt("%s -e 's|^[[:blank:]]*%s[[:blank:]]*$|%s|'",
+				sed ? sed : "", services[i].sed,
+				services[i].runs);
+		free(sed);
+		sed = t;
+	}
+	if (sed)
+		then(cmd, "sed%s %s%s | %s -x", sed, base, file, shell);
 	else
 		then(cmd, "%s -x %s%s", shell, base, file);
 }
@@ -217,11 +315,11 @@ char *kat_run(struct kat_lab *lab, const char *base, const struct kat_device *d)
 		then(&cmd, "prlimit --pid $$%s", limits);
 	if (lab->shared_startup)
 		script(&cmd, shell, base, "shared.startup",
-		       lab->shared_startup_cr);
+		       lab->shared_startup_cr, lab->shared_startup_svc);
 	if (d->startup) {
 		cleanup_free char *f = nlab_strfmt("%s.startup", d->name);
 
-		script(&cmd, shell, base, f, d->startup_cr);
+		script(&cmd, shell, base, f, d->startup_cr, d->startup_svc);
 	}
 	for (size_t i = 0; i < d->n_opts; i++)
 		if (d->opts[i].kind->map == KAT_EXEC)

@@ -96,7 +96,7 @@ needs() { # needs LAB: why it cannot be loaded here, or nothing
 	case $1 in
 	stub) [ -n "$have_stub" ] || echo "this netlab has no stub LANs yet" ;;
 	options) [ -n "$have_env" ] || echo "this netlab has no env setting yet" ;;
-	tree) [ -n "$have_files" ] || echo "this netlab has no files setting yet" ;;
+	tree | rip | ospf) [ -n "$have_files" ] || echo "this netlab has no files setting yet" ;;
 	esac
 }
 
@@ -126,6 +126,8 @@ dep dep: 5 nodes, 1 switch, 4 links, 0 addresses, 0 routes
 stub stub: 2 nodes, 2 switches, 3 links, 0 addresses, 0 routes
 options options: 2 nodes, 0 switches, 1 link, 0 addresses, 0 routes
 tree tree: 2 nodes, 0 switches, 1 link, 0 addresses, 0 routes
+rip rip: 5 nodes, 0 switches, 5 links, 0 addresses, 0 routes
+ospf ospf: 4 nodes, 0 switches, 3 links, 0 addresses, 0 routes
 EOF
 
 for f in kathara/expect/*.ini; do
@@ -160,6 +162,27 @@ if grep -q '^name    = static ' <<<"$out" &&
 else
 	not_ok "convert . in the lab's directory" "$(grep -E '^(name|run)' <<<"$out" | head -3 | tr '\n' ' ')"
 fi
+
+# Service starts: FRR's through frrinit.sh (a CR LF script too, the CR
+# gone first), others named in a note, the script itself unchanged.
+mkdir -p "$tmp/svc"
+printf 'a[0]=A\nb[0]=A\n' >"$tmp/svc/lab.conf"
+printf 'ip link set eth0 up\r\n  systemctl start frr \r\nservice frr restart\r\n' >"$tmp/svc/a.startup"
+printf 'systemctl start apache2\n/etc/init.d/bind9 start\n/etc/init.d/frr start\nsystemctl start frr.service\n' >"$tmp/svc/b.startup"
+out=$(cd "$tmp" && "$NETLAB" convert svc 2>"$tmp/err")
+for want in "run     = sed -e 's/\\r\$//' -e 's|^[[:blank:]]*systemctl start frr[[:blank:]]*\$|/usr/lib/frr/frrinit.sh start|' -e 's|^[[:blank:]]*service frr restart[[:blank:]]*\$|/usr/lib/frr/frrinit.sh restart|' svc/a.startup | /bin/bash -x" \
+	"run     = /bin/bash -x svc/b.startup" \
+	'"systemctl start frr" runs' '"service frr restart" runs' \
+	"not applied: b.startup: systemctl start apache2, b.startup: /etc/init.d/bind9 start, b.startup: systemctl start frr.service: a node has no init"; do
+	case "$(tr '\n' ' ' <<<"$out" | sed 's/ ; / /g; s/  */ /g')" in
+	*"$(sed 's/  */ /g' <<<"$want")"*) ok "convert: service starts: $want" ;;
+	*) not_ok "convert: service starts" "no '$want' in: $out" ;;
+	esac
+done
+# and the sed does what the note says
+got=$(sed -e 's/\r$//' -e 's|^[[:blank:]]*systemctl start frr[[:blank:]]*$|/usr/lib/frr/frrinit.sh start|' "$tmp/svc/a.startup" | sed -n 2p)
+[ "$got" = "/usr/lib/frr/frrinit.sh start" ] && ok "convert: service starts: the sed maps the line" ||
+	not_ok "convert: service starts: the sed maps the line" "got '$got'"
 
 # The file tree, shared/ and its scripts (paths are the tree's).
 out=$("$NETLAB" convert kathara/tree 2>"$tmp/err")
