@@ -13,7 +13,8 @@
  *
  *  - translated (nlab_kathara_load): an error has diagnostics, success
  *    none; each says FILE: or FILE:LINE: of a file of the lab, LINE in
- *    that file; the text's map has a line for each of its lines;
+ *    that file, and so is a line it refers to ("(line N)"); the text's
+ *    map has a line for each of its lines;
  *  - when it translates, loaded as a topology: the same rules for the
  *    errors (which the map must turn into the lab's lines: an error of
  *    the loader never names the text's own sections), and a lab that
@@ -202,6 +203,15 @@ static void check_line(const char *msg)
 	}
 	if (!*p || *p == '[')
 		abort();
+	/* "(line N)", "(first at line N)": a line of lab.conf too, not of
+	 * the text (a value quoted in a message could say it as well, but
+	 * the fuzzer does not know the words) */
+	while ((p = strstr(p, "line "))) {
+		p += 5;
+		line = strtoul(p, &end, 10);
+		if (end != p && *end == ')' && line > lines_of(&files[0]))
+			abort();
+	}
 }
 
 static void check_diag(int r, const struct nlab_diag *d)
