@@ -5,6 +5,7 @@
  * what would otherwise fail halfway through a test: nodes, interfaces,
  * prefixes, gateways, durations, regular expressions, impairments.
  */
+#include <limits.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -492,9 +493,9 @@ static const char *re_bracket(const char *p)
 	return *p ? p + 1 : p;
 }
 
-/* The size of @re's expansion (an ERE), up to EXPECT_SIZE_MAX + 1;
- * a repetition counts for one more than its bound, as a starred copy
- * may follow the bounded ones. */
+/* The size of @re's expansion (an ERE), up to EXPECT_SIZE_MAX + 1: what
+ * {M,N} repeats counts N times, M + 1 times for {M,} (M copies and a
+ * starred one), twice for + (glibc's a+ is aa*). */
 static size_t re_size(const char *re)
 {
 	cleanup_free struct re_frame *f = xcalloc(strlen(re) + 1, sizeof(*f));
@@ -517,7 +518,7 @@ static size_t re_size(const char *re)
 			re_add(&f[d], f[d + 1].total + 1);
 		} else if (ch == '|') {
 			f[d].last = 0;
-		} else if (ch == '*' || ch == '+' || ch == '?') {
+		} else if (ch == '+') {
 			re_times(&f[d], 2);
 		} else if (ch == '{' &&
 			   ((*p >= '0' && *p <= '9') ||
@@ -526,17 +527,19 @@ static size_t re_size(const char *re)
 			char *end;
 			unsigned long m = strtoul(p, &end, 10), n = m;
 
-			if (*end == ',' && end[1] >= '0' && end[1] <= '9')
+			if (*end == ',' && end[1] >= '0' && end[1] <= '9') {
 				n = strtoul(end + 1, &end, 10);
-			else if (*end == ',')
+			} else if (*end == ',' && end[1] == '}') {
+				n = m < ULONG_MAX ? m + 1 : m;
 				end++;
+			}
 			if (n < m)
 				n = m;
 			if (*end == '}') {
 				p = end + 1;
 				re_times(&f[d], n > EXPECT_SIZE_MAX
 							? EXPECT_SIZE_MAX + 1
-							: n + 1);
+							: n);
 			} else {
 				re_add(&f[d], 1);
 			}
