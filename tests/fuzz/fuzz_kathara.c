@@ -8,8 +8,8 @@
  * starts another of the lab's files, FILE one of lab.dep, lab.ext,
  * WORD.startup, WORD.shutdown or WORD/ (a directory; text after it is
  * dropped), WORD of [A-Za-z0-9_] (a CR before its LF is no part of it);
- * any other line is text.  The lab is
- * written to a private temporary directory (emptied for each input) and:
+ * any other line is text.  The lab is written to a private temporary
+ * directory (emptied for each input) and:
  *
  *  - translated (nlab_kathara_load): an error has diagnostics, success
  *    none; each says FILE: or FILE:LINE: of a file of the lab, LINE in
