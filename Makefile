@@ -4,8 +4,8 @@
 #   make test         unit, bad-input, cli and docs tests; integration too as root
 #                     (against the test build build/test, hooks compiled in)
 #   make check-asan   the same tests against an ASan+UBSan test build
-#   make fuzz         build the libFuzzer target for the loader (clang)
-#   make fuzz-smoke   run it for 30 s over the seed corpus
+#   make fuzz         build the libFuzzer targets: loader, Kathará labs (clang)
+#   make fuzz-smoke   run each for 20 s over its seed corpus
 #   make bench        up/down timings against `ip -batch` (root)
 #   make graphs       the README's pictures, docs/*.svg (netlab graph | dot)
 #   make install      PREFIX=/usr/local DESTDIR=  (and make uninstall)
@@ -110,22 +110,33 @@ check-asan: $(BIN)
 		EXTRA_CFLAGS="$(ASAN_FLAGS) $(HOOKS)" \
 		EXTRA_LDFLAGS="$(ASAN_FLAGS)" RELEASE=$(abspath $(BIN)) run-tests
 
-FUZZ := build/fuzz/fuzz-loader
+# The libFuzzer targets (clang): the topology loader (INI) and Kathará
+# labs.  The library is built once for both, instrumented.
+FUZZ_DIR   := build/fuzz
+FUZZ_FLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) \
+	      -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_OBJ   := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o) \
+	      $(FUZZ_DIR)/tests/fuzz/exercise.o \
+	      $(FUZZ_DIR)/tests/fuzz/exercise_plan.o
+FUZZ       := $(FUZZ_DIR)/fuzz-loader $(FUZZ_DIR)/fuzz-kathara
 fuzz: $(FUZZ)
-$(FUZZ): tests/fuzz/fuzz_loader.c $(LIB_SRC) $(wildcard lib/*.h)
+$(FUZZ_DIR)/%.o: %.c $(wildcard lib/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
-	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ \
-		tests/fuzz/fuzz_loader.c $(LIB_SRC) $(LDLIBS)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
 
-# A short run over the seed corpus, for CI: the loader must keep surviving
-# what the long runs found.  (A real session: build/fuzz/fuzz-loader
-# -max_total_time=300 -dict=tests/fuzz/loader.dict NEW_DIR tests/fuzz/corpus)
+# A short run of each over its seed corpus, for CI: the loader must keep
+# surviving what the long runs found.  (A real session: FUZZER
+# -max_total_time=300 -rss_limit_mb=2048 -max_len=4096 -dict=DICT NEW_DIR
+# CORPUS, see the top of tests/fuzz/fuzz_*.c.)
+FUZZ_RUN := -max_total_time=20 -rss_limit_mb=2048 -max_len=4096
 fuzz-smoke: $(FUZZ)
-	@mkdir -p build/fuzz/work
-	$(FUZZ) -max_total_time=30 -rss_limit_mb=2048 -max_len=4096 \
-		-dict=tests/fuzz/loader.dict build/fuzz/work tests/fuzz/corpus
+	@mkdir -p $(FUZZ_DIR)/work-loader $(FUZZ_DIR)/work-kathara
+	$(FUZZ_DIR)/fuzz-loader $(FUZZ_RUN) -dict=tests/fuzz/loader.dict \
+		$(FUZZ_DIR)/work-loader tests/fuzz/corpus
+	$(FUZZ_DIR)/fuzz-kathara $(FUZZ_RUN) -dict=tests/fuzz/kathara.dict \
+		$(FUZZ_DIR)/work-kathara tests/fuzz/kathara-corpus
 
 bench: $(BIN)
 	tests/bench/run $(abspath $(BIN))

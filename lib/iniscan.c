@@ -164,7 +164,8 @@ static void add_section(struct scan *s, char *name, int line)
 		s->cur = (long)e->idx;
 		s->c->sect = f->sections[e->idx].label;
 		load_error(s->c, line, NULL,
-			   "duplicate section (first at line %d)", e->line);
+			   "duplicate section (first at line %d)",
+			   load_line(s->c, e->line));
 		return;
 	}
 	xgrow(&f->sections, &f->cap_sections, f->n_sections + 1, sizeof(*sec));
@@ -206,7 +207,7 @@ static void add_key(struct scan *s, char *name, int line)
 		/* iniparser keeps the last value: so the last key counts */
 		s->c->sect = sec->label;
 		load_error(s->c, line, name, "duplicate key (first at line %d)",
-			   e->line);
+			   load_line(s->c, e->line));
 		f->keys[e->idx].shadowed = true;
 		e->idx = f->n_keys;
 	}

@@ -102,6 +102,9 @@ struct loadctx {
  */
 void load_error(struct loadctx *c, int line, const char *key, const char *fmt,
 		...) __attribute__((format(printf, 4, 5)));
+/* @line as a message names it ("(line N)"): of the user's file, which is
+ * the translated one's source for a Kathará lab (0: none). */
+int load_line(const struct loadctx *c, int line);
 
 int ini_scan(struct loadctx *c, const char *buf, size_t len,
 	     struct ini_file *f);

@@ -178,7 +178,7 @@ static void address(struct loadctx *c, struct nlab_iface *i,
 		inet_ntop(p.family, p.addr, a, sizeof(a));
 		load_error(c, k->line, k->name,
 			   "address %s is already used by %s (line %d)", a,
-			   dup->where, dup->line);
+			   dup->where, load_line(c, dup->line));
 		return;
 	}
 	slot = load_push(&i->addrs, i->n_addrs++, sizeof(*slot));

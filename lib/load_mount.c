@@ -105,7 +105,7 @@ static struct nlab_mount *add_mount(struct loadctx *c, struct nlab_node *n,
 		if (!strcmp(n->mounts[i].target, target)) {
 			load_error(c, k->line, k->name,
 				   "%s is mounted on twice (also at line %d)",
-				   target, n->mounts[i].line);
+				   target, load_line(c, n->mounts[i].line));
 			free(source);
 			free(target);
 			return NULL;

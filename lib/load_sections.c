@@ -312,7 +312,7 @@ static bool claim_name(struct loadctx *c, const struct ini_section *s,
 	load_error(c, s->line, NULL,
 		   "the name '%s' is already taken by %s "
 		   "(line %d)",
-		   name, e->where, e->line);
+		   name, e->where, load_line(c, e->line));
 	return false;
 }
 

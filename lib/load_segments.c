@@ -61,8 +61,8 @@ static void check_macs(struct loadctx *c, const struct nlab_segment *s)
 				   "mac %02x:%02x:%02x:%02x:%02x:%02x is also "
 				   "used by %s (line %d) on segment '%s'",
 				   i->mac[0], i->mac[1], i->mac[2], i->mac[3],
-				   i->mac[4], i->mac[5], e->where, e->line,
-				   s->name);
+				   i->mac[4], i->mac[5], e->where,
+				   load_line(c, e->line), s->name);
 		}
 	}
 	nlab_seen_free(&macs);
@@ -96,7 +96,8 @@ static size_t number_segments(struct loadctx *c, struct nlab_seen *segs,
 				   "segment '%s' has the name of %s (line %d): "
 				   "nodes, switches and segments share one "
 				   "name space",
-				   m->segment, other->where, other->line);
+				   m->segment, other->where,
+				   load_line(c, other->line));
 		}
 		nlab_seen_add(segs, m->segment, len, n, m->line, NULL);
 		xgrow(count, &cap, n + 1, sizeof(**count));

@@ -5,7 +5,9 @@
  * what would otherwise fail halfway through a test: nodes, interfaces,
  * prefixes, gateways, durations, regular expressions, impairments.
  */
+#include <limits.h>
 #include <regex.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -442,6 +444,114 @@ static void append_expect(struct nlab_step *s)
 	s->text = text;
 }
 
+/*
+ * glibc compiles a regular expression into a node per character of its
+ * expansion: a{100} is a hundred a's, ((a{255}){255}){255} is sixteen
+ * million of them, gigabytes and seconds for `check` before any test
+ * runs.  What matches a command's output needs nothing near this.
+ */
+#define EXPECT_SIZE_MAX 10000
+
+struct re_frame {
+	size_t total; /* the group's size so far */
+	size_t last;  /* its last atom's, which a repetition multiplies */
+};
+
+static void re_add(struct re_frame *f, size_t n)
+{
+	f->last = n > EXPECT_SIZE_MAX ? EXPECT_SIZE_MAX + 1 : n;
+	f->total += f->last;
+	if (f->total > EXPECT_SIZE_MAX)
+		f->total = EXPECT_SIZE_MAX + 1;
+}
+
+static void re_times(struct re_frame *f, size_t k)
+{
+	size_t n = f->last && k > (EXPECT_SIZE_MAX + 1) / f->last
+			   ? EXPECT_SIZE_MAX + 1
+			   : f->last * k;
+
+	f->total -= f->last;
+	re_add(f, n);
+}
+
+/* After '[' at @p: past its closing ']' (or at the end). */
+static const char *re_bracket(const char *p)
+{
+	p += *p == '^';
+	p += *p == ']';
+	for (; *p && *p != ']'; p++)
+		if (*p == '[' && p[1] && strchr(":=.", p[1])) {
+			const char *end = strchr(p + 2, p[1]);
+
+			while (end && end[1] != ']')
+				end = strchr(end + 1, p[1]);
+			if (!end)
+				return p + strlen(p);
+			p = end + 1;
+		}
+	return *p ? p + 1 : p;
+}
+
+/* The size of @re's expansion (an ERE), up to EXPECT_SIZE_MAX + 1: what
+ * {M,N} repeats counts N times, M + 1 times for {M,} (M copies and a
+ * starred one), twice for + (glibc's a+ is aa*). */
+static size_t re_size(const char *re)
+{
+	cleanup_free struct re_frame *f = xcalloc(strlen(re) + 1, sizeof(*f));
+	size_t d = 0, total = 0;
+	const char *p = re;
+
+	while (*p) {
+		char ch = *p++;
+
+		if (ch == '\\' && *p) {
+			p++;
+			re_add(&f[d], 1);
+		} else if (ch == '[') {
+			p = re_bracket(p);
+			re_add(&f[d], 1);
+		} else if (ch == '(') {
+			f[++d] = (struct re_frame){ 0 };
+		} else if (ch == ')' && d) {
+			d--;
+			re_add(&f[d], f[d + 1].total + 1);
+		} else if (ch == '|') {
+			f[d].last = 0;
+		} else if (ch == '+') {
+			re_times(&f[d], 2);
+		} else if (ch == '{' &&
+			   ((*p >= '0' && *p <= '9') ||
+			    (*p == ',' && p[1] >= '0' && p[1] <= '9'))) {
+			/* {M}, {M,}, {M,N}; glibc's {,N} too */
+			char *end;
+			unsigned long m = strtoul(p, &end, 10), n = m;
+
+			if (*end == ',' && end[1] >= '0' && end[1] <= '9') {
+				n = strtoul(end + 1, &end, 10);
+			} else if (*end == ',' && end[1] == '}') {
+				n = m < ULONG_MAX ? m + 1 : m;
+				end++;
+			}
+			if (n < m)
+				n = m;
+			if (*end == '}') {
+				p = end + 1;
+				re_times(&f[d], n > EXPECT_SIZE_MAX
+							? EXPECT_SIZE_MAX + 1
+							: n);
+			} else {
+				re_add(&f[d], 1);
+			}
+		} else {
+			re_add(&f[d], 1);
+		}
+	}
+	for (size_t i = 0; i <= d; i++)
+		total += f[i].total;
+	return total;
+}
+
 static void expect_line(struct loadctx *c, struct nlab_test *t,
 			const struct ini_key *k)
 {
@@ -458,6 +568,13 @@ static void expect_line(struct loadctx *c, struct nlab_test *t,
 	}
 	if (!*k->value) {
 		load_error(c, k->line, k->name, "empty regular expression");
+		return;
+	}
+	if (re_size(k->value) > EXPECT_SIZE_MAX) {
+		load_error(c, k->line, k->name,
+			   "'%s': too large a regular expression (its "
+			   "repetitions come to over %d characters)",
+			   k->value, EXPECT_SIZE_MAX);
 		return;
 	}
 	r = regcomp(&re, k->value, REG_EXTENDED | REG_NEWLINE | REG_NOSUB);

@@ -70,6 +70,13 @@ void load_error(struct loadctx *c, int line, const char *key, const char *fmt,
 		e->msg = nlab_strfmt("%s:%d: %s", c->path, line, what);
 }
 
+int load_line(const struct loadctx *c, int line)
+{
+	if (c->map && line > 0 && (size_t)line <= c->n_map)
+		return c->map[line - 1].line;
+	return line;
+}
+
 void *load_push(void *arr, size_t n, size_t size)
 {
 	void **a = arr;

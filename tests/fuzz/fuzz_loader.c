@@ -6,8 +6,8 @@
  *
  * Each input is written to a memfd and loaded as /proc/self/fd/N, without
  * touching the file system (skip_fs_checks); a topology that loads is run
- * through everything that reads the model.  Each line of the input is
- * also given to nlab_impair_parse() as it is.
+ * through everything that reads the model (exercise.c).  Each line of the input
+ * is also given to nlab_impair_parse() as it is.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,37 +16,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "dot.h"
+#include "exercise.h"
 #include "topology.h"
-
-static void exercise(const struct nlab_topology *t, FILE *sink)
-{
-	struct nlab_counts c;
-	char buf[256];
-
-	nlab_topology_counts(t, &c);
-	nlab_topology_dot(t, sink);
-	for (size_t n = 0; n < t->n_nodes; n++) {
-		const struct nlab_node *node = &t->nodes[n];
-
-		if (nlab_topology_node(t, node->name) != node)
-			abort();
-		for (size_t i = 0; i < node->n_ifaces; i++) {
-			const struct nlab_iface *ifc = &node->ifaces[i];
-
-			if (ifc->node != node || !ifc->segment ||
-			    !nlab_valid_ifname(ifc->name))
-				abort();
-			nlab_impair_str(&ifc->impair, buf, sizeof(buf));
-		}
-	}
-	/* One member only on a stub LAN, which is a bridge. */
-	for (size_t s = 0; s < t->n_segments; s++)
-		if (t->segments[s].n_members < 2 &&
-		    (t->segments[s].n_members < 1 ||
-		     t->segments[s].kind != NLAB_SEG_BRIDGE))
-			abort();
-}
 
 static void impair_lines(const uint8_t *data, size_t size)
 {
@@ -92,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!nlab_topology_load_opts(path, &o, &t, &d)) {
 		if (d.total)
 			abort();
-		exercise(t, sink);
+		fuzz_exercise(t, sink);
 		nlab_topology_free(t);
 	} else if (t || !d.total || d.n > NLAB_MAX_ERRORS) {
 		abort();
