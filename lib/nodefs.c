@@ -360,9 +360,16 @@ static int move_covered(const char *dir, int old, const struct mnt *m, size_t n,
 		    !(sx.stx_mask & STATX_MNT_ID) ||
 		    sx.stx_mnt_id != (unsigned)m[i].id)
 			continue;
-		if (mount(rel, m[i].point, NULL, MS_MOVE, NULL) < 0)
-			ret = nlab_err_set(e, errno, "move the mount on %s",
-					   m[i].point);
+		if (mount(rel, m[i].point, NULL, MS_MOVE, NULL) == 0)
+			continue;
+		/* Its path does not lead to a directory in the new view (a
+		 * symlink or nothing under the host's mount: seen in a
+		 * chroot whose host has mounts on paths of its own): the
+		 * node could not reach it there anyway; it stays below. */
+		if (errno == ELOOP || errno == ENOENT || errno == ENOTDIR)
+			continue;
+		ret = nlab_err_set(e, errno, "move the mount on %s",
+				   m[i].point);
 	}
 	if (chdir("/") < 0 && !ret)
 		ret = nlab_err_set(e, errno, "chdir /");
