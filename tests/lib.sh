@@ -166,3 +166,7 @@ wait_for() {
 	done
 	ok "$desc"
 }
+
+# Is this test inside a chroot (a / that is no mount point)?  netlab's
+# overlay of a node's whole / (files at DIR's top) is not made there.
+in_chroot() { ! mountpoint -q /; }
