@@ -28,7 +28,7 @@ expect_eq "bgp: the routers carry only files and run: no tmpfs, bind, shared or 
 	"$(grep -cE '^(tmpfs|bind|shared)|chown' "$f")" "0"
 expect_eq "bgp: ... their files bring only daemons and frr.conf" \
 	"$(find "$TMP/bgp/r1" "$TMP/bgp/r2" "$TMP/bgp/r3" -type f | sed 's|.*/etc/frr/||' | sort -u | tr '\n' ' ')" "daemons frr.conf "
-before=$(snap /etc/frr /var/tmp /var/log/frr /run/frr "$TMP/bgp")
+before=$(snap /etc/frr /var/tmp/frr /var/log/frr /run/frr "$TMP/bgp")
 expect "bgp: up" "$NETLAB" -q up "$f"
 
 # Each router's BGP routes (vtysh, in the node): the LANs and links it is
@@ -80,6 +80,6 @@ expect_match "bgp: ... the failover among them: r2 reaches AS 65001 through AS 6
 expect_match "bgp: write memory" "$("$NETLAB" exec "$L" r2 vtysh -c 'write memory')" "OK"
 expect "bgp: down" "$NETLAB" -q down "$L"
 expect_eq "bgp: nothing left" "$(leftovers "$L")" ""
-expect_eq "bgp: /etc/frr, /var/tmp, /var/log/frr, /run/frr and the lab's directory as before" \
-	"$(snap /etc/frr /var/tmp /var/log/frr /run/frr "$TMP/bgp" | diff <(echo "$before") - | head -n 5)" ""
+expect_eq "bgp: /etc/frr, /var/tmp/frr, /var/log/frr, /run/frr and the lab's directory as before" \
+	"$(snap /etc/frr /var/tmp/frr /var/log/frr /run/frr "$TMP/bgp" | diff <(echo "$before") - | head -n 5)" ""
 done_testing

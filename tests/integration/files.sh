@@ -60,7 +60,7 @@ L=$(lab files)
 mkdir "$TMP/out"
 # the lab's own directory: the topology, DIRs and bind sources
 mine() { snap "$f" "$TMP/a" "$TMP/b" "$TMP/share"; }
-before=$(snap /etc/frr /var/tmp /var/log /run/frr; mine)
+before=$(snap /etc/frr /var/tmp/frr /var/log/frr /run/frr; mine)
 expect_fail "setup: $Q is not on the host" test -e "$Q"
 expect "files: up" "$NETLAB" -q up "$f"
 nx() { "$NETLAB" exec "$L" "$@"; }
@@ -147,8 +147,8 @@ expect_eq "bind: a host file at a path made in the node's own /run" "$(nx a cat 
 
 expect "files: down" "$NETLAB" -q down "$L"
 expect_eq "files: nothing left" "$(leftovers "$L")" ""
-expect_eq "files: /etc/frr, /var/tmp, /var/log, /run/frr and the lab's directory as before" \
-	"$( (snap /etc/frr /var/tmp /var/log /run/frr; mine) | diff <(echo "$before") - | head -n 5)" ""
+expect_eq "files: /etc/frr, /var/tmp/frr, /var/log/frr, /run/frr and the lab's directory as before" \
+	"$( (snap /etc/frr /var/tmp/frr /var/log/frr /run/frr; mine) | diff <(echo "$before") - | head -n 5)" ""
 expect_fail "files: $Q is still not on the host" test -e "$Q"
 for d in /tmp /var/tmp /run /var/log; do
 	expect_eq "private: no $d/$N* on the host" "$(ls -d $d/$N* 2>/dev/null)" ""
@@ -167,7 +167,7 @@ g=$TMP/frr/frr-test.ini
 F=$(lab frr)
 # Only what FRR itself would touch on the host: its configuration and
 # run-time directories, the lab's own, and new entries in /tmp and /run.
-frr_snap() { snap /etc/frr /var/tmp /var/log /run/frr "$TMP/frr"; }
+frr_snap() { snap /etc/frr /var/tmp/frr /var/log/frr /run/frr "$TMP/frr"; }
 new_entries() { LC_ALL=C comm -13 <(echo "$1") <(LC_ALL=C ls -A "$2") | grep -Ei 'frr|zebra|ospf|watch|vty' || true; }
 frr_before=$(frr_snap)
 tmp_before=$(LC_ALL=C ls -A /tmp)
@@ -198,7 +198,7 @@ expect_match "frr: ... into r1's own copy" "$(cat "/run/netlab/$F/r1.files/upper
 expect_eq "frr: ... not into its files" "$(grep -c 'frr version' "$TMP/frr/r1/etc/frr/frr.conf")" "0"
 expect "frr: down" "$NETLAB" -q down "$F"
 expect_eq "frr: nothing left" "$(leftovers "$F")" ""
-expect_eq "frr: /etc/frr, /var/tmp, /var/log, /run/frr and the lab's directory byte for byte as before" \
+expect_eq "frr: /etc/frr, /var/tmp/frr, /var/log/frr, /run/frr and the lab's directory byte for byte as before" \
 	"$(frr_snap | diff <(echo "$frr_before") - | head -n 5)" ""
 expect_eq "frr: nothing of FRR new in the host's /tmp" "$(new_entries "$tmp_before" /tmp)" ""
 expect_eq "frr: nothing of FRR new in the host's /run" "$(new_entries "$run_before" /run)" ""
