@@ -561,6 +561,31 @@ static int copy_top(int dir, int up, const char *name, struct nlab_err *e)
 	return 0;
 }
 
+/*
+ * Is this process's / the root of its file system's mount?  Not in a
+ * chroot made by binding a directory onto itself (its mount's root, the
+ * fourth field of /proc/self/mountinfo, is that directory): there the
+ * node's overlaid / would be built over the real root, outside the
+ * chroot, and the node would write on the host.  Refused then.
+ */
+static bool root_is_mount_root(void)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+	bool yes = false;
+
+	while (f && getline(&line, &cap, f) > 0) {
+		char root[4096], point[4096];
+
+		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, point) ==
+			    2 &&
+		    !strcmp(point, "/"))
+			yes = !strcmp(root, "/");
+	}
+	return yes;
+}
+
 int nlab_nodefs_root(struct nlab_nodefs *fs, struct nlab_err *e)
 {
 	cleanup_close int files = -1, up = -1, old = -1, ns = -1, top = -1;
@@ -587,6 +612,17 @@ int nlab_nodefs_root(struct nlab_nodefs *fs, struct nlab_err *e)
 	if (!fs->root) {
 		closedir(d);
 		return 0;
+	}
+	if (!root_is_mount_root()) {
+		closedir(d);
+		return nlab_err_set(
+			e, 0,
+			"files %s: its top brings what the host's / "
+			"has not got, which needs an overlay of the "
+			"node's whole /; netlab's / is not a file "
+			"system's root here (a chroot): not "
+			"supported",
+			fs->n->files);
 	}
 	files = files_dir(fs, e);
 	if (files < 0) {

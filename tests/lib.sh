@@ -167,6 +167,7 @@ wait_for() {
 	ok "$desc"
 }
 
-# Is this test inside a chroot (a / that is no mount point)?  netlab's
-# overlay of a node's whole / (files at DIR's top) is not made there.
-in_chroot() { ! mountpoint -q /; }
+# Is this test inside a chroot (a / that is not its file system's root,
+# as in a chroot into a directory bound onto itself)?  netlab refuses the
+# overlay of a node's whole / (files at DIR's top) there.
+in_chroot() { awk '$5 == "/" { r = $4 } END { exit r == "/" }' /proc/self/mountinfo; }
