@@ -6,34 +6,7 @@
 # other nodes keep their processes.  Checked with /proc, ip, tc and ping.
 . "$(dirname "$0")/../lib.sh"
 
-SCHEMA=$TOPDIR/docs/status.schema.json
-
-json_get() {
-	printf '%s' "$1" | python3 -c "
-import json, sys
-d = json.load(sys.stdin)
-def node(n): return [x for x in d['nodes'] if x['name'] == n][0]
-print($2)"
-}
-valid() {
-	local out rc
-	out=$(printf '%s' "$2" | python3 "$TOPDIR/tests/validate_json.py" "$SCHEMA" 2>&1)
-	rc=$?
-	case $rc in
-	0) ok "$1" ;;
-	77) skip "$1" "$out" ;;
-	*) notok "$1" "$(echo "$out" | head -n 5 | tr '\n' ' ')" ;;
-	esac
-}
-wait_for() {
-	local desc=$1 end=$((SECONDS + $2))
-	shift 2
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $end ] && { notok "$desc" "not within the time allowed"; return 1; }
-		sleep 0.1
-	done
-	ok "$desc"
-}
+# json_get, valid and wait_for: tests/lib.sh
 # A process is gone once it has no /proc entry or is a zombie (a
 # supervisor's reaper is the host's init, which may take its time).
 dead() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
