@@ -32,7 +32,7 @@ LDLIBS   = $(PKG_LIBS) $(EXTRA_LDFLAGS)
 VERSION  := $(shell sed -n 's/^\#define NETLAB_VERSION "\(.*\)"/\1/p' \
 		netlab/main.c)
 
-LIB_SRC  := $(sort $(wildcard lib/*.c))
+LIB_SRC  := $(sort $(wildcard lib/*/*.c))
 CLI_SRC  := $(sort $(wildcard netlab/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 
@@ -59,7 +59,7 @@ all: $(BIN) $(MAN)
 deps:
 	sh deps.sh $(DEPS_FLAGS)
 
-$(B)/%.o: %.c $(wildcard lib/*.h netlab/*.h)
+$(B)/%.o: %.c $(wildcard lib/*/*.h netlab/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Inetlab -c -o $@ $<
 
@@ -85,7 +85,7 @@ $(HELP_OBJ): $(HELP_C)
 $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(LDLIBS) -lcmocka
 
-# The test hooks (lib/testhook.h: NETLAB_TEST_FAIL, NETLAB_TEST_PAUSE,
+# The test hooks (lib/base/testhook.h: NETLAB_TEST_FAIL, NETLAB_TEST_PAUSE,
 # NETLAB_TEST_ASAN) exist only in the test builds below; `make` and
 # `make install` build the release binary, which has none.  The suite
 # runs against a test build and checks the release binary ($(BIN)) for
@@ -120,7 +120,7 @@ FUZZ_OBJ   := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o) \
 	      $(FUZZ_DIR)/tests/fuzz/exercise_plan.o
 FUZZ       := $(FUZZ_DIR)/fuzz-loader $(FUZZ_DIR)/fuzz-kathara
 fuzz: $(FUZZ)
-$(FUZZ_DIR)/%.o: %.c $(wildcard lib/*.h tests/fuzz/*.h)
+$(FUZZ_DIR)/%.o: %.c $(wildcard lib/*/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 $(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
@@ -175,9 +175,9 @@ uninstall:
 	rm -rf $(SHARE)/netlab
 
 format:
-	clang-format -i lib/*.[ch] netlab/*.[ch] tests/unit/*.c tests/fuzz/*.c
+	clang-format -i lib/*/*.[ch] netlab/*.[ch] tests/unit/*.c tests/fuzz/*.c
 
 clean:
-	rm -rf build lib/*.o lib/*.a netlab/*.o netlab/netlab tests/unit/*.o \
+	rm -rf build lib/*.o lib/*/*.o lib/*.a netlab/*.o netlab/netlab tests/unit/*.o \
 		tests/unit/unit-tests man/netlab.8 man/netlab.ini.5 \
 		man/topology-help.[co] man/*.tmp

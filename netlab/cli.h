@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "err.h"
-#include "topology.h"
+#include "base/err.h"
+#include "topology/topology.h"
 
 /* Exit statuses (SPEC §5). */
 enum {

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "apply.h"
+#include "lab/apply.h"
 #include "cli.h"
-#include "util.h"
+#include "base/util.h"
 
 static volatile sig_atomic_t got_signal;
 

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capture.h"
+#include "run/capture.h"
 #include "cli.h"
 #include "labarg.h"
-#include "text.h"
-#include "util.h"
+#include "base/text.h"
+#include "base/util.h"
 
 static volatile sig_atomic_t got_signal;
 

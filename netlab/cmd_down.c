@@ -6,11 +6,11 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "lab.h"
+#include "lab/lab.h"
 #include "labarg.h"
-#include "names.h"
-#include "proc.h"
-#include "state.h"
+#include "lab/names.h"
+#include "lab/proc.h"
+#include "lab/state.h"
 
 struct down_warn {
 	const struct cli *cli;

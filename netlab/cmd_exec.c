@@ -9,12 +9,12 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "enter.h"
-#include "lab.h"
+#include "lab/enter.h"
+#include "lab/lab.h"
 #include "labarg.h"
-#include "names.h"
-#include "nodeenv.h"
-#include "util.h"
+#include "lab/names.h"
+#include "lab/nodeenv.h"
+#include "base/util.h"
 
 static volatile sig_atomic_t child;
 

@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "labarg.h"
-#include "runtime.h"
+#include "run/runtime.h"
 
 int cmd_impair(struct cli *cli, int argc, char **argv)
 {

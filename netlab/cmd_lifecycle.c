@@ -8,8 +8,8 @@
 
 #include "cli.h"
 #include "labarg.h"
-#include "lifecycle.h"
-#include "proc.h"
+#include "lab/lifecycle.h"
+#include "lab/proc.h"
 
 static volatile sig_atomic_t got_signal;
 

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lab.h"
+#include "lab/lab.h"
 #include "labarg.h"
-#include "runtime.h"
+#include "run/runtime.h"
 
 /* "a eth0 <-> b eth0: down", or "... <-> switch lan: down": the cable. */
 static void say(const char *lab, const char *node, const char *ifname, bool up)

@@ -4,12 +4,12 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lab.h"
+#include "lab/lab.h"
 #include "labarg.h"
-#include "names.h"
-#include "nodefile.h"
-#include "nodelog.h"
-#include "util.h"
+#include "lab/names.h"
+#include "lab/nodefile.h"
+#include "lab/nodelog.h"
+#include "base/util.h"
 
 /* No log to show: no such lab, or no such node in it. */
 static int no_log(struct cli *cli, const char *lab, const char *node)

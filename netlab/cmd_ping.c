@@ -9,11 +9,11 @@
 
 #include "cli.h"
 #include "json.h"
-#include "lab.h"
+#include "lab/lab.h"
 #include "labarg.h"
-#include "ping.h"
-#include "text.h"
-#include "util.h"
+#include "run/ping.h"
+#include "base/text.h"
+#include "base/util.h"
 
 #define INTERVAL_MS 100
 

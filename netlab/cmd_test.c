@@ -7,13 +7,13 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lab.h"
+#include "lab/lab.h"
 #include "labarg.h"
-#include "labtest.h"
-#include "ready.h"
+#include "topology/labtest.h"
+#include "run/ready.h"
 #include "testout.h"
-#include "text.h"
-#include "util.h"
+#include "base/text.h"
+#include "base/util.h"
 
 /* The readiness of the nodes, reported as a suite of its own; no test
  * can be named so. */

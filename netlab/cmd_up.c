@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "lab.h"
-#include "nodelog.h"
-#include "runwatch.h"
-#include "ready.h"
+#include "lab/lab.h"
+#include "lab/nodelog.h"
+#include "lab/runwatch.h"
+#include "run/ready.h"
 
 static volatile sig_atomic_t got_signal;
 

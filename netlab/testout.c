@@ -5,8 +5,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "text.h"
-#include "util.h"
+#include "base/text.h"
+#include "base/util.h"
 
 static const char *const words[] = {
 	[NLAB_PASS] = "ok",

@@ -104,9 +104,9 @@ table() {
 }
 got=$(bash --norc -c "source '$COMPLETION'; echo \$_netlab_node_settings")
 same "the completion knows every node setting" "$got" \
-	"$(table node_settings "$top/lib/load_node.c")"
+	"$(table node_settings "$top/lib/topology/load_node.c")"
 got=$(bash --norc -c "source '$COMPLETION'; echo \$_netlab_impairments")
-same "the completion knows every impairment" "$got" "$(table options "$top/lib/impair.c")"
+same "the completion knows every impairment" "$got" "$(table options "$top/lib/topology/impair.c")"
 
 if [ "$(id -u)" -ne 0 ]; then
 	skip "completion of a running lab's names" "not root"

@@ -129,11 +129,11 @@ table() {
 	awk -v t="$1" 'index($0, t "[] = {") { on = 1; next } on && /^};/ { exit } on' "$2" |
 		grep -o '{ "[a-z_]*"' | sed 's/{ "//; s/"//' | sort -u
 }
-lab_set=$(table lab_settings "$top/lib/load_sections.c")
-switch_set=$(table switch_settings "$top/lib/load_sections.c")
-node_set=$(table node_settings "$top/lib/load_node.c")
-iface_opts=$(table iface_options "$top/lib/load_iface.c")
-impairments=$(table options "$top/lib/impair.c")
+lab_set=$(table lab_settings "$top/lib/topology/load_sections.c")
+switch_set=$(table switch_settings "$top/lib/topology/load_sections.c")
+node_set=$(table node_settings "$top/lib/topology/load_node.c")
+iface_opts=$(table iface_options "$top/lib/topology/load_iface.c")
+impairments=$(table options "$top/lib/topology/impair.c")
 for t in lab_set switch_set node_set iface_opts impairments; do
 	[ -n "${!t}" ] || not_ok "the loader's table $t" "found no rows (did it move?)"
 done

@@ -4,11 +4,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dot.h"
+#include "topology/dot.h"
 #include "exercise.h"
-#include "labtest.h"
-#include "nodeenv.h"
-#include "ping.h"
+#include "topology/labtest.h"
+#include "lab/nodeenv.h"
+#include "run/ping.h"
 
 static bool is_node(const struct nlab_topology *t, const struct nlab_node *n)
 {

@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "topology.h"
+#include "topology/topology.h"
 
 /* exercise.c: the model, its [test] sections, ping's plan, the nodes'
  * environments; @sink takes the graph. */

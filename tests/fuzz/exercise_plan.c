@@ -2,7 +2,7 @@
 /* apply's plan from a topology to itself: nothing to do, nothing refused. */
 #include <stdlib.h>
 
-#include "apply.h"
+#include "lab/apply.h"
 #include "exercise.h"
 
 void fuzz_self_plan(const struct nlab_topology *t)

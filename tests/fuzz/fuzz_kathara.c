@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 #include "exercise.h"
-#include "kathara.h"
+#include "topology/kathara.h"
 
 #define MAX_FILES 8
 #define NAME_MAX_ 40

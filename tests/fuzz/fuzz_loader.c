@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "exercise.h"
-#include "topology.h"
+#include "topology/topology.h"
 
 static void impair_lines(const uint8_t *data, size_t size)
 {

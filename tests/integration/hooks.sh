@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test hooks (lib/testhook.h) live in the test build only: the release
+# The test hooks (lib/base/testhook.h) live in the test build only: the release
 # binary (NETLAB_RELEASE, built by plain `make`) ignores NETLAB_TEST_*,
 # while the build under test honours them.
 . "$(dirname "$0")/../lib.sh"

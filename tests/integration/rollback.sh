@@ -96,7 +96,7 @@ expect_eq "concurrent up: nothing left" "$(leftovers "$L")" ""
 
 # --- interrupted at every phase of up: kill -9, SIGINT, SIGTERM, SIGHUP ---
 # The test build stops `up` (or its launcher) at a phase boundary
-# (NETLAB_TEST_PAUSE=PHASE[:N], lib/testhook.h); each case checks that the
+# (NETLAB_TEST_PAUSE=PHASE[:N], lib/base/testhook.h); each case checks that the
 # phase was really reached, interrupts it there, and checks that nothing
 # is left: no netns, state, hosts file, mount, supervisor or run process.
 chain() {

@@ -3,7 +3,7 @@
 #ifndef NLAB_FIXTURE_H
 #define NLAB_FIXTURE_H
 
-#include "topology.h"
+#include "topology/topology.h"
 
 /* Group setup/teardown: make and remove the directory. */
 int fixture_setup(void **state);

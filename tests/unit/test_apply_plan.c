@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply.h"
+#include "lab/apply.h"
 #include "fixture.h"
 #include "unit.h"
 

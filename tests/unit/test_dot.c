@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dot.h"
+#include "topology/dot.h"
 #include "fixture.h"
 #include "unit.h"
 

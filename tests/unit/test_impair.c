@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "topology.h"
+#include "topology/topology.h"
 #include "unit.h"
 
 static struct nlab_impair parse_ok(const char *const *opts)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * lab.conf's grammar (lib/kathara.c), line by line: what Kathará's
+ * lab.conf's grammar (lib/topology/kathara.c), line by line: what Kathará's
  * LabParser accepts and how it reads it, what it refuses and where.
  */
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "fixture.h"
-#include "kathara_lab.h"
+#include "topology/kathara_lab.h"
 #include "unit.h"
 
 struct parsed {

@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "kroute.h"
-#include "labtest.h"
-#include "nodecmd.h"
-#include "prefix.h"
+#include "kernel/kroute.h"
+#include "topology/labtest.h"
+#include "lab/nodecmd.h"
+#include "topology/prefix.h"
 #include "unit.h"
 
 #define NODES                                                                  \

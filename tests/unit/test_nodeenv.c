@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "nodeenv.h"
+#include "lab/nodeenv.h"
 #include "unit.h"
 
 static struct nlab_topology *load_env(const char *env_line)

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "fixture.h"
-#include "nodelog.h"
-#include "text.h"
+#include "lab/nodelog.h"
+#include "base/text.h"
 #include "unit.h"
 
 static void sizes(void **state)

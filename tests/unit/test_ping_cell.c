@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The cells of `netlab ping`'s matrix: they count addresses. */
-#include "ping.h"
+#include "run/ping.h"
 #include "unit.h"
 
 static const char *cell(size_t addrs, size_t answered, unsigned long sent,

@@ -3,7 +3,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "runstate.h"
+#include "lab/runstate.h"
 #include "unit.h"
 
 static void round_trip(const struct nlab_run *in, const char *text)

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Named network namespaces exactly as `ip netns add` makes them
+ * (iproute2 ip/ipnetns.c), so that ip netns list/exec/pids/identify work
+ * on a lab's namespaces.
+ */
+#ifndef NLAB_NETNS_H
+#define NLAB_NETNS_H
+
+#include <stdbool.h>
+
+#include "base/err.h"
+#include "lab/state.h"
+#include "base/util.h"
+
+#define NLAB_NETNS_DIR "/run/netns"
+
+/* Make /run/netns a shared mount in a peer group of its own, under an
+ * exclusive flock on the directory (Debian #949235).  Idempotent. */
+int nlab_netns_dir_prepare(struct nlab_err *e);
+
+/* Make a lab's namespace NAME, recorded in @st's record: unshare a new
+ * network namespace (it dies with us until it is named), record it with
+ * its identity, then create /run/netns/NAME with O_EXCL (EEXIST: the name
+ * is taken, nothing touched, the entry cancelled) and bind it, last.  The
+ * calling thread is left inside the new namespace; *nsfd is an fd of it.
+ * On failure no name is left behind.  The only way to make a namespace
+ * `down` will remove: it removes none without its recorded identity. */
+int nlab_netns_make(struct nlab_state *st, const char *name, int *nsfd,
+		    struct nlab_err *e);
+
+/* Open /run/netns/NAME, checking it really is a bound namespace (between
+ * the O_EXCL create and the bind it is an empty file).  -1 with ENOENT in
+ * e->errnum if it does not exist. */
+int nlab_netns_open(const char *name, struct nlab_err *e);
+
+/* Enter the namespace behind @fd (setns CLONE_NEWNET). */
+int nlab_netns_enter(int fd, struct nlab_err *e);
+
+/* Lazy unmount and unlink, as `ip netns del`.  A namespace that is
+ * already gone is not an error. */
+int nlab_netns_remove(const char *name, struct nlab_err *e);
+
+/* `down`'s removal: only if /run/netns/NAME still is the namespace with
+ * identity @id, or an empty file of /run/netns that never got bound
+ * (`up` killed between create and bind).  Without an identity: any bound
+ * namespace if @by_name (a version 1 record, which holds none), else
+ * only such an empty file.  Anything else there is someone else's: left
+ * alone, said through @w.  Never follows a symlink. */
+int nlab_netns_remove_made(const char *name, const struct nlab_ident *id,
+			   bool by_name, const struct nlab_warn *w,
+			   struct nlab_err *e);
+
+bool nlab_netns_exists(const char *name);
+
+/* Run @fn inside a throw-away anonymous netns (gone once we leave it),
+ * to probe what the kernel can do without touching anything real.
+ * Returns what @fn returns, or -1 with @e if the netns could not be made
+ * or left. */
+int nlab_netns_probe(int (*fn)(void *arg, struct nlab_err *e), void *arg,
+		     struct nlab_err *e);
+
+#endif

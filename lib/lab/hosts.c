@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+#include "lab/hosts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lab/lab.h"
+#include "base/util.h"
+
+/* The same text for every node: localhost, then each node's addresses. */
+static char *hosts_text(const struct nlab_topology *t, size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+	char buf[64];
+
+	if (!f)
+		return NULL;
+	fprintf(f,
+		"# written by netlab for lab %s\n"
+		"127.0.0.1\tlocalhost\n"
+		"::1\tlocalhost ip6-localhost ip6-loopback\n",
+		t->name);
+	for (size_t n = 0; n < t->n_nodes; n++) {
+		const struct nlab_node *node = &t->nodes[n];
+
+		for (size_t i = 0; i < node->n_ifaces; i++) {
+			for (size_t a = 0; a < node->ifaces[i].n_addrs; a++) {
+				const char *s = nlab_prefix_str(
+					&node->ifaces[i].addrs[a], buf,
+					sizeof(buf));
+
+				fprintf(f, "%.*s\t%s\n", (int)strcspn(s, "/"),
+					s, node->name);
+			}
+		}
+	}
+	fclose(f);
+	return text;
+}
+
+#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+/* /etc/netns, never through a symlink; -1 with errno. */
+static int open_etc(void)
+{
+	return open(NLAB_ETC_NETNS, DIR_FLAGS);
+}
+
+static bool symlinkish(int err)
+{
+	return err == ELOOP || err == ENOTDIR;
+}
+
+int nlab_hosts_check(const char *ns, struct nlab_err *e)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), NLAB_ETC_NETNS "/%s", ns);
+	if (lstat(NLAB_ETC_NETNS, &sb) == 0 && !S_ISDIR(sb.st_mode))
+		return nlab_err_set(e, 0,
+				    NLAB_ETC_NETNS
+				    " is not a directory "
+				    "(netlab never follows a "
+				    "symlink there; not touched)");
+	if (lstat(path, &sb) < 0)
+		return 0;
+	if (!S_ISDIR(sb.st_mode))
+		return nlab_err_set(e, 0,
+				    "%s exists and is not a directory "
+				    "(netlab never follows a symlink there; "
+				    "not touched)",
+				    path);
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/hosts");
+	if (lstat(path, &sb) == 0)
+		return nlab_err_set(e, 0,
+				    "%s exists and is not netlab's "
+				    "(not touched)",
+				    path);
+	return 0;
+}
+
+/* /etc/netns/NS: made (recorded before, identity after) or, if it is
+ * the user's directory already, used as it is.  Returns an fd of it. */
+static int make_dir(int etc, const char *ns, const char *dir,
+		    struct nlab_state *st, struct nlab_err *e)
+{
+	cleanup_close int fd = -1;
+	bool made = true;
+	struct stat sb;
+
+	if (nlab_state_rec(st, NLAB_REC_DIR, dir, e))
+		return -1;
+	if (mkdirat(etc, ns, 0755) < 0) {
+		if (errno != EEXIST)
+			return nlab_err_set(e, errno, "mkdir %s", dir);
+		/* The user's directory: leave it when we go. */
+		if (nlab_state_keep(st, NLAB_REC_DIR, dir, e))
+			return -1;
+		made = false;
+	}
+	fd = openat(etc, ns, DIR_FLAGS);
+	if (fd < 0) {
+		if (symlinkish(errno))
+			return nlab_err_set(e, 0,
+					    "%s is not a directory (netlab "
+					    "never follows a symlink there; "
+					    "not touched)",
+					    dir);
+		return nlab_err_set(e, errno, "open %s", dir);
+	}
+	if (made) {
+		struct nlab_ident id;
+
+		if (fstat(fd, &sb) < 0)
+			return nlab_err_set(e, errno, "stat %s", dir);
+		nlab_ident_of(&id, &sb);
+		if (nlab_state_rec_id(st, NLAB_REC_DIR, dir, &id, e))
+			return -1;
+	}
+	return steal_fd(fd);
+}
+
+static int write_file(int dfd, const char *file, const char *text, size_t len,
+		      struct nlab_state *st, struct nlab_err *e)
+{
+	cleanup_close int fd = -1;
+	struct nlab_ident id;
+	struct stat sb;
+
+	if (nlab_state_rec(st, NLAB_REC_FILE, file, e))
+		return -1;
+	fd = openat(dfd, "hosts",
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int err = errno;
+
+		if (err == EEXIST)
+			nlab_state_keep(st, NLAB_REC_FILE, file, NULL);
+		return nlab_err_set(e, err, "create %s", file);
+	}
+	if (fstat(fd, &sb) < 0)
+		return nlab_err_set(e, errno, "stat %s", file);
+	nlab_ident_of(&id, &sb);
+	if (nlab_state_rec_id(st, NLAB_REC_FILE, file, &id, e))
+		return -1;
+	if (write(fd, text, len) != (ssize_t)len)
+		return nlab_err_set(e, errno, "write %s", file);
+	return 0;
+}
+
+int nlab_hosts_write(const struct nlab_topology *t, struct nlab_state *st,
+		     struct nlab_err *e)
+{
+	cleanup_free char *text = NULL;
+	cleanup_close int etc = -1;
+	size_t len = 0;
+
+	text = hosts_text(t, &len);
+	if (!text)
+		return nlab_err_set(e, errno, "hosts file");
+	if (mkdir(NLAB_ETC_NETNS, 0755) < 0 && errno != EEXIST)
+		return nlab_err_set(e, errno, "mkdir " NLAB_ETC_NETNS);
+	etc = open_etc();
+	if (etc < 0)
+		return symlinkish(errno)
+			       ? nlab_err_set(e, 0,
+					      NLAB_ETC_NETNS
+					      " is not a directory (netlab "
+					      "never follows a symlink there)")
+			       : nlab_err_set(e, errno, "open " NLAB_ETC_NETNS);
+
+	for (size_t n = 0; n < t->n_nodes; n++) {
+		char ns[NLAB_NAME_MAX * 2 + 2], dir[PATH_MAX], file[PATH_MAX];
+		cleanup_close int dfd = -1;
+
+		nlab_ns_name(ns, sizeof(ns), t->name, t->nodes[n].name);
+		snprintf(dir, sizeof(dir), NLAB_ETC_NETNS "/%s", ns);
+		snprintf(file, sizeof(file), "%s/hosts", dir);
+		if (nlab_fault("hosts", e))
+			return -1;
+		dfd = make_dir(etc, ns, dir, st, e);
+		if (dfd < 0 || write_file(dfd, file, text, len, st, e))
+			return -1;
+	}
+	return 0;
+}
+
+/* Is @sb what @r made?  With an identity, exactly that inode; without
+ * (a version 1 record), at least the right kind of thing. */
+static bool still_ours(const struct nlab_rec *r, const struct stat *sb)
+{
+	if (r->id.set)
+		return nlab_ident_is(&r->id, sb);
+	return r->kind == NLAB_REC_DIR ? S_ISDIR(sb->st_mode)
+				       : S_ISREG(sb->st_mode);
+}
+
+int nlab_hosts_undo(const struct nlab_rec *r, const struct nlab_warn *w,
+		    struct nlab_err *e)
+{
+	char ns[NLAB_NAME_MAX * 2 + 2];
+	cleanup_close int etc = -1, dfd = -1;
+	const char *leaf;
+	struct stat sb;
+	int at;
+
+	if (!r->name)
+		return 0; /* in the state directory, removed with it */
+	/* arg is /etc/netns/NS (a dir) or /etc/netns/NS/hosts (a file);
+	 * the record reader has checked that. */
+	snprintf(ns, sizeof(ns), "%.*s",
+		 (int)strcspn(r->arg + strlen(NLAB_ETC_NETNS "/"), "/"),
+		 r->arg + strlen(NLAB_ETC_NETNS "/"));
+	etc = open_etc();
+	if (etc < 0) {
+		if (errno == ENOENT)
+			return 0;
+		if (!symlinkish(errno))
+			return nlab_err_set(e, errno, "open " NLAB_ETC_NETNS);
+		nlab_warn(w,
+			  "%s: " NLAB_ETC_NETNS " is not a directory: left "
+			  "alone",
+			  r->arg);
+		return 0;
+	}
+	if (r->kind == NLAB_REC_DIR) {
+		dfd = steal_fd(etc);
+		leaf = ns;
+		at = AT_REMOVEDIR;
+	} else {
+		dfd = openat(etc, ns, DIR_FLAGS);
+		if (dfd < 0 && errno == ENOENT)
+			return 0;
+		if (dfd < 0 && !symlinkish(errno))
+			return nlab_err_set(e, errno, "open %s/%s",
+					    NLAB_ETC_NETNS, ns);
+		if (dfd < 0) {
+			nlab_warn(w,
+				  "%s: " NLAB_ETC_NETNS "/%s is not a "
+				  "directory (a symlink?): left alone",
+				  r->arg, ns);
+			return 0;
+		}
+		leaf = "hosts";
+		at = 0;
+	}
+	if (fstatat(dfd, leaf, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0
+				       : nlab_err_set(e, errno, "%s", r->arg);
+	if (!still_ours(r, &sb)) {
+		nlab_warn(w,
+			  "%s is not the %s netlab made (replaced since?): "
+			  "left alone",
+			  r->arg, at ? "directory" : "file");
+		return 0;
+	}
+	if (unlinkat(dfd, leaf, at) == 0 || errno == ENOENT)
+		return 0;
+	if (at && (errno == ENOTEMPTY || errno == EEXIST)) {
+		nlab_warn(w, "%s holds files netlab did not write: left alone",
+			  r->arg);
+		return 0;
+	}
+	return nlab_err_set(e, errno, "remove %s", r->arg);
+}
+
+int nlab_hosts_rewrite(const struct nlab_topology *t,
+		       const struct nlab_record *rec, struct nlab_err *e)
+{
+	cleanup_free char *text = NULL;
+	cleanup_close int etc = open_etc();
+	size_t len = 0;
+
+	text = hosts_text(t, &len);
+	if (!text)
+		return nlab_err_set(e, errno, "hosts file");
+	if (etc < 0)
+		return nlab_err_set(e, errno, "open " NLAB_ETC_NETNS);
+	for (size_t n = 0; n < t->n_nodes; n++) {
+		char ns[NLAB_NAME_MAX * 2 + 2], file[PATH_MAX];
+		cleanup_close int dfd = -1, fd = -1;
+		const struct nlab_rec *r;
+		struct stat sb;
+
+		nlab_ns_name(ns, sizeof(ns), t->name, t->nodes[n].name);
+		snprintf(file, sizeof(file), NLAB_ETC_NETNS "/%s/hosts", ns);
+		r = nlab_record_find(rec, NLAB_REC_FILE, file);
+		if (!r)
+			continue; /* not netlab's (kept): not touched */
+		dfd = openat(etc, ns, DIR_FLAGS);
+		fd = dfd < 0 ? -1
+			     : openat(dfd, "hosts",
+				      O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return nlab_err_set(e, errno, "open %s", file);
+		if (fstat(fd, &sb) < 0 || !still_ours(r, &sb))
+			return nlab_err_set(e, 0,
+					    "%s is not the file netlab made "
+					    "(replaced since?): not touched",
+					    file);
+		/* In place: each node sees it through a bind mount of this
+		 * very inode. */
+		if (ftruncate(fd, 0) < 0 ||
+		    pwrite(fd, text, len, 0) != (ssize_t)len)
+			return nlab_err_set(e, errno, "write %s", file);
+	}
+	return 0;
+}

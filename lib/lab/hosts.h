@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-node resolver files, /etc/netns/LAB.NODE/hosts: the `ip netns exec`
+ * convention, bound over /etc/hosts inside the node. */
+#ifndef NLAB_HOSTS_H
+#define NLAB_HOSTS_H
+
+#include "base/err.h"
+#include "lab/state.h"
+#include "topology/topology.h"
+
+#define NLAB_ETC_NETNS "/etc/netns"
+
+/* Write one hosts file per node listing every node of the lab.  Each
+ * directory and file is recorded before it is made, and again with its
+ * identity once made; files are created with O_EXCL, so a user's own
+ * file is never overwritten.  No symlink is followed: /etc/netns and
+ * each LAB.NODE are opened O_NOFOLLOW and the file is made relative to
+ * them, so a symlink planted there fails `up` instead of sending the
+ * file elsewhere. */
+int nlab_hosts_write(const struct nlab_topology *t, struct nlab_state *st,
+		     struct nlab_err *e);
+
+/* For `up`'s preflight: fail if /etc/netns/@ns exists and is not a
+ * directory (a symlink, say), or holds a hosts file already. */
+int nlab_hosts_check(const char *ns, struct nlab_err *e);
+
+/* `down`'s removal of a dir or file entry (/etc/netns/LAB.NODE[/hosts])
+ * of the record: only if it still is what netlab made (its identity; a
+ * version 1 record has none: a plain directory or regular file), never
+ * through a symlink.  Anything else is left alone and said through @w.
+ * A file of the lab's own state directory is left for the removal of
+ * that directory. */
+int nlab_hosts_undo(const struct nlab_rec *r, const struct nlab_warn *w,
+		    struct nlab_err *e);
+
+/* `apply`: rewrite, in place (each node sees it through a bind mount of
+ * that inode), every hosts file @rec records for a node of @t, with @t's
+ * addresses; a file that is no longer the one netlab made is refused. */
+int nlab_hosts_rewrite(const struct nlab_topology *t,
+		       const struct nlab_record *rec, struct nlab_err *e);
+
+#endif

@@ -1,0 +1,794 @@
+// SPDX-License-Identifier: MIT
+/* Node supervisors: the launcher, the supervisor's setup and its loop.
+ * See node.h for the protocol. */
+#include "lab/node.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab/hosts.h"
+#include "lab/lab.h"
+#include "kernel/netns.h"
+#include "lab/nodeenv.h"
+#include "lab/nodefs.h"
+#include "lab/nodelog.h"
+#include "lab/runstate.h"
+#include "base/util.h"
+
+/* Supervisor -> up, one per node; smaller than PIPE_BUF, so atomic. */
+struct ready_msg {
+	int32_t node; /* index in t->nodes, -1 for the launcher */
+	int32_t err;  /* 0: ready */
+	char msg[400];
+};
+
+/* What a supervisor gets from the launcher: its node and the only
+ * descriptors it keeps (everything else is closed at its start). */
+struct sup_args {
+	const struct nlab_topology *t;
+	const struct nlab_node *node;
+	int idx;
+	int ready_fd; /* report to `up` */
+	int go_fd;    /* read end of the launcher's "recorded" pipe */
+	int state_fd; /* the lab's state directory */
+	const struct rlimit *nofile; /* the caller's, before `up` raised it */
+	const struct nlab_fsplan *plan; /* the host's private directories */
+};
+
+/* The state directory, for write_state(); set once in each supervisor. */
+static int state_dir_fd = -1;
+/* What this supervisor last said about its node (see runstate.h). */
+static struct nlab_run run_state;
+
+/* How long a stop from inside the node waits for its processes before
+ * SIGKILL, as `down`'s default grace (nobody outside follows it up). */
+#define INSIDE_STOP_GRACE_S 5
+
+static void report(int fd, int node, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void report(int fd, int node, int err, const char *fmt, ...)
+{
+	struct ready_msg m = { .node = node, .err = err };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m.msg, sizeof(m.msg), fmt, ap);
+	va_end(ap);
+	if (write(fd, &m, sizeof(m)) < 0) {
+		/* `up` is gone: nobody to tell. */
+	}
+}
+
+unsigned long long nlab_proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	cleanup_close int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: fields restart after the
+	 * last ')'.  Field 3 (state) follows; start time is field 22. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	if (sscanf(p + 2,
+		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+		   "%*d %*d %*d %*d %*d %*d %llu",
+		   &start) != 1)
+		return 0;
+	return start;
+}
+
+/* NODE.run in the lab's state dir, replaced atomically, from run_state. */
+static int write_state(const char *node)
+{
+	char tmp[NLAB_NAME_MAX + 16], name[NLAB_NAME_MAX + 16], buf[128];
+	int fd, n;
+
+	nlab_run_format(&run_state, buf, sizeof(buf));
+	n = (int)strlen(buf);
+	snprintf(tmp, sizeof(tmp), ".%s" NLAB_RUN_SUFFIX, node);
+	snprintf(name, sizeof(name), "%s" NLAB_RUN_SUFFIX, node);
+	fd = openat(state_dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0600);
+	if (fd < 0)
+		return -1;
+	if (write(fd, buf, n) != n) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return renameat(state_dir_fd, tmp, state_dir_fd, name);
+}
+
+/* ---- the supervisor's setup, inside its new namespaces ------------------ */
+
+static int mount_proc_sys(struct nlab_err *e)
+{
+	struct statvfs sv;
+	unsigned long ro = 0;
+
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		return nlab_err_set(e, errno, "mount /proc");
+	/* A sysfs mounted from inside the netns shows the node's
+	 * interfaces; read-only if the host's is (as ip netns exec). */
+	if (statvfs("/sys", &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		ro = MS_RDONLY;
+	if (umount2("/sys", MNT_DETACH) < 0 && errno != EINVAL)
+		return nlab_err_set(e, errno, "unmount /sys");
+	if (mount("sysfs", "/sys", "sysfs",
+		  ro | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return nlab_err_set(e, errno, "mount /sys");
+	return 0;
+}
+
+/* /etc/netns/LAB.NODE/ENTRY over /etc/ENTRY, as ip netns exec does; an
+ * entry whose target does not exist is skipped, and so is a symlink (as
+ * the directory itself: netlab follows none under /etc/netns), and one
+ * the node's files bring. */
+static int bind_etc(const struct nlab_topology *t, const struct nlab_node *n,
+		    const struct nlab_nodefs *fs, struct nlab_err *e)
+{
+	char dir[PATH_MAX], src[PATH_MAX * 2], dst[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	snprintf(dir, sizeof(dir), NLAB_ETC_NETNS "/%s.%s", t->name, n->name);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    de->d_type == DT_LNK)
+			continue;
+		snprintf(src, sizeof(src), "%s/%s", dir, de->d_name);
+		snprintf(dst, sizeof(dst), "/etc/%s", de->d_name);
+		if (access(dst, F_OK) < 0 || nlab_nodefs_brings(fs, dst))
+			continue;
+		if (mount(src, dst, "none", MS_BIND, NULL) < 0) {
+			int err = errno;
+
+			closedir(d);
+			return nlab_err_set(e, err, "bind %s over %s", src,
+					    dst);
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+/* bind and tmpfs, last: they go over everything else.  A bind's source
+ * was opened before anything could hide it (nlab_nodefs_open). */
+static int user_mounts(const struct nlab_node *n, const struct nlab_nodefs *fs,
+		       struct nlab_err *e)
+{
+	for (size_t i = 0; i < n->n_mounts; i++) {
+		const struct nlab_mount *m = &n->mounts[i];
+		char src[64], opts[128];
+
+		if (!m->source) {
+			int l = snprintf(opts, sizeof(opts), "mode=%04o",
+					 m->mode >= 0 ? m->mode : 0755);
+
+			if (m->size)
+				l += snprintf(opts + l, sizeof(opts) - l,
+					      ",size=%llu",
+					      (unsigned long long)m->size);
+			if (m->uid >= 0)
+				l += snprintf(opts + l, sizeof(opts) - l,
+					      ",uid=%lld", m->uid);
+			if (m->gid >= 0)
+				snprintf(opts + l, sizeof(opts) - l,
+					 ",gid=%lld", m->gid);
+			if (mount("tmpfs", m->target, "tmpfs",
+				  MS_NOSUID | MS_NODEV, opts) < 0)
+				return nlab_err_set(e, errno, "tmpfs %s",
+						    m->target);
+			continue;
+		}
+		nlab_nodefs_source(fs, i, src, sizeof(src));
+		if (mount(src, m->target, "none", MS_BIND | MS_REC, NULL) < 0)
+			return nlab_err_set(e, errno, "bind %s:%s", m->source,
+					    m->target);
+		if (m->readonly &&
+		    mount("none", m->target, "none",
+			  MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+			return nlab_err_set(e, errno, "read-only %s",
+					    m->target);
+	}
+	return 0;
+}
+
+/* The node's view, in the order nodefs.h explains. */
+static int sup_setup(const struct sup_args *a, struct nlab_err *e)
+{
+	const struct nlab_node *n = a->node;
+	struct nlab_nodefs fs;
+	int ret;
+
+	if (setsid() < 0)
+		return nlab_err_set(e, errno, "setsid");
+	if (sethostname(n->name, strlen(n->name)) < 0)
+		return nlab_err_set(e, errno, "sethostname");
+	/* Mounts made here never reach the host; the host's unmounts reach
+	 * here. (The template already is; this keeps it true on its own.) */
+	if (mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return nlab_err_set(e, errno, "make / rslave");
+	ret = nlab_nodefs_open(&fs, a->t, n, a->plan, a->state_fd, e) ||
+	      nlab_nodefs_root(&fs, e) || mount_proc_sys(e) ||
+	      nlab_nodefs_private(&fs, e) || nlab_nodefs_files(&fs, e) ||
+	      bind_etc(a->t, n, &fs, e) || user_mounts(n, &fs, e);
+	nlab_nodefs_close(&fs);
+	return ret ? -1 : 0;
+}
+
+static pid_t start_run(const struct sup_args *a, char **env)
+{
+	char *argv[] = { "sh", "-c", a->node->run, NULL };
+	sigset_t none;
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	/* Dispositions are the defaults already (see default_signals()). */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	close(a->ready_fd);
+	close(a->state_fd);
+	if (chdir(a->t->dir) < 0) {
+		fprintf(stderr, "netlab: %s: cd %s: %s\n", a->node->name,
+			a->t->dir, strerror(errno));
+		_exit(126);
+	}
+	execve("/bin/sh", argv, env);
+	fprintf(stderr, "netlab: %s: /bin/sh: %s\n", a->node->name,
+		strerror(errno));
+	_exit(127);
+}
+
+/* A stop: SIGTERM to every other process of the node.  The first stop
+ * signal is what NODE.run will say; one sent from inside the node (a
+ * sender the node's PID namespace can name) gets SIGKILL after a grace
+ * period, since no `down` follows it up. */
+static void begin_stop(const struct signalfd_siginfo *si)
+{
+	if (!run_state.stop_signal) {
+		run_state.stop_signal = (int)si->ssi_signo;
+		run_state.stop_from =
+			si->ssi_pid ? NLAB_STOP_NODE : NLAB_STOP_HOST;
+		if (si->ssi_pid)
+			alarm(INSIDE_STOP_GRACE_S);
+	}
+	kill(-1, SIGTERM);
+}
+
+/* Bytes of output copied into the log before the signals get a look. */
+#define LOG_BUDGET (256 * 1024)
+
+/*
+ * The node's stdout and stderr: a pipe whose write end becomes fd 1 and 2
+ * of the supervisor (so of `run` and all it starts; `echo x
+ * >/proc/1/fd/1` in the node adds to the log too), and whose read end the
+ * supervisor copies into the capped log.  Read end, or -1 with @e.
+ */
+static int log_start(const struct sup_args *a, struct nlab_logw *w,
+		     struct nlab_err *e)
+{
+	int p[2];
+
+	if (nlab_logw_open(w, a->state_fd, a->node->name, a->node->log_max, e))
+		return -1;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return nlab_err_set(e, errno, "log pipe");
+	/* Only the supervisor's end is non-blocking: a node's process
+	 * writing to a full pipe waits, as it would on a terminal. */
+	if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0 || dup2(p[1], 1) < 0 ||
+	    dup2(p[1], 2) < 0)
+		return nlab_err_set(e, errno, "log pipe");
+	close(p[1]);
+	return p[0];
+}
+
+/* PID 1 of the node: reap everything, remember how `run` ended, copy the
+ * node's output into its log, and on SIGTERM pass it on to every process
+ * of the node and leave once they are all gone (the kernel kills
+ * whatever is left when PID 1 exits), with their last output logged,
+ * saying so in NODE.run. */
+static int sup_loop(const struct sup_args *a, int sfd, struct nlab_logw *w,
+		    int logp, pid_t run)
+{
+	struct pollfd p[] = {
+		{ .fd = sfd, .events = POLLIN },
+		{ .fd = logp, .events = POLLIN },
+	};
+	for (;;) {
+		struct signalfd_siginfo si;
+		pid_t pid;
+		int status;
+
+		if (poll(p, ARRAY_SIZE(p), -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return 1;
+		}
+		if (p[1].revents)
+			nlab_logw_pump(w, logp, LOG_BUDGET);
+		if (!(p[0].revents & POLLIN))
+			continue;
+		if (read(sfd, &si, sizeof(si)) != sizeof(si)) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return 1;
+		}
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT ||
+		    si.ssi_signo == SIGHUP)
+			begin_stop(&si);
+		else if (si.ssi_signo == SIGALRM && run_state.stop_signal)
+			kill(-1, SIGKILL);
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (pid != run)
+				continue;
+			if (WIFEXITED(status)) {
+				run_state.state = NLAB_RUN_EXITED;
+				run_state.value = WEXITSTATUS(status);
+			} else {
+				run_state.state = NLAB_RUN_KILLED;
+				run_state.value = WTERMSIG(status);
+			}
+			write_state(a->node->name);
+			run = 0;
+		}
+		if (run_state.stop_signal && pid < 0 && errno == ECHILD) {
+			write_state(a->node->name);
+			/* Bounded: a process outside the node may hold
+			 * the pipe too and keep writing. */
+			nlab_logw_pump(w, logp, 2 * a->node->log_max);
+			nlab_logw_close(w);
+			return 0;
+		}
+	}
+}
+
+static int cmp_int(const void *x, const void *y)
+{
+	int a = *(const int *)x, b = *(const int *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* stdin, stdout and stderr from and to /dev/null (until log_start()),
+ * and close every descriptor but the few in @a (the launcher holds one
+ * per namespace). */
+static int keep_only_fds(const struct sup_args *a)
+{
+	int keep[] = { a->ready_fd, a->go_fd, a->state_fd, INT_MAX };
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), from = 3;
+
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+	    dup2(null, 2) < 0)
+		return -1;
+	qsort(keep, ARRAY_SIZE(keep) - 1, sizeof(int), cmp_int);
+	for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+		if (keep[i] == INT_MAX) {
+			syscall(SYS_close_range, from, ~0U, 0);
+			break;
+		}
+		if (keep[i] > from)
+			syscall(SYS_close_range, from, keep[i] - 1, 0);
+		from = keep[i] + 1;
+	}
+	return 0;
+}
+
+/* Fields @field and @field + 1 of /proc/self/stat: the start and end of
+ * the command line (48) or of the environment (50).  0 if unreadable. */
+static int own_area(int field, unsigned long *start, unsigned long *end)
+{
+	char stat[1024], *p, *tok, *save = NULL;
+	cleanup_close int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	*start = *end = 0;
+	if (fd < 0 || (n = read(fd, stat, sizeof(stat) - 1)) <= 0)
+		return 0;
+	stat[n] = '\0';
+	p = strrchr(stat, ')');
+	if (!p)
+		return 0;
+	/* Fields after the comm start at 3. */
+	tok = strtok_r(p + 1, " ", &save);
+	for (int i = 3; tok && i <= field + 1; i++) {
+		if (i == field)
+			*start = strtoul(tok, NULL, 10);
+		else if (i == field + 1)
+			*end = strtoul(tok, NULL, 10);
+		tok = strtok_r(NULL, " ", &save);
+	}
+	return *start && *end > *start + 1;
+}
+
+/* Let a host `ps` say which lab and node a supervisor serves: comm is
+ * "netlab-node", and the command line it inherited from `netlab up FILE`
+ * is overwritten in place with "netlab-node LAB.NODE" (cut to the space
+ * the old one had; prctl(PR_SET_MM) would need CAP_SYS_RESOURCE).  The
+ * launcher takes each node's name on just before it clones the node's
+ * supervisor, so a supervisor bears it from its first instant, before it
+ * is recorded: `down` knows a supervisor by it (see proc.c), even one
+ * that has not run yet. */
+static void name_process(const struct nlab_topology *t,
+			 const struct nlab_node *node, unsigned long start,
+			 unsigned long end)
+{
+	prctl(PR_SET_NAME, "netlab-node");
+	if (!start || end <= start + 1)
+		return;
+	memset((char *)start, 0, end - start);
+	snprintf((char *)start, end - start, "netlab-node %s.%s", t->name,
+		 node->name);
+}
+
+/* The environment the supervisor inherited is its caller's (tokens,
+ * SSH_AUTH_SOCK): wiped, so that not even /proc/1/environ shows it inside
+ * the node.  The node's own is built before (see nodeenv.h). */
+static void forget_environ(void)
+{
+	unsigned long start, end;
+
+	clearenv();
+	if (own_area(50, &start, &end))
+		memset((char *)start, 0, end - start);
+}
+
+/* Every disposition back to its default: `up`'s handlers, and whatever its
+ * caller ignored (SIGPIPE, SIGCHLD...), must not reach `run`, which
+ * inherits ignored signals across exec.  The supervisor's own signals are
+ * blocked and read from its signalfd.  glibc refuses to touch the two
+ * real-time signals it keeps for itself (EINVAL), which it gives a handler
+ * only when it needs one; a caller may have ignored them all the same, so
+ * they are reset with the system call (an all-zero kernel sigaction is
+ * SIG_DFL on every architecture). */
+static void default_signals(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	unsigned long zero[8] = { 0 };
+
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (sigaction(sig, &dfl, NULL) < 0 && errno == EINVAL)
+			syscall(SYS_rt_sigaction, sig, zero, NULL,
+				(NSIG - 1) / 8);
+	}
+}
+
+static int sup_main(void *arg)
+{
+	const struct sup_args *a = arg;
+	struct nlab_err e = { 0 };
+	struct nlab_logw w;
+	sigset_t mask;
+	pid_t run = 0;
+	char **env, go;
+	int sfd, logp;
+
+	nlab_test_sanitizer_log(a->t->name, a->node->name);
+	if (keep_only_fds(a))
+		_exit(1);
+	/* Wait until the launcher has recorded us: EOF means it died
+	 * first, and an unrecorded process must not live on. */
+	if (read(a->go_fd, &go, 1) != 1)
+		_exit(1);
+	close(a->go_fd);
+	state_dir_fd = a->state_fd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGALRM);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	default_signals();
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		report(a->ready_fd, a->idx, errno, "signalfd: %s",
+		       strerror(errno));
+		_exit(1);
+	}
+	logp = log_start(a, &w, &e);
+	if (logp < 0) {
+		report(a->ready_fd, a->idx, e.errnum ? e.errnum : EIO, "%s",
+		       e.msg);
+		_exit(1);
+	}
+	if (sup_setup(a, &e) ||
+	    nlab_fault_nth("supervisor", (unsigned)a->idx + 1, &e)) {
+		report(a->ready_fd, a->idx, e.errnum ? e.errnum : EIO, "%s",
+		       e.msg);
+		_exit(1);
+	}
+	env = nlab_node_environ(a->t->name, a->node, NULL);
+	forget_environ();
+	/* `up` raised its own open-files limit; the node gets the caller's. */
+	if (a->nofile && setrlimit(RLIMIT_NOFILE, a->nofile) < 0) {
+		report(a->ready_fd, a->idx, errno, "open-files limit: %s",
+		       strerror(errno));
+		_exit(1);
+	}
+	if (a->node->run) {
+		run = start_run(a, env);
+		if (run < 0) {
+			report(a->ready_fd, a->idx, errno, "start run: %s",
+			       strerror(errno));
+			_exit(1);
+		}
+		run_state.state = NLAB_RUN_RUNNING;
+		run_state.value = (int)run;
+	} else {
+		run_state.state = NLAB_RUN_NONE;
+	}
+	write_state(a->node->name);
+	report(a->ready_fd, a->idx, 0, "ready");
+	close(a->ready_fd);
+	_exit(sup_loop(a, sfd, &w, logp, run));
+}
+
+/* ---- the launcher -------------------------------------------------------- */
+
+#define STACK_SIZE (256 * 1024)
+
+/* The lab's state is none of a node's business (a node could rewrite the
+ * record `down` trusts): the template covers /run/netlab with an empty,
+ * read-only tmpfs.  The supervisors keep what they need of it open: the
+ * state directory for NODE.run and their log. */
+static int hide_state(void)
+{
+	return mount("none", NLAB_STATE_DIR, "tmpfs",
+		     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755");
+}
+
+/* The nodes a launcher starts: @which[0..n) (indexes in t->nodes), or
+ * every node when @which is NULL. */
+struct node_set {
+	const size_t *which;
+	size_t n;
+};
+
+static size_t set_at(const struct node_set *s, size_t k)
+{
+	return s->which ? s->which[k] : k;
+}
+
+static void launcher(const struct nlab_topology *t, const struct node_set *set,
+		     const int *netns_fd, struct nlab_state *st,
+		     const struct rlimit *nofile, int ready_fd, pid_t up)
+{
+	/* Each clone gets its own copy of the address space, so one stack
+	 * serves them all. */
+	void *stack = xmalloc(STACK_SIZE);
+	struct nlab_err e = { 0 };
+	unsigned long arg_start, arg_end;
+	struct nlab_fsplan plan;
+	int go[2], state_fd;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != up)
+		_exit(1);
+	prctl(PR_SET_NAME, "netlab-launch");
+	own_area(48, &arg_start, &arg_end);
+	/* The lab's state directory as working directory: each new mount
+	 * namespace takes it along (as its copy of the mount it is on), so
+	 * a supervisor reaches it as "." in its own namespace even once
+	 * /run is covered there, and overlayfs takes its upper layers only
+	 * from the mounts of the caller's namespace.  Before anything could
+	 * cover /run/netlab. */
+	if (fchdir(st->dirfd) < 0) {
+		report(ready_fd, -1, errno, "state dir: %s", strerror(errno));
+		_exit(1);
+	}
+	/* The template mount namespace every node starts from. */
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+		report(ready_fd, -1, errno, "mount namespace: %s",
+		       strerror(errno));
+		_exit(1);
+	}
+	umount2(NLAB_NETNS_DIR, MNT_DETACH);
+	if (nlab_fsplan_make(t, &plan, &e)) {
+		report(ready_fd, -1, e.errnum, "%s", e.msg);
+		_exit(1);
+	}
+	if (hide_state() < 0) {
+		report(ready_fd, -1, errno, "hide %s: %s", NLAB_STATE_DIR,
+		       strerror(errno));
+		_exit(1);
+	}
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		report(ready_fd, -1, errno, "pipe: %s", strerror(errno));
+		_exit(1);
+	}
+	/* A fresh open of the state dir: st->dirfd carries `up`'s flock,
+	 * and a supervisor holding it would lock out `down` for good. */
+	state_fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (state_fd < 0) {
+		report(ready_fd, -1, errno, "state dir: %s", strerror(errno));
+		_exit(1);
+	}
+	for (size_t k = 0; k < set->n; k++) {
+		size_t i = set_at(set, k);
+		const struct nlab_node *node = &t->nodes[i];
+		struct sup_args a = {
+			.t = t,
+			.node = node,
+			.idx = (int)i,
+			.ready_fd = ready_fd,
+			.go_fd = go[0],
+			.state_fd = state_fd,
+			.nofile = nofile,
+			.plan = &plan,
+		};
+		char rec[128];
+		pid_t pid;
+
+		if (setns(netns_fd[i], CLONE_NEWNET) < 0) {
+			report(ready_fd, (int)i, errno, "%s", strerror(errno));
+			_exit(1);
+		}
+		name_process(t, node, arg_start, arg_end);
+		pid = clone(sup_main, (char *)stack + STACK_SIZE,
+			    CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | SIGCHLD,
+			    &a);
+		if (pid < 0) {
+			report(ready_fd, (int)i, errno, "clone: %s",
+			       strerror(errno));
+			_exit(1);
+		}
+		snprintf(rec, sizeof(rec), "%d %llu %s", (int)pid,
+			 nlab_proc_start_time(pid), node->name);
+		if (nlab_state_rec(st, NLAB_REC_PROC, rec, &e)) {
+			report(ready_fd, (int)i, e.errnum, "%s", e.msg);
+			_exit(1);
+		}
+		nlab_pause("launcher");
+	}
+	prctl(PR_SET_NAME, "netlab-launch");
+	/* Every supervisor is recorded: let them go. */
+	for (size_t k = 0; k < set->n; k++)
+		if (write(go[1], "g", 1) != 1)
+			_exit(1);
+	_exit(0);
+}
+
+/* Read one message, waiting at most until @deadline (ms, monotonic);
+ * 1 on a message, 0 on EOF, -1 with errno (ETIMEDOUT, EINTR). */
+static int read_msg(int fd, struct ready_msg *m, long long deadline)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	long long now = (long long)nlab_now_ms();
+	ssize_t n;
+	int r;
+
+	if (now >= deadline) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	r = poll(&p, 1, (int)(deadline - now));
+	if (r <= 0) {
+		if (r == 0)
+			errno = ETIMEDOUT;
+		return -1;
+	}
+	n = read(fd, m, sizeof(*m));
+	if (n == 0)
+		return 0;
+	if (n != sizeof(*m)) {
+		errno = EPROTO;
+		return -1;
+	}
+	return 1;
+}
+
+static long long deadline_ms(size_t n)
+{
+	/* Generous: a bind of a slow filesystem may take a while. */
+	return (long long)nlab_now_ms() + 10000 + 20 * (long long)n;
+}
+
+int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
+		     struct nlab_state *st, const struct rlimit *nofile,
+		     volatile sig_atomic_t *stop, struct nlab_err *e)
+{
+	return nlab_nodes_start_some(t, NULL, t->n_nodes, netns_fd, st, nofile,
+				     stop, e);
+}
+
+int nlab_nodes_start_some(const struct nlab_topology *t, const size_t *which,
+			  size_t n, const int *netns_fd, struct nlab_state *st,
+			  const struct rlimit *nofile,
+			  volatile sig_atomic_t *stop, struct nlab_err *e)
+{
+	const struct node_set set = { .which = which, .n = n };
+	long long deadline = deadline_ms(n);
+	size_t ready = 0;
+	int p[2], ret = 0, status;
+	pid_t up = getpid(), pid;
+
+	if (!n)
+		return 0;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return nlab_err_set(e, errno, "pipe");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return nlab_err_set(e, errno, "fork");
+	}
+	if (pid == 0) {
+		close(p[0]);
+		launcher(t, &set, netns_fd, st, nofile, p[1], up);
+	}
+	close(p[1]);
+	while (ready < n && !ret) {
+		struct ready_msg m;
+		int r = read_msg(p[0], &m, deadline);
+
+		if (r < 0 && errno == EINTR && !(stop && *stop))
+			continue;
+		if (r < 0 && errno == EINTR)
+			ret = nlab_err_set(e, EINTR, "interrupted");
+		else if (r < 0)
+			ret = nlab_err_set(e, errno, "waiting for the nodes");
+		else if (r == 0)
+			ret = nlab_err_set(e, EIO,
+					   "a node supervisor died "
+					   "while starting");
+		else if (m.err)
+			ret = m.node >= 0 ? nlab_err_set(e, 0, "node %s: %s",
+							 t->nodes[m.node].name,
+							 m.msg)
+					  : nlab_err_set(e, 0, "%s", m.msg);
+		else {
+			ready++;
+			nlab_pause("supervisors");
+		}
+	}
+	close(p[0]);
+	if (ret)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return ret;
+}

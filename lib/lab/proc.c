@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT
+/* Stopping a lab's processes, known by pid and start time (pids are
+ * reused), through pidfds so that waiting costs no polling loop. */
+#include "lab/proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab/lab.h"
+#include "kernel/netns.h"
+#include "lab/node.h"
+#include "base/util.h"
+
+/* Grace period between SIGTERM and SIGKILL; `down --grace` sets it. */
+int nlab_grace_ms = 5000;
+
+#define SUPERVISOR_COMM "netlab-node"
+
+/* Fields @a and @b (numbered as in proc(5), from 3 on) of /proc/PID/stat;
+ * false if the process is gone. */
+static bool stat_fields(pid_t pid, int a, unsigned long long *va, int b,
+			unsigned long long *vb)
+{
+	char path[64], buf[1024], *p, *tok, *save = NULL;
+	cleanup_close int fd = -1;
+	int got = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return false;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: fields restart after the
+	 * last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return false;
+	tok = strtok_r(p + 1, " ", &save);
+	for (int field = 3; tok && got < 2; field++) {
+		if (field == a || field == b) {
+			*(field == a ? va : vb) = strtoull(tok, NULL, 10);
+			got++;
+		}
+		tok = strtok_r(NULL, " ", &save);
+	}
+	return got == 2;
+}
+
+static ssize_t read_small(pid_t pid, const char *file, char *buf, size_t len)
+{
+	char path[64];
+	cleanup_close int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, len - 1)) < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+/* PID 1 of its own PID namespace: the NSpid line of /proc/PID/status
+ * has two pids or more, and the last is 1. */
+static bool pid_one(pid_t pid)
+{
+	char buf[4096], *p, *last = NULL, *save = NULL;
+	size_t n = 0;
+
+	if (read_small(pid, "status", buf, sizeof(buf)) < 0)
+		return false;
+	p = strstr(buf, "\nNSpid:");
+	if (!p)
+		return false;
+	p += strlen("\nNSpid:");
+	p[strcspn(p, "\n")] = '\0';
+	for (char *t = strtok_r(p, " \t", &save); t;
+	     t = strtok_r(NULL, " \t", &save)) {
+		last = t;
+		n++;
+	}
+	return n >= 2 && !strcmp(last, "1");
+}
+
+/* Its command line is "netlab-node LAB.NODE", or as much of it as its
+ * argument area holds (the supervisor's name is written over the one it
+ * inherited, in place; see name_process in node.c). */
+static bool named(pid_t pid, const char *want)
+{
+	unsigned long long start, end;
+	char buf[256];
+	size_t cut;
+
+	if (read_small(pid, "cmdline", buf, sizeof(buf)) < 0 ||
+	    !stat_fields(pid, 48, &start, 49, &end) || end <= start)
+		return false;
+	cut = strlen(want);
+	if (cut > end - start - 1)
+		cut = end - start - 1;
+	return strlen(buf) == cut && !strncmp(buf, want, cut);
+}
+
+/* The identity of node @node's netns, as recorded when it was made; a
+ * version 1 record has none: the namespace bound at its name now. */
+static bool node_netns(const struct nlab_record *rec, const char *ns,
+		       struct nlab_ident *id)
+{
+	const struct nlab_rec *r = nlab_record_find(rec, NLAB_REC_NETNS, ns);
+	char path[128];
+	struct statfs sfs;
+	struct stat sb;
+
+	if (r && r->id.set) {
+		*id = r->id;
+		return true;
+	}
+	if (!r || rec->version >= 2)
+		return false;
+	snprintf(path, sizeof(path), NLAB_NETNS_DIR "/%s", ns);
+	if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    statfs(path, &sfs) < 0 || sfs.f_type != NSFS_MAGIC)
+		return false;
+	nlab_ident_of(id, &sb);
+	return true;
+}
+
+/* NULL if @pid is the supervisor of @node of @rec's lab, else why not. */
+static const char *not_supervisor(const struct nlab_record *rec, pid_t pid,
+				  const char *node)
+{
+	char comm[32], ns[NLAB_NAME_MAX * 2 + 2], want[128], path[64];
+	struct nlab_ident id;
+	struct stat sb;
+
+	if (read_small(pid, "comm", comm, sizeof(comm)) < 0)
+		return "cannot read its comm";
+	comm[strcspn(comm, "\n")] = '\0';
+	if (strcmp(comm, SUPERVISOR_COMM))
+		return "its comm is not " SUPERVISOR_COMM;
+	nlab_ns_name(ns, sizeof(ns), rec->lab, node);
+	snprintf(want, sizeof(want), SUPERVISOR_COMM " %s", ns);
+	if (!named(pid, want))
+		return "its command line names another lab or node";
+	if (!pid_one(pid))
+		return "it is not PID 1 of its own PID namespace";
+	if (!node_netns(rec, ns, &id))
+		return "the node's namespace is not known";
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (stat(path, &sb) < 0 || !nlab_ident_is(&id, &sb))
+		return "it is not in the node's namespace";
+	return NULL;
+}
+
+int nlab_proc_open(const struct nlab_record *rec, const struct nlab_rec *r,
+		   pid_t *out, char *why, size_t len)
+{
+	unsigned long long start;
+	const char *bad;
+	int pid, fd;
+
+	if (why && len)
+		why[0] = '\0';
+	if (sscanf(r->arg, "%d %llu", &pid, &start) != 2 || pid <= 1)
+		return -1;
+	if (out)
+		*out = pid;
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -1;
+	/* Checked after opening: the pidfd now pins this very process. */
+	if (nlab_proc_start_time(pid) != start || nlab_pidfd_exited(fd)) {
+		close(fd);
+		return -1;
+	}
+	bad = not_supervisor(rec, pid, r->name);
+	/* Again: what was read from /proc/PID must have been this very
+	 * process, not one that took its pid after it was reaped. */
+	if (nlab_proc_start_time(pid) != start) {
+		close(fd);
+		return -1;
+	}
+	if (bad) {
+		if (why)
+			snprintf(why, len, "%s", bad);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+bool nlab_pidfd_exited(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	/* A zombie keeps its pid, its /proc entry and its start time until
+	 * it is reaped (a supervisor's reaper is the host's init, which
+	 * may take its time); its pidfd already polls readable. */
+	return poll(&p, 1, 0) > 0;
+}
+
+static void signal_all(const int *fds, size_t n, int sig)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			syscall(SYS_pidfd_send_signal, fds[i], sig, NULL, 0);
+}
+
+/* Wait until every process has exited or @ms passed; returns how many
+ * are still alive.  A pidfd polls readable once its process exits. */
+static size_t wait_all(struct pollfd *p, size_t n, int ms)
+{
+	long long end = (long long)nlab_now_ms() + ms;
+	size_t alive;
+
+	for (;;) {
+		long long left = end - (long long)nlab_now_ms();
+
+		alive = 0;
+		for (size_t i = 0; i < n; i++)
+			alive += p[i].fd >= 0;
+		if (!alive || left <= 0)
+			return alive;
+		if (poll(p, n, (int)left) < 0 && errno != EINTR)
+			return alive;
+		for (size_t i = 0; i < n; i++) {
+			if (p[i].fd >= 0 && p[i].revents) {
+				close(p[i].fd);
+				p[i].fd = -1;
+			}
+		}
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int nlab_proc_stop_all(const struct nlab_record *rec, const struct nlab_warn *w,
+		       struct nlab_err *e)
+{
+	return nlab_proc_stop_nodes(rec, NULL, 0, w, e);
+}
+
+int nlab_proc_stop_nodes(const struct nlab_record *rec,
+			 const char *const *nodes, size_t n_nodes,
+			 const struct nlab_warn *w, struct nlab_err *e)
+{
+	struct pollfd *p = xcalloc(rec->n ? rec->n : 1, sizeof(*p));
+	int *fds = xcalloc(rec->n ? rec->n : 1, sizeof(int));
+	/* Sorted, for a look-up per record line: a large lab's record has
+	 * thousands of them. */
+	cleanup_free const char **want =
+		xcalloc(n_nodes ? n_nodes : 1, sizeof(*want));
+	size_t n = 0, alive;
+
+	for (size_t i = 0; i < n_nodes; i++)
+		want[i] = nodes[i];
+	if (n_nodes)
+		qsort(want, n_nodes, sizeof(*want), cmp_str);
+	for (size_t i = 0; i < rec->n; i++) {
+		const struct nlab_rec *r = &rec->recs[i];
+		char why[128];
+		pid_t pid;
+		int fd;
+
+		if (r->kind != NLAB_REC_PROC)
+			continue;
+		if (nodes &&
+		    !bsearch(&r->name, want, n_nodes, sizeof(*want), cmp_str))
+			continue;
+		fd = nlab_proc_open(rec, r, &pid, why, sizeof(why));
+		if (fd < 0) {
+			if (why[0])
+				nlab_warn(w,
+					  "record line %d: pid %d is not a "
+					  "netlab supervisor of lab %s (%s): "
+					  "skipped, not signalled",
+					  r->line, (int)pid, rec->lab, why);
+			continue;
+		}
+		fds[n] = fd;
+		p[n].fd = fd;
+		p[n++].events = POLLIN;
+	}
+	/* A supervisor passes SIGTERM on to its node and leaves when the
+	 * node is empty; SIGKILL of a PID 1 takes its whole namespace. */
+	signal_all(fds, n, SIGTERM);
+	alive = wait_all(p, n, nlab_grace_ms);
+	if (alive) {
+		for (size_t i = 0; i < n; i++)
+			fds[i] = p[i].fd;
+		signal_all(fds, n, SIGKILL);
+		alive = wait_all(p, n, 10000);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (p[i].fd >= 0)
+			close(p[i].fd);
+	free(p);
+	free(fds);
+	if (alive)
+		return nlab_err_set(e, 0, "%zu node supervisor%s would not die",
+				    alive, alive == 1 ? "" : "s");
+	return 0;
+}
