@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "lab/lab.h"
+#include "lab/multihost.h"
 #include "labarg.h"
 #include "lab/names.h"
 #include "lab/proc.h"
@@ -25,14 +26,23 @@ static void warn(void *data, const char *msg)
 	cli_error(d->cli, "lab %s: %s", d->lab, msg);
 }
 
-/* One lab: 0 when it is gone (or was never there), else EXIT_FAIL. */
-static int down_one(struct cli *cli, const char *lab)
+/* One lab: 0 when it is gone (or was never there), else EXIT_FAIL.
+ * Without @part, a lab this machine coordinates over several hosts goes
+ * down on every host (multihost.h); with it (what the coordinator runs
+ * on each host), only this host's part. */
+static int down_one(struct cli *cli, const char *lab, bool part)
 {
 	struct down_warn dw = { .cli = cli, .lab = lab };
 	struct nlab_warn w = { .fn = warn, .data = &dw };
 	struct nlab_err e = { 0 };
 	char hint[700];
-	int ret = nlab_lab_down_warn(lab, &w, &e);
+	int ret = part ? 1 : nlab_multi_down(lab, &w, &e);
+
+	if (ret == 0 && cli->verbose >= 0)
+		printf("lab %s down on every host\n", lab);
+	if (ret <= 0)
+		return ret < 0 ? cli_fail(cli, &e) : EXIT_OK;
+	ret = nlab_lab_down_warn(lab, &w, &e);
 
 	if (ret < 0)
 		return cli_fail(cli, &e);
@@ -60,7 +70,7 @@ static int down_all(struct cli *cli)
 	if (nlab_state_list(&labs, &n, &e))
 		return cli_fail(cli, &e);
 	for (size_t i = 0; i < n; i++) {
-		if (down_one(cli, labs[i]) != EXIT_OK)
+		if (down_one(cli, labs[i], false) != EXIT_OK)
 			ret = EXIT_FAIL;
 		free(labs[i]);
 	}
@@ -74,7 +84,7 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 {
 	char lab[NLAB_NAME_MAX + 1];
 	const char *arg = NULL;
-	bool all = false;
+	bool all = false, part = false;
 	int ret;
 
 	for (int i = 1; i < argc; i++) {
@@ -90,6 +100,8 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 			nlab_grace_ms = (int)(s * 1000);
 		} else if (!strcmp(argv[i], "--all")) {
 			all = true;
+		} else if (!strcmp(argv[i], "--part")) {
+			part = true; /* internal: see down_one */
 		} else if (arg) {
 			return cli_usage(cli, "unexpected argument '%s'",
 					 argv[i]);
@@ -108,5 +120,5 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 	ret = cli_lab_arg(cli, arg, lab, sizeof(lab));
 	if (ret)
 		return ret;
-	return down_one(cli, lab);
+	return down_one(cli, lab, part);
 }
