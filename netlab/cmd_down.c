@@ -42,6 +42,7 @@ static int down_one(struct cli *cli, const char *lab, bool part)
 		printf("lab %s down on every host\n", lab);
 	if (ret <= 0)
 		return ret < 0 ? cli_fail(cli, &e) : EXIT_OK;
+	nlab_multi_part_unstitch(lab, &w);
 	ret = nlab_lab_down_warn(lab, &w, &e);
 
 	if (ret < 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lab/multihost.h"
 #include "json.h"
 #include "labarg.h"
 #include "lab/names.h"
@@ -423,5 +424,16 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	if (!lab)
 		return list_labs(cli, json);
 	rc = cli_lab_arg(cli, lab, name, sizeof(name));
+	if (!rc && nlab_multi_exists(name)) {
+		/* A lab over several hosts: each host's part, in turn. */
+		char *args[] = { "status", name, NULL };
+		struct nlab_err e = { 0 };
+
+		if (json)
+			return cli_usage(cli, "--json: not yet for a lab over "
+					      "several hosts");
+		rc = nlab_multi_each(name, NULL, true, args, &e);
+		return rc < 0 ? cli_fail(cli, &e) : rc ? EXIT_FAIL : EXIT_OK;
+	}
 	return rc ? rc : show_lab(cli, name, json);
 }

@@ -68,3 +68,12 @@ void nlab_link_master_up(struct nlab_nl *nl, const char *name, int master,
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put_u32(nlh, IFLA_MASTER, master);
 }
+
+void nlab_link_del_name(struct nlab_nl *nl, const char *name, const char *what)
+{
+	struct nlmsghdr *nlh = nlab_nl_req(nl, RTM_DELLINK, 0, "%s", what);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+}

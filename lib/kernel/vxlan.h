@@ -33,6 +33,10 @@ void nlab_vxlan_add(struct nlab_nl *nl, const struct nlab_vxlan *v,
 void nlab_vxlan_fdb_append(struct nlab_nl *nl, int ifindex, int family,
 			   const uint8_t *dst, const char *what);
 
+/* Delete link @name (a VXLAN device: its VNI is free again at once,
+ * where a namespace's removal frees it only when the kernel gets to it). */
+void nlab_link_del_name(struct nlab_nl *nl, const char *name, const char *what);
+
 /* Enslave link @name to @master (ifindex) and set it up. */
 void nlab_link_master_up(struct nlab_nl *nl, const char *name, int master,
 			 const char *what);

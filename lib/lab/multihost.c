@@ -158,6 +158,50 @@ static int stitch(const struct nlab_topology *t, const struct nlab_host *h,
 	return ret;
 }
 
+static void unstitch(const struct nlab_topology *t, const struct nlab_host *h,
+		     const struct nlab_warn *w)
+{
+	cleanup_close int orig =
+		open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	char ns[NLAB_NAME_MAX * 2 + 2], what[128];
+
+	for (size_t i = 0; orig >= 0 && i < t->n_segments; i++) {
+		const struct nlab_segment *s = &t->segments[i];
+		cleanup_close int fd = -1;
+		struct nlab_nl nl;
+		struct nlab_err e;
+
+		if (!s->spans || !nlab_segment_on(s, h))
+			continue;
+		nlab_ns_name(ns, sizeof(ns), t->name, s->name);
+		fd = nlab_netns_open(ns, &e);
+		if (fd < 0)
+			continue; /* gone already */
+		if (open_in(fd, orig, &nl, &e)) {
+			nlab_warn(w, "%s", e.msg);
+			continue;
+		}
+		snprintf(what, sizeof(what), "segment %s: delete %s", s->name,
+			 VXLAN_NAME);
+		nlab_link_del_name(&nl, VXLAN_NAME, what);
+		if (nlab_nl_flush(&nl, &e) && e.errnum != ENODEV)
+			nlab_warn(w, "%s", e.msg);
+		nlab_nl_close(&nl);
+	}
+}
+
+void nlab_multi_part_unstitch(const char *lab, const struct nlab_warn *w)
+{
+	struct nlab_topology *t = NULL;
+	const struct nlab_host *me;
+	struct nlab_err e;
+
+	if (nlab_multi_whole(lab, &t, &me, &e))
+		return;
+	unstitch(t, me, w);
+	nlab_topology_free(t);
+}
+
 /* What status, ping and down on this host want to know of the rest. */
 static int save_whole(const struct nlab_topology *t, const char *host,
 		      struct nlab_err *e)
@@ -202,10 +246,11 @@ int nlab_multi_part_up(const struct nlab_topology *t, const char *name,
 		return nlab_err_set(e, 0, "host %s has no nodes", name);
 	if (nlab_lab_up(part, o, e))
 		return nlab_err_wrap(e, "host %s", name);
-	if (stitch(t, h, e) || save_whole(t, name, e)) {
+	if (save_whole(t, name, e) || stitch(t, h, e)) {
 		struct nlab_err e2;
 
 		nlab_err_wrap(e, "host %s", name);
+		unstitch(t, h, NULL);
 		if (nlab_lab_down(t->name, &e2) < 0) {
 			size_t l = strlen(e->msg);
 
@@ -213,6 +258,38 @@ int nlab_multi_part_up(const struct nlab_topology *t, const char *name,
 				 "; rollback failed too: %s", e2.msg);
 		}
 		return -1;
+	}
+	return 0;
+}
+
+int nlab_multi_whole(const char *lab, struct nlab_topology **t,
+		     const struct nlab_host **me, struct nlab_err *e)
+{
+	cleanup_free char *text = nlab_state_slurp(lab, NLAB_MULTI_WHOLE);
+	cleanup_free char *host = nlab_state_slurp(lab, NLAB_MULTI_HOST);
+	struct nlab_load_opts lo = { .skip_fs_checks = true, .rename = lab };
+	cleanup_diag struct nlab_diag d = { 0 };
+	cleanup_close int fd = -1;
+	char path[64];
+	size_t len;
+
+	*t = NULL;
+	if (!text || !host)
+		return 1;
+	len = strlen(text);
+	fd = memfd_create("netlab-whole", MFD_CLOEXEC);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		return nlab_err_set(e, errno, "lab %s: its whole file", lab);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (nlab_topology_load_opts(path, &lo, t, &d))
+		return nlab_err_set(e, 0, "lab %s: its whole file: %s", lab,
+				    d.n ? d.lines[0] : "does not load");
+	*me = find_host(*t, host);
+	if (!*me) {
+		nlab_topology_free(*t);
+		*t = NULL;
+		return nlab_err_set(e, 0, "lab %s: no host %s in it", lab,
+				    host);
 	}
 	return 0;
 }

@@ -50,12 +50,36 @@
 int nlab_multi_part_up(const struct nlab_topology *t, const char *name,
 		       const struct nlab_up_opts *o, struct nlab_err *e);
 
+/* Before `down` of a host's part: delete its VXLAN devices, so that
+ * their VNIs are free the moment `down` returns (a namespace is freed
+ * later, asynchronously, and a new `up` would find the VNI taken).
+ * Nothing to do for any other lab; failures only warn (the namespaces'
+ * removal takes the devices anyway). */
+void nlab_multi_part_unstitch(const char *lab, const struct nlab_warn *w);
+
 /* Copy stdin into an anonymous file and give its path
  * (/proc/self/fd/N) in @path: `up -` reads the lab from a pipe or ssh's
  * socket.  The fd stays open until exit. */
 int nlab_stdin_file(char *path, size_t len, struct nlab_err *e);
 
+/* On a host of a lab over several: the whole lab as the coordinator
+ * sent it, and this host in it.  Returns 1 when @lab is no such part
+ * here, 0, or -1 with @e. */
+int nlab_multi_whole(const char *lab, struct nlab_topology **t,
+		     const struct nlab_host **me, struct nlab_err *e);
+
 /* ---- on the coordinator (multihost_coord.c) ---- */
+
+/* The whole lab as the coordinator's record holds it. */
+int nlab_multi_topology(const char *lab, struct nlab_topology **t,
+			struct nlab_err *e);
+
+/* Run `netlab ARGS...` on every host of @lab at once and hand each line
+ * it prints on stdout to @line.  Returns the worst exit status, or -1
+ * with @e. */
+int nlab_multi_collect(const char *lab, char *const *args,
+		       void (*line)(void *data, char *text), void *data,
+		       struct nlab_err *e);
 
 /* Is @lab a lab this machine coordinates? */
 bool nlab_multi_exists(const char *lab);

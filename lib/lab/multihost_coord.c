@@ -115,16 +115,18 @@ static const char *via_str(const struct nlab_host *h, char *buf, size_t len)
 }
 
 /* Start `netlab ARGS` on @h: its stdin a pipe (*in) when @in, else
- * /dev/null; its stdout ours, or stderr with @out_to_err. */
-static pid_t spawn(const struct nlab_host *h, const char *dir,
-		   char *const *args, int *in, bool out_to_err)
+ * /dev/null; its stdout a pipe (*out) when @out, else ours, or stderr
+ * with @out_to_err. */
+static pid_t spawn_io(const struct nlab_host *h, const char *dir,
+		      char *const *args, int *in, int *out, bool out_to_err)
 {
 	struct argv a = { 0 };
-	int p[2] = { -1, -1 };
+	int p[2] = { -1, -1 }, q[2] = { -1, -1 };
 	pid_t pid;
 
 	host_argv(&a, h, args);
-	if (in && pipe2(p, O_CLOEXEC) < 0) {
+	if ((in && pipe2(p, O_CLOEXEC) < 0) ||
+	    (out && pipe2(q, O_CLOEXEC) < 0)) {
 		argv_free(&a);
 		return -1;
 	}
@@ -133,7 +135,12 @@ static pid_t spawn(const struct nlab_host *h, const char *dir,
 		int null = open("/dev/null", O_RDONLY);
 
 		dup2(in ? p[0] : null, STDIN_FILENO);
-		if (out_to_err)
+		/* A local host shares our /run/netlab: it must act on its
+		 * part, not coordinate again (nlab_multi_exists). */
+		setenv("NETLAB_PART", "1", 1);
+		if (out)
+			dup2(q[1], STDOUT_FILENO);
+		else if (out_to_err)
 			dup2(STDERR_FILENO, STDOUT_FILENO);
 		if (dir && h->via != NLAB_VIA_SSH && chdir(dir) < 0)
 			_exit(127);
@@ -147,7 +154,17 @@ static pid_t spawn(const struct nlab_host *h, const char *dir,
 		close(p[0]);
 		*in = pid > 0 ? p[1] : (close(p[1]), -1);
 	}
+	if (out) {
+		close(q[1]);
+		*out = pid > 0 ? q[0] : (close(q[0]), -1);
+	}
 	return pid;
+}
+
+static pid_t spawn(const struct nlab_host *h, const char *dir,
+		   char *const *args, int *in, bool out_to_err)
+{
+	return spawn_io(h, dir, args, in, NULL, out_to_err);
 }
 
 /* Its exit status; 128+N for a signal. */
@@ -206,6 +223,8 @@ bool nlab_multi_exists(const char *lab)
 	char p[PATH_MAX];
 	struct stat sb;
 
+	if (getenv("NETLAB_PART"))
+		return false;
 	rec_path(p, sizeof(p), lab, NULL);
 	return nlab_valid_name(lab) && lstat(p, &sb) == 0;
 }
@@ -434,6 +453,50 @@ int nlab_multi_down(const char *lab, const struct nlab_warn *w,
 			    n_failed == 1 ? "" : "s", failed, lab);
 }
 
+int nlab_multi_topology(const char *lab, struct nlab_topology **t,
+			struct nlab_err *e)
+{
+	return rec_load(lab, t, e);
+}
+
+int nlab_multi_collect(const char *lab, char *const *args,
+		       void (*line)(void *data, char *text), void *data,
+		       struct nlab_err *e)
+{
+	cleanup_topology struct nlab_topology *t = NULL;
+	cleanup_free pid_t *pids = NULL;
+	cleanup_free int *out = NULL;
+	int worst = 0;
+
+	if (rec_load(lab, &t, e))
+		return -1;
+	pids = xcalloc(t->n_machines, sizeof(pid_t));
+	out = xcalloc(t->n_machines, sizeof(int));
+	for (size_t i = 0; i < t->n_machines; i++)
+		pids[i] = spawn_io(&t->machines[i], t->dir, args, NULL, &out[i],
+				   false);
+	for (size_t i = 0; i < t->n_machines; i++) {
+		FILE *f = pids[i] > 0 ? fdopen(out[i], "r") : NULL;
+		char *buf = NULL;
+		size_t cap = 0;
+		ssize_t n;
+		int st;
+
+		while (f && (n = getline(&buf, &cap, f)) > 0) {
+			if (buf[n - 1] == '\n')
+				buf[n - 1] = '\0';
+			line(data, buf);
+		}
+		free(buf);
+		if (f)
+			fclose(f);
+		st = pids[i] > 0 ? reap(pids[i]) : 127;
+		if (st > worst)
+			worst = st;
+	}
+	return worst;
+}
+
 static const struct nlab_host *node_host(const struct nlab_topology *t,
 					 const char *node, struct nlab_err *e)
 {
@@ -491,6 +554,7 @@ int nlab_multi_exec(const char *lab, const char *node, char *const *args,
 	if (!h)
 		return -1;
 	host_argv(&a, h, args);
+	setenv("NETLAB_PART", "1", 1);
 	execvp(a.v[0], a.v);
 	nlab_err_set(e, errno, "host %s: %s", h->name, a.v[0]);
 	argv_free(&a);
