@@ -94,6 +94,7 @@ static void host_argv(struct argv *a, const struct nlab_host *h,
 			add(a, h->argv[i]);
 		/* fall through */
 	case NLAB_VIA_LOCAL:
+	case NLAB_VIA_UNSET:
 		add_own(a, xstrdup(n > 0 ? self : "netlab"));
 		break;
 	}

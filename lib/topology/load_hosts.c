@@ -45,6 +45,7 @@ static void host_via(struct loadctx *c, void *obj, const struct ini_key *k)
 	char *cur = v, *kind = nlab_next_word(&cur), *w;
 
 	free_argv(h);
+	h->via = NLAB_VIA_UNSET;
 	if (!kind) {
 		load_error(c, k->line, k->name,
 			   "expected local, ssh [USER@]HOST or exec COMMAND");
@@ -114,7 +115,6 @@ void load_host_section(struct loadctx *c, const struct ini_file *f,
 	snprintf(h->name, sizeof(h->name), "%s", name);
 	h->line = s->line;
 	h->mtu = 1500;
-	h->via = NLAB_VIA_LOCAL;
 	load_settings(c, f, s, host_settings, ARRAY_SIZE(host_settings), h);
 	for (size_t i = 0; i < s->n_keys; i++)
 		if (!strcmp(f->keys[s->keys[i]].name, "address"))
@@ -123,6 +123,21 @@ void load_host_section(struct loadctx *c, const struct ini_file *f,
 		load_error(c, s->line, NULL,
 			   "needs address = the underlay address other hosts "
 			   "reach it on");
+	if (h->via == NLAB_VIA_UNSET && !s->n_keys)
+		load_error(c, s->line, NULL,
+			   "needs via = local, ssh [USER@]HOST or exec "
+			   "COMMAND");
+	else if (h->via == NLAB_VIA_UNSET) {
+		bool has_via = false;
+
+		for (size_t i = 0; i < s->n_keys; i++)
+			if (!strcmp(f->keys[s->keys[i]].name, "via"))
+				has_via = true;
+		if (!has_via)
+			load_error(c, s->line, NULL,
+				   "needs via = local, ssh [USER@]HOST or "
+				   "exec COMMAND");
+	}
 }
 
 /* After every [host]: duplicates of addresses, and at most one local. */
@@ -174,6 +189,7 @@ void load_node_host(struct loadctx *c, void *obj, const struct ini_key *k)
 	struct nlab_node *n = obj;
 	struct nlab_topology *t = c->t;
 
+	n->host_line = k->line;
 	for (size_t i = 0; i < t->n_machines; i++)
 		if (!strcmp(t->machines[i].name, k->value)) {
 			n->host = &t->machines[i];
@@ -228,7 +244,7 @@ void load_hosts_segments(struct loadctx *c)
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct nlab_node *n = &t->nodes[i];
 
-		if (n->host)
+		if (n->host || n->host_line) /* a bad one is reported */
 			continue;
 		snprintf(label, sizeof(label), "[node %s]", n->name);
 		c->sect = label;

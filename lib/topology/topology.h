@@ -145,6 +145,7 @@ extern const size_t nlab_n_private_dirs;
  * machine `up` runs on, as always.
  */
 enum nlab_via {
+	NLAB_VIA_UNSET, /* not given: an error */
 	NLAB_VIA_LOCAL, /* via = local: the machine `up` runs on */
 	NLAB_VIA_SSH,	/* via = ssh [USER@]HOST */
 	NLAB_VIA_EXEC,	/* via = exec ARGV...: a command that runs its
@@ -165,6 +166,7 @@ struct nlab_host {
 struct nlab_node {
 	char name[NLAB_NAME_MAX + 1];
 	struct nlab_host *host; /* `host =`; NULL in a one-host lab */
+	int host_line;		/* the line of `host =`, 0 without one */
 	struct nlab_iface *ifaces;
 	size_t n_ifaces;
 	struct nlab_route *routes;
