@@ -65,9 +65,18 @@ static int down_all(struct cli *cli)
 {
 	struct nlab_err e = { 0 };
 	char **labs;
-	size_t n;
+	size_t n, n_multi;
 	int ret = EXIT_OK;
 
+	/* Labs over several hosts first: a local host's part of one is
+	 * among the labs below, and goes with it. */
+	nlab_multi_list(&labs, &n_multi);
+	for (size_t i = 0; i < n_multi; i++) {
+		if (down_one(cli, labs[i], false) != EXIT_OK)
+			ret = EXIT_FAIL;
+		free(labs[i]);
+	}
+	free(labs);
 	if (nlab_state_list(&labs, &n, &e))
 		return cli_fail(cli, &e);
 	for (size_t i = 0; i < n; i++) {
@@ -76,7 +85,7 @@ static int down_all(struct cli *cli)
 		free(labs[i]);
 	}
 	free(labs);
-	if (!n && cli->verbose >= 0)
+	if (!n && !n_multi && cli->verbose >= 0)
 		fprintf(stderr, "netlab: down: no labs (nothing to do)\n");
 	return ret;
 }

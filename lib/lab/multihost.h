@@ -81,6 +81,10 @@ int nlab_multi_collect(const char *lab, char *const *args,
 		       void (*line)(void *data, char *text), void *data,
 		       struct nlab_err *e);
 
+/* The labs this machine coordinates, sorted (free each and the array;
+ * none: *n = 0). */
+void nlab_multi_list(char ***labs, size_t *n);
+
 /* Is @lab a lab this machine coordinates? */
 bool nlab_multi_exists(const char *lab);
 

@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -217,6 +218,30 @@ static void rec_path(char *buf, size_t len, const char *lab, const char *file)
 {
 	snprintf(buf, len, NLAB_MULTI_DIR "/%s%s%s", lab, file ? "/" : "",
 		 file ? file : "");
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void nlab_multi_list(char ***labs, size_t *n)
+{
+	DIR *d = getenv("NETLAB_PART") ? NULL : opendir(NLAB_MULTI_DIR);
+	struct dirent *de;
+	size_t cap = 0;
+
+	*labs = NULL;
+	*n = 0;
+	while (d && (de = readdir(d)))
+		if (nlab_valid_name(de->d_name)) {
+			xgrow(labs, &cap, *n + 1, sizeof(**labs));
+			(*labs)[(*n)++] = xstrdup(de->d_name);
+		}
+	if (d)
+		closedir(d);
+	if (*n)
+		qsort(*labs, *n, sizeof(**labs), by_name);
 }
 
 bool nlab_multi_exists(const char *lab)

@@ -16,33 +16,9 @@ for tool in nsenter unshare bridge; do
 	}
 done
 
-UL=$PFX-ul
-declare -A HPID=()
+. "$TOPDIR/tests/simhosts.sh"
 SSHD_PID=
 
-# sim_host N: host hN, underlay 198.51.100.N/24.
-sim_host() {
-	local n=$1 ns=$PFX-h$1 i
-	ip netns add "$ns" || return 1
-	ip -n "$UL" link add "h$n" type veth peer name ul0 netns "$ns" || return 1
-	ip -n "$UL" link set "h$n" master br0 up
-	ip -n "$ns" link set lo up
-	ip -n "$ns" addr add "198.51.100.$n/24" dev ul0
-	ip -n "$ns" link set ul0 up
-	mkdir -p /etc/netns
-	ip netns exec "$ns" unshare --mount --propagation private sh -c '
-		mount -t tmpfs -o mode=0755 tmpfs /run &&
-		mkdir -p /run/netns /run/netlab /run/sshd &&
-		mount -t tmpfs tmpfs /etc/netns && exec sleep 100000' \
-		</dev/null >/dev/null 2>&1 &
-	HPID[$n]=$!
-	for i in $(seq 100); do
-		[ "$(cat "/proc/${HPID[$n]}/comm" 2>/dev/null)" = sleep ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-in_host() { local n=$1; shift; nsenter -t "${HPID[$n]}" -m -n -- "$@"; }
 # The via of host N: a script, so a test can make the host unreachable.
 via_of() {
 	printf '#!/bin/sh\nexec nsenter -t %s -m -n -- "$@"\n' "${HPID[$1]}" >"$TMP/via$1"
@@ -61,21 +37,12 @@ all_left() {
 	printf '%s' "$out"
 }
 bed_fini() {
-	local n l
 	[ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null && wait "$SSHD_PID" 2>/dev/null
-	for n in "${!HPID[@]}"; do
-		for l in $(in_host "$n" ls /run/netlab 2>/dev/null); do
-			in_host "$n" "$NETLAB" -q down --part "$l" >/dev/null 2>&1
-		done
-		kill "${HPID[$n]}" 2>/dev/null
-		wait "${HPID[$n]}" 2>/dev/null
-		ip netns del "$PFX-h$n" 2>/dev/null
-	done
-	ip netns del "$UL" 2>/dev/null
+	sim_fini
 }
 at_exit bed_fini
 
-ip netns add "$UL" && ip -n "$UL" link add br0 type bridge && ip -n "$UL" link set br0 up
+sim_init
 for n in 1 2 3; do
 	sim_host $n || { notok "simulated host h$n" "could not be made"; done_testing; }
 done
