@@ -208,6 +208,46 @@ for step in vxlan veth; do
 	expect_eq "fail at $step on h2: nothing left on h1, h2 or h3" "$(all_left "$R")" ""
 done
 
+# ---- FRR OSPF over three hosts ---------------------------------------------
+# The ospf example's triangle with every router on a host of its own: all
+# three router links cross hosts (VXLAN, MTU 1450 at both ends).
+if [ ! -x /usr/lib/frr/ospfd ]; then
+	skip "multihost: FRR OSPF over three hosts" "Debian's frr is not installed"
+else
+	O=$(lab ospf)
+	cp -r "$TOPDIR/topologies/ospf" "$TMP/ospf"
+	chmod 755 "$TMP" # the daemons run as frr and read their files there
+	{
+		printf '[lab]\nname = %s\n' "$O"
+		for n in 1 2 3; do
+			printf '[host h%d]\naddress = 198.51.100.%d\nvia = %s\n' "$n" "$n" \
+				"$([ $n = 1 ] && echo local || via_of $n)"
+		done
+		awk '/^\[test /{exit} /^\[lab\]/{skip=1; next} /^\[/{skip=0}
+			!skip {print}
+			/^\[node (r1|h1)\]/{print "host = h1"}
+			/^\[node r2\]/{print "host = h2"}
+			/^\[node (r3|h3)\]/{print "host = h3"}' "$TMP/ospf/ospf.ini"
+	} >"$TMP/ospf/multi.ini"
+	register "$O"
+	out=$(in_host 1 "$NETLAB" up "$TMP/ospf/multi.ini" 2>&1)
+	expect_match "ospf over 3 hosts: up" "$out" "lab $O up on 3 hosts: 5 nodes"
+	ospf_converged() {
+		in_host 1 ip -n "$O.r1" route show proto ospf | grep -q '^10\.10\.3\.0/24 ' &&
+			in_host 2 ip -n "$O.r2" route show proto ospf | grep -q '^10\.10\.1\.0/24 ' &&
+			in_host 2 ip -n "$O.r2" route show proto ospf | grep -q '^10\.10\.3\.0/24 ' &&
+			in_host 3 ip -n "$O.r3" route show proto ospf | grep -q '^10\.10\.1\.0/24 '
+	}
+	wait_for "ospf over 3 hosts: every router learns the far prefixes" 90 ospf_converged
+	expect "ospf over 3 hosts: h1 (h1) pings h3 (h3) across the routers" \
+		in_host 1 ip netns exec "$O.h1" ping -c 2 -W 2 10.10.3.10
+	expect_match "ospf over 3 hosts: r2 (h2) has r1 and r3 as Full neighbours" \
+		"$(in_host 1 "$NETLAB" exec "$O" r2 vtysh -c 'show ip ospf neighbor' 2>&1 | grep -c Full)" "^2$"
+	out=$(in_host 1 "$NETLAB" down "$O" 2>&1)
+	expect_match "ospf over 3 hosts: down" "$out" "lab $O down on every host"
+	expect_eq "ospf over 3 hosts: nothing left on any host" "$(all_left "$O")" ""
+fi
+
 # ---- ssh: host h2 reached by ssh, sshd inside its namespaces only -------------
 if ! [ -x /usr/sbin/sshd ] || ! command -v ssh >/dev/null; then
 	skip "multihost over ssh" "openssh-server (sshd) or the ssh client is not installed"
