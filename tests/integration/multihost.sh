@@ -138,6 +138,23 @@ expect_eq "chain: exec reaches n4 on h2" "$(in_host 1 "$NETLAB" exec "$L" n4 -- 
 in_host 1 "$NETLAB" exec "$L" n3 -- sh -c 'exit 7' >/dev/null 2>&1
 expect_eq "chain: exec passes the exit status back" "$?" 7
 
+# The per-node commands reach the node's host.
+expect "chain: link down of n4 (on h2) from the coordinator" in_host 1 "$NETLAB" -q link "$L" n4 eth0 down
+expect_match "chain: ... n4's eth0 is down on h2" "$(in_host 2 ip -n "$L.n4" link show eth0)" "state DOWN"
+expect "chain: link up again" in_host 1 "$NETLAB" -q link "$L" n4 eth0 up
+expect "chain: ... and n1 reaches n4 again" in_host 1 ip netns exec "$L.n1" ping -c 1 -W 2 10.0.34.4
+expect "chain: impair n3 (on h2) from the coordinator" in_host 1 "$NETLAB" -q impair "$L" n3 eth1 rate=10mbit
+expect_match "chain: ... tbf on n3's eth1 on h2" "$(in_host 2 tc -n "$L.n3" qdisc show dev eth1)" "tbf .*rate 10Mbit"
+expect_eq "chain: impair reads it back through the coordinator" "$(in_host 1 "$NETLAB" impair "$L" n3 eth1 2>&1)" "rate=10mbit"
+expect_match "chain: ps of n3 (on h2) from the coordinator" "$(in_host 1 "$NETLAB" ps "$L" n3 2>&1)" "PID +HOST-PID +COMMAND"
+in_host 1 timeout 20 "$NETLAB" capture "$L" n4 eth0 -c 2 icmp >"$TMP/cap.pcap" 2>/dev/null &
+cap=$!
+sleep 1
+in_host 1 ip netns exec "$L.n1" ping -c 3 -i 0.3 -W 2 10.0.34.4 >/dev/null 2>&1
+wait "$cap"
+expect_match "chain: capture on n4 (on h2) through the coordinator" \
+	"$(tcpdump -nr "$TMP/cap.pcap" 2>/dev/null | head -n 1)" "10\.0\.12\.1 > 10\.0\.34\.4: ICMP echo request"
+
 out=$(in_host 1 "$NETLAB" down "$L" 2>&1)
 expect_match "chain: down on every host" "$out" "lab $L down on every host"
 expect_eq "chain: nothing left on any host" "$(all_left "$L")" ""
