@@ -228,6 +228,11 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli,
 				 "--host: this lab has no [host] sections");
 	}
+	if (t->n_machines && !host && wait) {
+		nlab_topology_free(t);
+		return cli_usage(cli, "--wait: not yet for a lab over several "
+				      "hosts");
+	}
 	if (t->n_machines && !host) {
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGINT, &sa, NULL);
