@@ -41,7 +41,10 @@ printf '%-8s %8s %8s\n' hosts "up (s)" "down (s)"
 for h in 1 2 3; do
 	chain "$h" >"$TMP/c$h.ini"
 	t0=$(secs)
-	in_host 1 "$NETLAB" -q up "$TMP/c$h.ini" || { echo "up over $h failed" >&2; exit 1; }
+	if ! in_host 1 "$NETLAB" -q up "$TMP/c$h.ini"; then
+		printf '%-8s %8s\n' "$h" "failed" # said why on stderr
+		continue
+	fi
 	t1=$(secs)
 	if [ "$h" -gt 1 ]; then # across the first crossing segment
 		per=$(((N + h - 1) / h))
