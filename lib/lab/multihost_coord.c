@@ -369,7 +369,8 @@ int nlab_multi_up(const struct nlab_topology *t, volatile sig_atomic_t *stop,
 	pid_t *pids = xcalloc(t->n_machines, sizeof(pid_t));
 	int *in = xcalloc(t->n_machines, sizeof(int));
 	int *st = xcalloc(t->n_machines, sizeof(int));
-	char failed[512] = "";
+	char failed[512] = "", left[512] = "";
+	int *up_st;
 	size_t n_failed = 0;
 	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
 
@@ -412,16 +413,42 @@ int nlab_multi_up(const struct nlab_topology *t, volatile sig_atomic_t *stop,
 		return 0;
 	}
 	/* All or nothing: every host, the failed ones too (one killed
-	 * halfway may have left a half-built lab its own down finishes). */
+	 * halfway may have left a half-built lab its own down finishes).
+	 * A host that came up and cannot be taken down stays in the
+	 * record, for a later `down`. */
+	up_st = xcalloc(t->n_machines, sizeof(int));
+	memcpy(up_st, st, t->n_machines * sizeof(int));
 	down_hosts(t, NULL, st);
-	rec_remove(t->name);
+	for (size_t i = 0; i < t->n_machines; i++)
+		if (!up_st[i] && st[i])
+			snprintf(left + strlen(left),
+				 sizeof(left) - strlen(left), " %s ",
+				 t->machines[i].name);
+	free(up_st);
+	if (left[0]) {
+		char p[PATH_MAX];
+		struct nlab_err ign;
+
+		rec_path(p, sizeof(p), t->name, "left");
+		write_file(p, left, strlen(left), &ign);
+	} else {
+		rec_remove(t->name);
+	}
 	if (n_failed)
-		nlab_err_set(e, 0,
-			     "up failed on host%s %s; taken down on every "
-			     "host",
-			     n_failed == 1 ? "" : "s", failed);
+		nlab_err_set(e, 0, "up failed on host%s %s; taken down on %s",
+			     n_failed == 1 ? "" : "s", failed,
+			     left[0] ? "every host but" : "every host");
 	else
-		nlab_err_set(e, EINTR, "interrupted; taken down on every host");
+		nlab_err_set(e, EINTR, "interrupted; taken down on %s",
+			     left[0] ? "every host but" : "every host");
+	if (left[0]) { /* "...but  h2 ": then what to do */
+		size_t l = strlen(e->msg);
+
+		snprintf(
+			e->msg + l, sizeof(e->msg) - l,
+			"%s(unreachable): run `netlab down %s` once it is back",
+			left, t->name);
+	}
 	free(pids);
 	free(in);
 	free(st);

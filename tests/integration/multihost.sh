@@ -225,6 +225,26 @@ for step in vxlan veth; do
 	expect_eq "fail at $step on h2: nothing left on h1, h2 or h3" "$(all_left "$R")" ""
 done
 
+# A failure on h2, and h3, which came up, unreachable for the rollback:
+# h3 stays in the coordinator's record, and a later down finishes it.
+R=$(lab fail-unreach)
+sed "s|via = exec $TMP/via2|via = exec env NETLAB_TEST_FAIL=vxlan $TMP/via2|; s|via = exec $TMP/via3|via = exec $TMP/via3-updown|" \
+	"$TMP/star.body" >"$TMP/fail.body"
+printf '#!/bin/sh\ncase " $* " in *" down "*) echo "ssh: h3: Connection refused" >&2; exit 255;; esac\nexec %s "$@"\n' \
+	"$TMP/via3" >"$TMP/via3-updown"
+chmod +x "$TMP/via3-updown"
+fr=$(topo fail-unreach <"$TMP/fail.body")
+out=$(in_host 1 "$NETLAB" up "$fr" 2>&1)
+expect_eq "fail on h2, h3 unreachable for the rollback: up exits 1" "$?" 1
+expect_match "... the error says h3 still has it and what to do" "$out" \
+	"taken down on every host but +h3 +\(unreachable\): run .netlab down $R. once it is back"
+expect_eq "... h1 and h2 are clean" "$(in_host 1 ls /run/netns | grep -F "$R")$(host_left 2 "$R")" ""
+expect_match "... h3 still has its part" "$(in_host 3 ls /run/netns)" "^$R\.x3$"
+printf '#!/bin/sh\nexec %s "$@"\n' "$TMP/via3" >"$TMP/via3-updown"
+out=$(in_host 1 "$NETLAB" down "$R" 2>&1)
+expect_match "... a later down reaches h3" "$out" "lab $R down on every host"
+expect_eq "... nothing left on any host" "$(all_left "$R")" ""
+
 # ---- FRR OSPF over three hosts ---------------------------------------------
 # The ospf example's triangle with every router on a host of its own: all
 # three router links cross hosts (VXLAN, MTU 1450 at both ends).
