@@ -92,6 +92,8 @@ eth0 = s34 10.0.34.4/24
 route = default via 10.0.34.3
 INI
 )
+expect_match "chain: check counts the hosts and the crossing segments" \
+	"$("$NETLAB" check "$f" 2>&1)" "^$L: 4 nodes, .* on 2 hosts, 1 segment across hosts$"
 out=$(in_host 1 "$NETLAB" up "$f" 2>&1)
 expect_match "chain over 2 hosts: up" "$out" "lab $L up on 2 hosts: 4 nodes"
 expect "chain: n1 pings n4 across the hosts" in_host 1 ip netns exec "$L.n1" ping -c 2 -W 2 10.0.34.4
