@@ -149,6 +149,13 @@ expect "chain: impair n3 (on h2) from the coordinator" in_host 1 "$NETLAB" -q im
 expect_match "chain: ... tbf on n3's eth1 on h2" "$(in_host 2 tc -n "$L.n3" qdisc show dev eth1)" "tbf .*rate 10Mbit"
 expect_eq "chain: impair reads it back through the coordinator" "$(in_host 1 "$NETLAB" impair "$L" n3 eth1 2>&1)" "rate=10mbit"
 expect_match "chain: ps of n3 (on h2) from the coordinator" "$(in_host 1 "$NETLAB" ps "$L" n3 2>&1)" "PID +HOST-PID +COMMAND"
+expect "chain: stop n2 (h1) and n3 (h2) from the coordinator" in_host 1 "$NETLAB" -q stop "$L" n2 n3
+expect_eq "chain: ... n3's netns on h2 holds no process" "$(in_host 2 ip netns pids "$L.n3" | wc -l)" 0
+expect_match "chain: ... status on the coordinator says n2 and n3 are stopped" \
+	"$(in_host 1 "$NETLAB" status "$L" 2>&1 | grep -cE '^n[23] .*stopped')" "^2$"
+expect "chain: start them again" in_host 1 "$NETLAB" -q start "$L" n2 n3
+expect_eq "chain: ... n3's supervisor is back on h2" "$(in_host 2 ip netns pids "$L.n3" | wc -l)" 1
+expect_fail "chain: stop of a node the lab lacks fails" in_host 1 "$NETLAB" -q stop "$L" n9
 in_host 1 timeout 20 "$NETLAB" capture "$L" n4 eth0 -c 2 icmp >"$TMP/cap.pcap" 2>/dev/null &
 cap=$!
 sleep 1
