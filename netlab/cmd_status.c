@@ -152,10 +152,28 @@ static int list_labs(struct cli *cli, bool json)
 			memset(&st[i], 0, sizeof(st[i]));
 		}
 	}
-	if (json)
+	if (json) {
 		list_json(labs, st, n);
-	else
+	} else {
+		char **multi;
+		size_t n_multi;
+
 		list_text(labs, st, n);
+		/* Labs over several hosts this machine coordinates (a
+		 * local host's part of one is in the table above). */
+		nlab_multi_list(&multi, &n_multi);
+		for (size_t i = 0; i < n_multi; i++) {
+			printf("%s%s",
+			       i ? ", "
+				 : "over several hosts, "
+				   "coordinated here: ",
+			       multi[i]);
+			free(multi[i]);
+		}
+		if (n_multi)
+			printf(" (netlab status LAB shows each host)\n");
+		free(multi);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (st[i].topo)
 			nlab_status_free(&st[i]);

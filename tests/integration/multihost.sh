@@ -132,6 +132,8 @@ expect_match "chain: netlab ping shows n1 -> n4 lost" \
 in_host 2 ip -n "$L.n4" link set eth0 up
 in_host 2 ip -n "$L.n4" route add default via 10.0.34.3 2>/dev/null
 
+expect_match "chain: status lists it as coordinated here" "$(in_host 1 "$NETLAB" status 2>&1)" \
+	"^over several hosts, coordinated here: $L "
 out=$(in_host 1 "$NETLAB" status "$L" 2>&1)
 expect_match "chain: status shows h1's part" "$out" "^host h1 \(198\.51\.100\.1\):"
 expect_match "chain: status shows h2's part" "$out" "^host h2 \(198\.51\.100\.2\):"
