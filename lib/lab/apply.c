@@ -14,7 +14,6 @@
 
 #include "lab/enter.h"
 #include "lab/hosts.h"
-#include "lab/lab.h"
 #include "lab/lifecycle.h"
 #include "kernel/netns.h"
 #include "kernel/nl.h"
@@ -23,6 +22,7 @@
 #include "lab/state.h"
 #include "kernel/sysctl.h"
 #include "base/util.h"
+#include "base/testhook.h"
 
 struct apply {
 	const struct nlab_topology *new;

@@ -22,6 +22,8 @@
 #include "kernel/rtnl.h"
 #include "lab/state.h"
 #include "base/util.h"
+#include "topology/nsname.h"
+#include "base/testhook.h"
 
 /* One run of a command on some nodes of a lab, the lab locked. */
 struct life {

@@ -35,6 +35,8 @@
 #include "lab/state.h"
 #include "kernel/sysctl.h"
 #include "base/util.h"
+#include "topology/nsname.h"
+#include "base/testhook.h"
 
 #define BRIDGE_NAME NLAB_BRIDGE_NAME
 
@@ -66,11 +68,6 @@ struct up {
 	struct rlimit nofile; /* the caller's open-files limit, for the nodes */
 	bool have_nofile;
 };
-
-void nlab_ns_name(char *buf, size_t len, const char *lab, const char *name)
-{
-	snprintf(buf, len, "%s.%s", lab, name);
-}
 
 static int stopped(struct up *u, struct nlab_err *e)
 {
