@@ -251,6 +251,30 @@ static int ns_birth_sysctls(const struct nsrt *r, struct nlab_err *e)
 	return 0;
 }
 
+/* Make a lab's namespace NAME, recorded in @st's record: unshare a new
+ * network namespace, record it with its identity, then name it
+ * (nlab_netns_bind), last.  The calling thread is left inside the new
+ * namespace; *nsfd is an fd of it.  On failure no name is left behind.
+ * The only way to make a namespace `down` will remove: it removes none
+ * without its recorded identity. */
+static int netns_make(struct nlab_state *st, const char *name, int *nsfd,
+		      struct nlab_err *e)
+{
+	struct nlab_ident id;
+
+	if (nlab_netns_new(nsfd, &id, e) ||
+	    nlab_state_rec(st, NLAB_REC_NETNS, name, e) ||
+	    nlab_state_rec_id(st, NLAB_REC_NETNS, name, &id, e))
+		return nlab_err_wrap(e, "netns %s", name);
+	if (nlab_netns_bind(name, e)) {
+		/* Someone else's: cancel the record entry. */
+		if (e->errnum == EEXIST)
+			nlab_state_keep(st, NLAB_REC_NETNS, name, NULL);
+		return -1;
+	}
+	return 0;
+}
+
 static int make_namespaces(struct up *u, struct nlab_err *e)
 {
 	int ret = 0;
@@ -261,7 +285,7 @@ static int make_namespaces(struct up *u, struct nlab_err *e)
 		struct nsrt *r = &u->ns[i];
 
 		if (stopped(u, e) || nlab_fault("netns", e) ||
-		    nlab_netns_make(&u->st, r->ns, &r->fd, e)) {
+		    netns_make(&u->st, r->ns, &r->fd, e)) {
 			ret = -1;
 			break;
 		}
