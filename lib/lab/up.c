@@ -3,7 +3,8 @@
  * `up`: turn a validated topology into namespaces, links, addresses and
  * routes, all or nothing.
  *
- * Shape: preflight (every check that needs the host, nothing created) →
+ * Shape: preflight (preflight.c: every check that needs the host, nothing
+ * created) →
  * state (the lab's record) → namespaces → bridges → veths → addresses and
  * routes → sysctls → hosts files.  Every object is recorded before it is
  * made; on any failure or signal the record is walked backwards
@@ -29,6 +30,7 @@
 #include "lab/lab.h"
 #include "kernel/netns.h"
 #include "lab/node.h"
+#include "lab/preflight.h"
 #include "kernel/nl.h"
 #include "kernel/qdisc.h"
 #include "kernel/rtnl.h"
@@ -110,106 +112,6 @@ static void add_link(void *data, const char *name, int idx)
 	snprintf(r->links[r->n_links].name, sizeof(r->links[0].name), "%s",
 		 name);
 	r->links[r->n_links++].idx = idx;
-}
-
-/* Can this kernel make a VLAN-filtering bridge?  1 yes, 0 no. */
-static int probe_vlan_filtering(void *arg, struct nlab_err *e)
-{
-	struct nlab_switch sw = { .vlan_filtering = true };
-	struct nlab_nl nl;
-	struct nlab_err pe;
-	int ret;
-
-	(void)arg;
-	if (nlab_nl_open(&nl, e))
-		return -1;
-	nlab_rtnl_bridge(&nl, BRIDGE_NAME, &sw, "probe");
-	ret = nlab_nl_flush(&nl, &pe) == 0 ? 1 : 0;
-	if (!ret && pe.errnum != EOPNOTSUPP) {
-		*e = pe;
-		ret = -1;
-	}
-	nlab_nl_close(&nl);
-	return ret;
-}
-
-/* Everything that can be known wrong before touching the host. */
-static int preflight(struct up *u, struct nlab_err *e)
-{
-	const struct nlab_topology *t = u->t;
-	char path[PATH_MAX];
-	struct stat sb;
-
-	/* The usual case of a name in use: this lab, still up. */
-	snprintf(path, sizeof(path), NLAB_STATE_DIR "/%s", t->name);
-	if (lstat(path, &sb) == 0) {
-		cleanup_free char *done =
-			nlab_state_slurp(t->name, NLAB_STATE_COMPLETE);
-
-		nlab_err_set(e, 0, "%s: run `netlab down %s` first%s%s%s",
-			     done ? "already up"
-				  : "half-built (an `up` is "
-				    "running or was killed)",
-			     t->name,
-			     done ? ", or `netlab up --name NEW FILE` for a "
-				    "second copy, or `netlab apply "
-				  : "",
-			     done ? t->path : "",
-			     done ? "` to change it to what the file says"
-				  : "");
-		e->errnum = EALREADY; /* cmd_up: nothing to say was undone */
-		return -1;
-	}
-	for (size_t i = 0; i < u->n_ns; i++)
-		if (nlab_netns_exists(u->ns[i].ns))
-			return nlab_err_set(e, 0,
-					    "netns %s already exists (not "
-					    "touched)",
-					    u->ns[i].ns);
-	for (size_t i = 0; t->hosts && i < t->n_nodes; i++)
-		if (nlab_hosts_check(u->ns[i].ns, e))
-			return -1;
-	for (size_t i = 0; i < t->n_switches; i++) {
-		int r;
-
-		if (!t->switches[i].vlan_filtering)
-			continue;
-		r = nlab_netns_probe(probe_vlan_filtering, NULL, e);
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return nlab_err_set(
-				e, 0,
-				"switch %s: vlan_filtering = yes needs "
-				"bridge VLAN filtering, which this "
-				"kernel lacks "
-				"(CONFIG_BRIDGE_VLAN_FILTERING)",
-				t->switches[i].name);
-		break;
-	}
-	/* Asked for netem on a kernel without it: say so now, not halfway. */
-	for (size_t n = 0; n < t->n_nodes; n++) {
-		for (size_t i = 0; i < t->nodes[n].n_ifaces; i++) {
-			const struct nlab_iface *f = &t->nodes[n].ifaces[i];
-			int r;
-
-			if (!(f->impair.set & NLAB_IMP_NETEM))
-				continue;
-			r = nlab_netem_available(e);
-			if (r < 0)
-				return -1;
-			if (r == 0)
-				return nlab_err_set(
-					e, 0,
-					"node %s: %s: delay, jitter, "
-					"loss, duplicate, corrupt and "
-					"reorder need the netem qdisc, "
-					"which this kernel lacks "
-					"(CONFIG_NET_SCH_NETEM)",
-					t->nodes[n].name, f->name);
-		}
-	}
-	return 0;
 }
 
 static int save_topology(struct up *u, struct nlab_err *e)
@@ -598,7 +500,7 @@ int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
 	int ret = -1;
 
 	plan(&u);
-	if (preflight(&u, e))
+	if (nlab_up_preflight(t, e))
 		goto out;
 	raise_fd_limit(&u, 2 * u.n_ns);
 	u.orig_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
