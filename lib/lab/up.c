@@ -4,9 +4,8 @@
  * routes, all or nothing.
  *
  * Shape: preflight (preflight.c: every check that needs the host, nothing
- * created) →
- * state (the lab's record) → namespaces → bridges → veths → addresses and
- * routes → sysctls → hosts files.  Every object is recorded before it is
+ * created) → state (the lab's record) → namespaces → bridges → veths →
+ * addresses and routes → sysctls → hosts files.  Every object is recorded before it is
  * made; on any failure or signal the record is walked backwards
  * (nlab_lab_down), which is also what `down` does.
  *
