@@ -2,6 +2,7 @@
 /* `apply`: the plan's steps done under the lab's lock, each with its
  * undo; see apply.h. */
 #include "lab/apply.h"
+#include "lab/applyplan.h"
 
 #include <errno.h>
 #include <fcntl.h>
