@@ -5,8 +5,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "base/text.h"
-#include "base/util.h"
+#include "netlab.h"
 
 static const char *const words[] = {
 	[NLAB_PASS] = "ok",
