@@ -8,10 +8,7 @@
 
 #include "cli.h"
 #include "labarg.h"
-#include "lab/lifecycle.h"
-#include "lab/proc.h"
-#include "lab/multihost.h"
-#include "base/util.h"
+#include "netlab.h"
 
 static volatile sig_atomic_t got_signal;
 

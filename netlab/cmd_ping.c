@@ -9,13 +9,8 @@
 
 #include "cli.h"
 #include "json.h"
-#include "lab/lab.h"
-#include "lab/multihost.h"
-#include "kernel/netns.h"
+#include "netlab.h"
 #include "labarg.h"
-#include "run/ping.h"
-#include "base/text.h"
-#include "base/util.h"
 
 #define INTERVAL_MS 100
 
@@ -166,21 +161,6 @@ static void print_json(const struct nlab_topology *t,
  * ADDRESS SENT RECEIVED".  On the coordinator: those lines from every
  * host, filled into the whole lab's probes, for the usual matrix.
  */
-static void mark_remote(const struct nlab_topology *t,
-			const struct nlab_host *me, const char *lab,
-			struct nlab_ping_probe *p, size_t n, bool *missing)
-{
-	char ns[NLAB_NAME_MAX * 2 + 2];
-
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		nlab_ns_name(ns, sizeof(ns), lab, t->nodes[i].name);
-		missing[i] = t->nodes[i].host == me && !nlab_netns_exists(ns);
-	}
-	for (size_t i = 0; i < n; i++)
-		p[i].skipped =
-			p[i].from->host != me || missing[p[i].from - t->nodes];
-}
-
 static void print_lines(const struct nlab_ping_probe *p, size_t n)
 {
 	char buf[INET6_ADDRSTRLEN];
@@ -342,7 +322,7 @@ int cmd_ping(struct cli *cli, int argc, char **argv)
 	missing = xcalloc(t->n_nodes + 1, sizeof(*missing));
 	n_missing = 0;
 	if (part)
-		mark_remote(t, me, lab, p, n, missing);
+		nlab_ping_only_from(lab, t, me, p, n, missing);
 	else if (!multi)
 		n_missing = nlab_ping_missing(lab, t, p, n, missing);
 	if (multi ? ping_hosts(lab, &o, p, n, &e)

@@ -8,12 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "lab/lab.h"
-#include "lab/multihost.h"
-#include "lab/nodelog.h"
-#include "lab/runwatch.h"
-#include "run/ready.h"
-#include "base/util.h"
+#include "netlab.h"
 
 static volatile sig_atomic_t got_signal;
 

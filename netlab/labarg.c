@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "labarg.h"
-#include "lab/multihost.h"
-#include "base/util.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "topology/topology.h"
+#include "netlab.h"
 
 bool cli_is_file_arg(const char *arg)
 {

@@ -17,7 +17,9 @@
 #include "kernel/vxlan.h"
 #include "lab/multihost.h"
 #include "lab/state.h"
+#include "topology/nsname.h"
 #include "topology/part.h"
+#include "base/testhook.h"
 #include "base/util.h"
 
 #define VXLAN_NAME "vx0" /* in the switch's netns: no port is named so */
