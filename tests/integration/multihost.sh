@@ -166,6 +166,9 @@ wait "$cap"
 expect_match "chain: capture on n4 (on h2) through the coordinator" \
 	"$(tcpdump -nr "$TMP/cap.pcap" 2>/dev/null | head -n 1)" "10\.0\.12\.1 > 10\.0\.34\.4: ICMP echo request"
 
+in_host 1 "$NETLAB" apply "$f" >/dev/null 2>&1
+expect_eq "chain: apply is refused (exit 2), not yet for a lab over hosts" "$?" 2
+expect_eq "chain: ... and made nothing of h2's nodes on h1" "$(in_host 1 ls /run/netns | grep -c "^$L\.n[34]$")" 0
 out=$(in_host 1 "$NETLAB" down "$L" 2>&1)
 expect_match "chain: down on every host" "$out" "lab $L down on every host"
 expect_eq "chain: nothing left on any host" "$(all_left "$L")" ""
