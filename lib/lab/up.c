@@ -85,6 +85,12 @@ static void progress(struct up *u, const char *phase, size_t done, size_t total)
 		u->o->progress(u->o->progress_data, phase, done, total);
 }
 
+/* The end of a phase: see nlab_up_opts.progress. */
+static void phase_done(struct up *u, const char *phase, size_t total)
+{
+	progress(u, phase, total, total);
+}
+
 static struct nsrt *node_ns(struct up *u, const struct nlab_node *n)
 {
 	return &u->ns[n - u->t->nodes];
@@ -222,6 +228,7 @@ static int save_topology(struct up *u, struct nlab_err *e)
 	    nlab_state_write(&u->st, "source-dir", u->t->dir, strlen(u->t->dir),
 			     e))
 		return -1;
+	phase_done(u, "state", 1);
 	return 0;
 }
 
@@ -297,6 +304,7 @@ static int make_bridges(struct up *u, struct nlab_err *e)
 		    nlab_nl_links(&r->nl, add_link, r, e))
 			return nlab_err_wrap(e, "switch %s", r->seg->name);
 	}
+	phase_done(u, "bridges", u->t->n_switches);
 	return 0;
 }
 
@@ -465,6 +473,8 @@ static int make_qdiscs(struct up *u, struct nlab_err *e)
 		ret = node_qdiscs(&u->ns[i], e);
 	if (setns(u->orig_netns, CLONE_NEWNET) < 0 && !ret)
 		ret = nlab_err_set(e, errno, "return to the original netns");
+	if (!ret)
+		phase_done(u, "qdiscs", u->t->n_nodes);
 	return ret;
 }
 
@@ -490,7 +500,17 @@ static int node_sysctls(struct up *u, struct nlab_err *e)
 	}
 	if (setns(u->orig_netns, CLONE_NEWNET) < 0 && !ret)
 		ret = nlab_err_set(e, errno, "return to the original netns");
+	if (!ret)
+		phase_done(u, "sysctls", u->t->n_nodes);
 	return ret;
+}
+
+static int write_hosts(struct up *u, struct nlab_err *e)
+{
+	if (u->t->hosts && nlab_hosts_write(u->t, &u->st, e))
+		return -1;
+	phase_done(u, "hosts", u->t->n_nodes);
+	return 0;
 }
 
 static int start_nodes(struct up *u, struct nlab_err *e)
@@ -508,6 +528,8 @@ static int start_nodes(struct up *u, struct nlab_err *e)
 			       u->have_nofile ? &u->nofile : NULL,
 			       u->o ? u->o->stop : NULL, e);
 	free(fds);
+	if (!ret)
+		phase_done(u, "nodes", u->t->n_nodes);
 	return ret ? -1 : 0;
 }
 
@@ -579,6 +601,7 @@ int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
 	plan(&u);
 	if (preflight(&u, e))
 		goto out;
+	phase_done(&u, "preflight", 1);
 	raise_fd_limit(&u, 2 * u.n_ns);
 	u.orig_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (u.orig_netns < 0) {
@@ -598,8 +621,7 @@ int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
 	    make_veths(&u, e) || nlab_pause("veths") || stopped(&u, e) ||
 	    configure_nodes(&u, e) || make_qdiscs(&u, e) ||
 	    nlab_pause("qdiscs") || node_sysctls(&u, e) ||
-	    nlab_pause("sysctls") || stopped(&u, e) ||
-	    (t->hosts && nlab_hosts_write(t, &u.st, e)) ||
+	    nlab_pause("sysctls") || stopped(&u, e) || write_hosts(&u, e) ||
 	    nlab_pause("hosts") || stopped(&u, e) || start_nodes(&u, e) ||
 	    nlab_pause("nodes") || stopped(&u, e) ||
 	    nlab_state_write(&u.st, NLAB_STATE_COMPLETE, "", 0, e))
