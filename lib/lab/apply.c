@@ -2,6 +2,7 @@
 /* `apply`: the plan's steps done under the lab's lock, each with its
  * undo; see apply.h. */
 #include "lab/apply.h"
+#include "lab/applyplan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,6 @@
 
 #include "lab/enter.h"
 #include "lab/hosts.h"
-#include "lab/lab.h"
 #include "lab/lifecycle.h"
 #include "kernel/netns.h"
 #include "kernel/nl.h"
@@ -23,6 +23,7 @@
 #include "lab/state.h"
 #include "kernel/sysctl.h"
 #include "base/util.h"
+#include "base/testhook.h"
 
 struct apply {
 	const struct nlab_topology *new;
