@@ -14,7 +14,10 @@ struct nlab_up_opts {
 	/* Set asynchronously (by a signal handler) to abandon `up`; it is
 	 * checked between steps and leads to a full rollback. */
 	volatile sig_atomic_t *stop;
-	/* Called as work progresses, for a progress line on a terminal. */
+	/* Called as work progresses, for a progress line on a terminal.
+	 * Every phase ends with a call where @done == @total, in this order:
+	 * preflight, state, namespaces, bridges, links, addresses, qdiscs,
+	 * sysctls, hosts, nodes (`up --timings` times them so). */
 	void (*progress)(void *data, const char *phase, size_t done,
 			 size_t total);
 	void *progress_data;
