@@ -156,6 +156,25 @@ static int write_file(int dfd, const char *file, const char *text, size_t len,
 	return 0;
 }
 
+/* /etc/netns/LAB.NODE/hosts of one node, made and recorded. */
+static int write_one(int etc, const struct nlab_topology *t,
+		     const struct nlab_node *node, const char *text, size_t len,
+		     struct nlab_state *st, struct nlab_err *e)
+{
+	char ns[NLAB_NAME_MAX * 2 + 2], dir[PATH_MAX], file[PATH_MAX];
+	cleanup_close int dfd = -1;
+
+	nlab_ns_name(ns, sizeof(ns), t->name, node->name);
+	snprintf(dir, sizeof(dir), NLAB_ETC_NETNS "/%s", ns);
+	snprintf(file, sizeof(file), "%s/hosts", dir);
+	if (nlab_fault("hosts", e))
+		return -1;
+	dfd = make_dir(etc, ns, dir, st, e);
+	if (dfd < 0 || write_file(dfd, file, text, len, st, e))
+		return -1;
+	return 0;
+}
+
 int nlab_hosts_write(const struct nlab_topology *t, struct nlab_state *st,
 		     struct nlab_err *e)
 {
@@ -177,20 +196,41 @@ int nlab_hosts_write(const struct nlab_topology *t, struct nlab_state *st,
 					      "never follows a symlink there)")
 			       : nlab_err_set(e, errno, "open " NLAB_ETC_NETNS);
 
-	for (size_t n = 0; n < t->n_nodes; n++) {
-		char ns[NLAB_NAME_MAX * 2 + 2], dir[PATH_MAX], file[PATH_MAX];
-		cleanup_close int dfd = -1;
-
-		nlab_ns_name(ns, sizeof(ns), t->name, t->nodes[n].name);
-		snprintf(dir, sizeof(dir), NLAB_ETC_NETNS "/%s", ns);
-		snprintf(file, sizeof(file), "%s/hosts", dir);
-		if (nlab_fault("hosts", e))
+	for (size_t n = 0; n < t->n_nodes; n++)
+		if (write_one(etc, t, &t->nodes[n], text, len, st, e))
 			return -1;
-		dfd = make_dir(etc, ns, dir, st, e);
-		if (dfd < 0 || write_file(dfd, file, text, len, st, e))
-			return -1;
-	}
 	return 0;
+}
+
+int nlab_hosts_write_node(const struct nlab_topology *t,
+			  const struct nlab_node *node, struct nlab_state *st,
+			  struct nlab_err *e)
+{
+	cleanup_free char *text = NULL;
+	cleanup_close int etc = -1;
+	size_t len = 0;
+
+	text = hosts_text(t, &len);
+	if (!text)
+		return nlab_err_set(e, errno, "hosts file");
+	if (mkdir(NLAB_ETC_NETNS, 0755) < 0 && errno != EEXIST)
+		return nlab_err_set(e, errno, "mkdir " NLAB_ETC_NETNS);
+	etc = open_etc();
+	if (etc < 0)
+		return nlab_err_set(e, errno, "open " NLAB_ETC_NETNS);
+	return write_one(etc, t, node, text, len, st, e);
+}
+
+bool nlab_hosts_same(const struct nlab_topology *a,
+		     const struct nlab_topology *b)
+{
+	cleanup_free char *ta = NULL, *tb = NULL;
+	size_t la = 0, lb = 0;
+
+	ta = hosts_text(a, &la);
+	tb = hosts_text(b, &lb);
+	/* The first line names the lab: the rest is what the nodes see. */
+	return ta && tb && !strcmp(strchr(ta, '\n'), strchr(tb, '\n'));
 }
 
 /* Is @sb what @r made?  With an identity, exactly that inode; without

@@ -4,6 +4,8 @@
 #ifndef NLAB_HOSTS_H
 #define NLAB_HOSTS_H
 
+#include <stdbool.h>
+
 #include "base/err.h"
 #include "lab/state.h"
 #include "topology/topology.h"
@@ -19,6 +21,14 @@
  * file elsewhere. */
 int nlab_hosts_write(const struct nlab_topology *t, struct nlab_state *st,
 		     struct nlab_err *e);
+
+/* `apply`: the same for one node added to a running lab. */
+int nlab_hosts_write_node(const struct nlab_topology *t,
+			  const struct nlab_node *node, struct nlab_state *st,
+			  struct nlab_err *e);
+/* Would @a and @b write the same hosts files? */
+bool nlab_hosts_same(const struct nlab_topology *a,
+		     const struct nlab_topology *b);
 
 /* For `up`'s preflight: fail if /etc/netns/@ns exists and is not a
  * directory (a symlink, say), or holds a hosts file already. */

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The pieces of a lab that `up` makes for the whole lab at once and
+ * `apply` one at a time: a namespace's settings at birth, a segment's
+ * veth pair, a switch's port.  The requests are queued on a batching
+ * socket (nl.h) of the namespace named; the caller flushes it.
+ */
+#ifndef NLAB_BUILD_H
+#define NLAB_BUILD_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+#include "kernel/nl.h"
+#include "topology/topology.h"
+
+/* Settings made from inside a new namespace at birth (the caller is in
+ * it): a node's @n (no DAD, `forward`), or, for a switch (@n NULL), no
+ * host firewall on its bridge. */
+int nlab_ns_birth(const struct nlab_node *n, struct nlab_err *e);
+
+/* The veth pair of veth segment @s, queued on @nl, a socket in the netns
+ * of its first member's node; the second end goes into @fd_b, its
+ * node's netns. */
+void nlab_queue_veth(struct nlab_nl *nl, const struct nlab_segment *s,
+		     int fd_b);
+
+/* The port of member @m of bridge segment @s, queued on @nl, a socket in
+ * the switch's netns, whose bridge is @br; the member's end goes into
+ * @fd_node, its node's netns. */
+void nlab_queue_port(struct nlab_nl *nl, const struct nlab_segment *s, size_t m,
+		     int br, int fd_node);
+
+#endif
