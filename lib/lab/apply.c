@@ -295,6 +295,16 @@ struct link_job {
 	int fd;	       /* the far end's netns */
 };
 
+/* An interface of the name about to be made is a leftover of an
+ * `apply` killed midway (the old topology has none): it goes first. */
+static void leftover(struct nlab_nl *nl, const char *ifname)
+{
+	int idx = (int)if_nametoindex(ifname);
+
+	if (idx)
+		nlab_rtnl_link_del(nl, idx, ifname);
+}
+
 static int veth_here(void *arg, struct nlab_err *e)
 {
 	struct link_job *j = arg;
@@ -303,6 +313,7 @@ static int veth_here(void *arg, struct nlab_err *e)
 
 	if (nlab_nl_open(&nl, e))
 		return -1;
+	leftover(&nl, j->seg->members[0]->name);
 	nlab_queue_veth(&nl, j->seg, j->fd);
 	ret = nlab_nl_flush(&nl, e);
 	nlab_nl_close(&nl);
@@ -315,8 +326,12 @@ static int port_here(void *arg, struct nlab_err *e)
 	struct nlab_nl nl;
 	int br = ifindex(NLAB_BRIDGE_NAME, e), ret;
 
+	char port[NLAB_IFNAME_MAX + 1];
+
 	if (br < 0 || nlab_nl_open(&nl, e))
 		return -1;
+	nlab_port_name(port, sizeof(port), j->seg, j->member);
+	leftover(&nl, port);
 	nlab_queue_port(&nl, j->seg, j->member, br, j->fd);
 	ret = nlab_nl_flush(&nl, e);
 	nlab_nl_close(&nl);
@@ -947,6 +962,44 @@ static bool stopped_node(void *data, const char *name)
 	return nlab_node_stop_requested(a->new->name, &a->rec, name);
 }
 
+/* An `apply` was killed midway (its new topology is still there): the
+ * nodes and switches it had begun to add are removed, so that this one
+ * makes them anew; what it changed in place this one finishes or takes
+ * back, as every such step can be done twice. */
+static int recover(struct apply *a, struct nlab_err *e)
+{
+	struct nlab_topology *p = NULL;
+	cleanup_free const char **names = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (nlab_lab_topology_file(a->new->name, NLAB_APPLY_FILE, &p, e))
+		return nlab_err_wrap(e, "an earlier `apply` was cut short");
+	names = xcalloc(p->n_nodes + p->n_segments + 1, sizeof(*names));
+	for (size_t i = 0; i < p->n_nodes; i++)
+		if (!nlab_topology_node(a->old, p->nodes[i].name))
+			names[n++] = p->nodes[i].name;
+	for (size_t i = 0; i < p->n_segments; i++) {
+		const struct nlab_segment *s = &p->segments[i];
+		bool was = false;
+
+		for (size_t j = 0; j < a->old->n_segments && !was; j++)
+			was = a->old->segments[j].kind == NLAB_SEG_BRIDGE &&
+			      !strcmp(a->old->segments[j].name, s->name);
+		if (s->kind == NLAB_SEG_BRIDGE && !was)
+			names[n++] = s->name;
+	}
+	ret = forget(a, names, n, e);
+	nlab_topology_free(p);
+	if (!ret && unlinkat(a->st.dirfd, NLAB_APPLY_FILE, 0) < 0 &&
+	    errno != ENOENT)
+		ret = nlab_err_set(e, errno, "remove %s", NLAB_APPLY_FILE);
+	if (ret)
+		return nlab_err_wrap(e, "an earlier `apply` was cut short");
+	nlab_record_free(&a->rec);
+	return nlab_state_read(&a->st, &a->rec, e);
+}
+
 static int lab_apply(struct apply *a, struct nlab_err *e)
 {
 	cleanup_free char *pending = NULL;
@@ -957,13 +1010,8 @@ static int lab_apply(struct apply *a, struct nlab_err *e)
 	if (nlab_state_read(&a->st, &a->rec, e))
 		return -1;
 	pending = nlab_state_slurp(a->new->name, NLAB_APPLY_FILE);
-	if (pending)
-		return nlab_err_set(
-			e, 0,
-			"an earlier `apply` was cut short (killed): "
-			"the lab is neither its old topology nor "
-			"its new one; `netlab down %s` removes it",
-			a->new->name);
+	if (pending && recover(a, e))
+		return -1;
 	nlab_record_narrow(&a->rec, a->old);
 	nlab_plan_make_cb(a->old, a->new, stopped_node, a, &a->plan);
 	if (preflight(a, e))
