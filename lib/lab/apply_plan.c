@@ -808,6 +808,14 @@ void nlab_plan_make_cb(const struct nlab_topology *old,
 		s = add(&c.part[P_DEL], NLAB_STEP_NODE_DEL, o->name,
 			"remove node");
 		s->what = o;
+		/* It lives till the end: a link of it removed before with
+		 * its peer comes back on a rollback, and its routes too. */
+		for (size_t k = 0; k < o->n_ifaces; k++)
+			if (is_gone(&c, o->name, o->ifaces[k].name)) {
+				routes_step(&c.part[P_BACK],
+					    NLAB_STEP_ROUTES_BACK, o);
+				break;
+			}
 	}
 	if (old->hosts != new->hosts)
 		add(&c.part[P_LAB], NLAB_STEP_REFUSED, NULL,
