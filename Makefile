@@ -6,7 +6,8 @@
 #   make check-asan   the same tests against an ASan+UBSan test build
 #   make fuzz         build the libFuzzer targets: loader, Kathará labs (clang)
 #   make fuzz-smoke   run each for 20 s over its seed corpus
-#   make bench        up/down timings against `ip -batch` (root)
+#   make bench        up/down timings against `ip -batch`, and `apply` of
+#                     a one-link change on a 1000-node chain (root)
 #   make graphs       the README's pictures, docs/*.svg (netlab graph | dot)
 #   make install      PREFIX=/usr/local DESTDIR=  (and make uninstall)
 
@@ -140,6 +141,7 @@ fuzz-smoke: $(FUZZ)
 
 bench: $(BIN)
 	tests/bench/run $(abspath $(BIN))
+	tests/bench/apply.sh $(abspath $(BIN))
 
 # The pictures of the example topologies that the README shows, committed
 # so that they show on a web page: docs/NAME.svg from topologies/NAME.ini

@@ -679,7 +679,8 @@ static int do_step(struct apply *a, struct nlab_step *s, bool undo,
 {
 	switch (s->kind) {
 	case NLAB_STEP_HOSTS:
-		if (nlab_hosts_rewrite(undo ? a->old : a->new, &a->rec, e))
+		if (nlab_hosts_rewrite(undo ? a->old : a->new,
+				       undo ? a->new : a->old, &a->rec, e))
 			return nlab_err_wrap(e, "%s", s->text);
 		s->done = !undo;
 		/* A new node's own: made (and recorded), gone with it. */

@@ -45,8 +45,11 @@ int nlab_hosts_undo(const struct nlab_rec *r, const struct nlab_warn *w,
 
 /* `apply`: rewrite, in place (each node sees it through a bind mount of
  * that inode), every hosts file @rec records for a node of @t, with @t's
- * addresses; a file that is no longer the one netlab made is refused. */
+ * addresses; a file that is no longer the one netlab made is refused.
+ * A file that still is what @was (if not NULL) writes gets only the
+ * bytes that differ. */
 int nlab_hosts_rewrite(const struct nlab_topology *t,
+		       const struct nlab_topology *was,
 		       const struct nlab_record *rec, struct nlab_err *e);
 
 #endif
