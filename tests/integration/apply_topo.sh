@@ -195,4 +195,74 @@ kill -9 "$pid"
 expect "kill -9 on the way back: c's netns exists again" test -e "/run/netns/$L.c"
 expect "down after the crash" "$NETLAB" -q down "$L"
 expect_eq "down after the crash: nothing left (c, d, e included)" "$(leftovers "$L")" ""
+
+# --- a switch becomes a veth and back, an interface moves, a MAC changes ----
+L0=$L
+g=$(topo atopo2 <<'INI'
+[node a]
+eth0 = ab 10.61.0.1/24
+eth1 = s 10.61.1.1/24
+run = exec sleep 1000
+[node b]
+eth0 = ab 10.61.0.2/24
+eth1 = s 10.61.1.2/24
+run = exec sleep 1000
+[node c]
+eth0 = s 10.61.1.3/24
+run = exec sleep 1000
+INI
+)
+L=$(lab atopo2)
+g2="$TMP/atopo2-new.ini"
+cat >"$g2" <<INI
+[lab]
+name = $L
+[node a]
+eth0 = ab 10.61.0.1/24 mac=02:00:00:00:61:01
+eth1 = s 10.61.1.1/24
+run = exec sleep 1000
+[node b]
+eth0 = ab 10.61.0.2/24
+eth1 = cs 10.61.2.2/24
+run = exec sleep 1000
+[node c]
+eth0 = s 10.61.1.3/24
+eth1 = cs 10.61.2.3/24
+run = exec sleep 1000
+INI
+expect "shapes: up" "$NETLAB" -q up "$g"
+expect "shapes: s is a switch" test -e "/run/netns/$L.s"
+before=$(snap)
+pids="$(sup a) $(sup b) $(sup c)"
+idx=$(ip -n "$L.a" -o link show eth0 | cut -d: -f1)
+out=$("$NETLAB" apply --dry-run "$g2" 2>&1)
+expect_eq "shapes: the plan" "$out" "a: eth1: remove link to switch s
+b: eth1: remove link to switch s
+c: eth0: remove link to switch s
+a: eth1: add link to c:eth0 (segment s)
+b: eth1: add link to c:eth1 (segment cs)
+a: eth0: mac 02:00:00:00:61:01 (was random)
+lab: rewrite the nodes' hosts files (addresses changed)
+lab: remove switch s
+lab $L: 8 changes to make (dry run: none made)"
+for ((n = 1; n <= 30; n++)); do
+	out=$(NETLAB_TEST_FAIL=apply:$n "$NETLAB" apply "$g2" 2>&1)
+	rc=$?
+	[ $rc -eq 0 ] && break
+	expect_same "shapes: fault at step $n: the lab as it was" "$before" "$(snap)"
+done
+expect_eq "shapes: applied after every step failed once" "$rc:$n" "0:$n"
+expect_eq "shapes: a, b, c kept their processes" "$(sup a) $(sup b) $(sup c)" "$pids"
+expect_eq "shapes: the switch's netns is gone" "$(ls /run/netns | grep -c "^$L\.s$")" "0"
+expect_match "shapes: a's eth0 has its new MAC, in place (same index)" "$(ip -n "$L.a" -o link show eth0)" "^$idx: eth0@.* link/ether 02:00:00:00:61:01 "
+expect "shapes: a reaches c over the veth s" in_ns "$L.a" ping -c 1 -W 2 10.61.1.3
+expect "shapes: b reaches c over cs (its eth1 moved there)" in_ns "$L.b" ping -c 1 -W 2 10.61.2.3
+expect_eq "shapes: b has no address on s any more" "$(ip -n "$L.b" -o addr show | grep -c 10.61.1.)" "0"
+out=$("$NETLAB" apply "$g" 2>&1)
+expect_match "shapes: back: exit 0" "$?: $(echo "$out" | tail -n 1)" "^0: lab $L: [0-9]+ changes made$"
+expect "shapes: back: s is a switch again" test -e "/run/netns/$L.s"
+expect "shapes: back: b reaches c on the switch" in_ns "$L.b" ping -c 1 -W 2 10.61.1.3
+expect_eq "shapes: back: a, b, c kept their processes" "$(sup a) $(sup b) $(sup c)" "$pids"
+expect "shapes: down" "$NETLAB" -q down "$L"
+expect_eq "shapes: nothing left" "$(leftovers "$L")" ""
 done_testing
