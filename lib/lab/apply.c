@@ -286,6 +286,14 @@ static int iface_conf(void *arg, struct nlab_err *e)
 	nlab_nl_close(&nl);
 	if (!ret && f->impair.set)
 		ret = impair_set(f->name, &f->impair, NULL, e);
+	/* The node's sysctls of this interface (net.ipv4.conf.IF.KEY):
+	 * an interface made anew has its kernel defaults. */
+	snprintf(what, sizeof(what), ".%s.", f->name);
+	for (size_t i = 0; !ret && i < f->node->n_sysctls; i++)
+		if (strstr(f->node->sysctls[i].key, what))
+			ret = nlab_sysctl_write(f->node->sysctls[i].key,
+						f->node->sysctls[i].value,
+						false, e);
 	return ret ? nlab_err_wrap(e, "node %s", f->node->name) : 0;
 }
 

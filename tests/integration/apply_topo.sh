@@ -46,6 +46,7 @@ eth0 = ab 10.60.0.2/24
 eth1 = bc 10.60.1.1/24
 eth2 = lan 10.60.9.2/24
 forward = yes
+sysctl = net.ipv4.conf.eth1.rp_filter=2
 route = 10.60.2.0/24 via 10.60.1.2
 run = exec sleep 1000
 [node c]
@@ -74,6 +75,7 @@ eth0 = ab 10.60.0.2/24 mtu=1400
 eth1 = bd 10.60.2.1/24
 eth2 = lan 10.60.9.2/24
 forward = yes
+sysctl = net.ipv4.conf.eth1.rp_filter=2
 run = exec sleep 1000
 [node d]
 eth0 = bd 10.60.2.2/24
@@ -145,6 +147,7 @@ expect_eq "applied: ab's MTU is 1400 on both ends" "$(ip -n "$L.a" -o link show 
 expect "applied: a reaches d over the new link" in_ns "$L.a" ping -c 1 -W 2 10.60.3.2
 expect "applied: d reaches b's other address (its default route)" in_ns "$L.d" ping -c 1 -W 2 10.60.0.2
 expect "applied: e reaches b on the switch" in_ns "$L.e" ping -c 1 -W 2 10.60.9.2
+expect_eq "applied: b's eth1, made anew, has b's sysctl for it" "$(ip netns exec "$L.b" sysctl -n net.ipv4.conf.eth1.rp_filter)" "2"
 expect "applied: the stored topology is the new file" cmp "/run/netlab/$L/topology.ini" "$new"
 expect_eq "applied: no apply in progress" "$(ls "/run/netlab/$L" | grep -c apply)" "0"
 expect_match "applied: status up" "$("$NETLAB" status "$L" | head -n 1)" "^lab $L: up, 5/5 namespaces$"
