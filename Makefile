@@ -60,7 +60,7 @@ all: $(BIN) $(MAN)
 deps:
 	sh deps.sh $(DEPS_FLAGS)
 
-$(B)/%.o: %.c $(wildcard lib/*/*.h netlab/*.h)
+$(B)/%.o: %.c $(wildcard lib/*.h lib/*/*.h netlab/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Inetlab -c -o $@ $<
 

@@ -8,8 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "base/err.h"
-#include "topology/topology.h"
+#include "netlab.h"
 
 /* Exit statuses (SPEC §5). */
 enum {

@@ -6,9 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "topology/labtest.h"
-#include "run/ready.h"
-#include "base/util.h"
+#include "netlab.h"
 
 int cli_wait_arg(const struct cli *cli, int *argc, char **argv, bool *wait,
 		 uint64_t *ms)

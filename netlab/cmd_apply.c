@@ -5,9 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lab/apply.h"
+#include "netlab.h"
 #include "cli.h"
-#include "base/util.h"
 
 static volatile sig_atomic_t got_signal;
 

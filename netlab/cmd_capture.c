@@ -7,11 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run/capture.h"
+#include "netlab.h"
 #include "cli.h"
 #include "labarg.h"
-#include "base/text.h"
-#include "base/util.h"
 
 static volatile sig_atomic_t got_signal;
 

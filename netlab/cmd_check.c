@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "kernel/qdisc.h"
+#include "netlab.h"
 
 #define PLURAL(n, one, many) (n), (n) == 1 ? (one) : (many)
 

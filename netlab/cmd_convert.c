@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "topology/kathara.h"
+#include "netlab.h"
 
 int cmd_convert(struct cli *cli, int argc, char **argv)
 {

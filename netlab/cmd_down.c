@@ -6,11 +6,8 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "lab/lab.h"
+#include "netlab.h"
 #include "labarg.h"
-#include "lab/names.h"
-#include "lab/proc.h"
-#include "lab/state.h"
 
 struct down_warn {
 	const struct cli *cli;

@@ -9,12 +9,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "lab/enter.h"
-#include "lab/lab.h"
+#include "netlab.h"
 #include "labarg.h"
-#include "lab/names.h"
-#include "lab/nodeenv.h"
-#include "base/util.h"
 
 static volatile sig_atomic_t child;
 

@@ -10,12 +10,8 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "lab/lab.h"
+#include "netlab.h"
 #include "labarg.h"
-#include "topology/dot.h"
-#include "lab/state.h"
-#include "base/text.h"
-#include "base/util.h"
 
 /* A running lab's topology: the copy `up` stored, with relative paths
  * resolved against the original file's directory. */

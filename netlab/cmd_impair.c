@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "labarg.h"
-#include "run/runtime.h"
+#include "netlab.h"
 
 int cmd_impair(struct cli *cli, int argc, char **argv)
 {

@@ -8,8 +8,7 @@
 
 #include "cli.h"
 #include "labarg.h"
-#include "lab/lifecycle.h"
-#include "lab/proc.h"
+#include "netlab.h"
 
 static volatile sig_atomic_t got_signal;
 

@@ -5,9 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lab/lab.h"
+#include "netlab.h"
 #include "labarg.h"
-#include "run/runtime.h"
 
 /* "a eth0 <-> b eth0: down", or "... <-> switch lan: down": the cable. */
 static void say(const char *lab, const char *node, const char *ifname, bool up)

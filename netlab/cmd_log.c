@@ -4,12 +4,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lab/lab.h"
+#include "netlab.h"
 #include "labarg.h"
-#include "lab/names.h"
-#include "lab/nodefile.h"
-#include "lab/nodelog.h"
-#include "base/util.h"
 
 /* No log to show: no such lab, or no such node in it. */
 static int no_log(struct cli *cli, const char *lab, const char *node)

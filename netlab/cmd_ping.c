@@ -9,11 +9,8 @@
 
 #include "cli.h"
 #include "json.h"
-#include "lab/lab.h"
+#include "netlab.h"
 #include "labarg.h"
-#include "run/ping.h"
-#include "base/text.h"
-#include "base/util.h"
 
 #define INTERVAL_MS 100
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "lab/enter.h"
+#include "netlab.h"
 #include "labarg.h"
 
 int cmd_ps(struct cli *cli, int argc, char **argv)

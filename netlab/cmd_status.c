@@ -10,10 +10,7 @@
 #include "cli.h"
 #include "json.h"
 #include "labarg.h"
-#include "lab/names.h"
-#include "lab/state.h"
-#include "run/status.h"
-#include "base/util.h"
+#include "netlab.h"
 
 /* "a: supervisor dead; e: stopped by SIGTERM from inside the node" */
 static void degraded_text(const struct nlab_lab_status *st)

@@ -7,13 +7,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lab/lab.h"
+#include "netlab.h"
 #include "labarg.h"
-#include "topology/labtest.h"
-#include "run/ready.h"
 #include "testout.h"
-#include "base/text.h"
-#include "base/util.h"
 
 /* The readiness of the nodes, reported as a suite of its own; no test
  * can be named so. */

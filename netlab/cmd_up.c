@@ -8,10 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "lab/lab.h"
-#include "lab/nodelog.h"
-#include "lab/runwatch.h"
-#include "run/ready.h"
+#include "netlab.h"
 
 static volatile sig_atomic_t got_signal;
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "topology/topology.h"
+#include "netlab.h"
 
 bool cli_is_file_arg(const char *arg)
 {

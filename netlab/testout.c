@@ -5,8 +5,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "base/text.h"
-#include "base/util.h"
+#include "netlab.h"
 
 static const char *const words[] = {
 	[NLAB_PASS] = "ok",
@@ -215,67 +214,9 @@ size_t tout_finish(struct tout *o)
 /* ---- JUnit XML ------------------------------------------------------------
  */
 
-/* Length of the valid UTF-8 sequence at @p, or 0. */
-static size_t utf8_len(const unsigned char *p)
-{
-	size_t n = p[0] < 0x80			  ? 1
-		   : p[0] >= 0xc2 && p[0] <= 0xdf ? 2
-		   : p[0] >= 0xe0 && p[0] <= 0xef ? 3
-		   : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4
-						  : 0;
-
-	for (size_t i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((p[0] == 0xe0 && n == 3 && p[1] < 0xa0) ||
-	    (p[0] == 0xed && n == 3 && p[1] > 0x9f) ||
-	    (p[0] == 0xf0 && n == 4 && p[1] < 0x90) ||
-	    (p[0] == 0xf4 && n == 4 && p[1] > 0x8f))
-		return 0;
-	return n;
-}
-
-/* Text for XML: escaped, and what XML 1.0 cannot hold (control bytes, a
- * command's invalid UTF-8) shown as '?'. */
-static void xml_ex(FILE *f, const char *s, bool attr)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	while (*p) {
-		size_t n = utf8_len(p);
-
-		if (!n || (*p < 0x20 && *p != '\t' && *p != '\n') ||
-		    *p == 0x7f) {
-			fputc('?', f);
-			p += n ? n : 1;
-			continue;
-		}
-		switch (*p) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\n': /* an attribute's would read as a blank */
-			fputs(attr ? "&#10;" : "\n", f);
-			break;
-		default:
-			fwrite(p, 1, n, f);
-		}
-		p += n;
-	}
-}
-
 static void xml(FILE *f, const char *s)
 {
-	xml_ex(f, s, true);
+	nlab_xml_put(f, s, true);
 }
 
 static void xml_first_line(FILE *f, const char *s)
@@ -344,7 +285,7 @@ int tout_junit(const struct tout *o, FILE *f)
 							: "step");
 			xml_first_line(f, r->detail);
 			fprintf(f, "\">");
-			xml_ex(f, r->detail, false);
+			nlab_xml_put(f, r->detail, false);
 			fprintf(f, "</failure>\n    </testcase>\n");
 		}
 		fprintf(f, "  </testsuite>\n");

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "topology/labtest.h"
+#include "netlab.h"
 
 enum tout_kind {
 	TOUT_CHECK, /* reach, unreach, route, exec */

@@ -269,3 +269,59 @@ char *nlab_strfmt(const char *fmt, ...)
 	va_end(ap);
 	return s;
 }
+
+/* Length of the valid UTF-8 sequence at @p, or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n = p[0] < 0x80			  ? 1
+		   : p[0] >= 0xc2 && p[0] <= 0xdf ? 2
+		   : p[0] >= 0xe0 && p[0] <= 0xef ? 3
+		   : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4
+						  : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((p[0] == 0xe0 && n == 3 && p[1] < 0xa0) ||
+	    (p[0] == 0xed && n == 3 && p[1] > 0x9f) ||
+	    (p[0] == 0xf0 && n == 4 && p[1] < 0x90) ||
+	    (p[0] == 0xf4 && n == 4 && p[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+void nlab_xml_put(FILE *f, const char *s, bool attr)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (!n || (*p < 0x20 && *p != '\t' && *p != '\n') ||
+		    *p == 0x7f) {
+			fputc('?', f);
+			p += n ? n : 1;
+			continue;
+		}
+		switch (*p) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\n': /* an attribute's would read as a blank */
+			fputs(attr ? "&#10;" : "\n", f);
+			break;
+		default:
+			fwrite(p, 1, n, f);
+		}
+		p += n;
+	}
+}

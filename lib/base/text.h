@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Small string helpers for the loader: trimming, splitting lists, and
- * "did you mean" suggestions. */
+/* Small string helpers: trimming, splitting lists, "did you mean"
+ * suggestions, numbers and sizes, XML text. */
 #ifndef NLAB_TEXT_H
 #define NLAB_TEXT_H
 
@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Strip leading and trailing white space in place; returns the start. */
 char *nlab_trim(char *s);
@@ -67,5 +68,11 @@ int nlab_parse_uint(const char *s, uint64_t max, uint64_t *out);
 int nlab_parse_size(const char *s, uint64_t max, uint64_t *out);
 /* @v in the largest of those units that divides it ("64k", "1g", "1000"). */
 const char *nlab_size_str(uint64_t v, char *buf, size_t len);
+
+/* @s (NULL: "") as XML text, for JUnit reports and DOT's HTML-like
+ * labels: & < > " as entities, a newline as &#10; if @attr (an
+ * attribute's would read as a blank), and what XML 1.0 cannot hold
+ * (control bytes, invalid UTF-8) as '?'. */
+void nlab_xml_put(FILE *f, const char *s, bool attr);
 
 #endif

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "lab/lab.h"
 #include "topology/prefix.h"
 #include "base/util.h"
 
@@ -191,19 +190,19 @@ out:
 	return ret;
 }
 
-int nlab_kroutes_read(const char *lab, const char *node, int family,
-		      struct nlab_kroute **out, size_t *n, struct nlab_err *e)
+int nlab_kroutes_read(int family, struct nlab_kroute **out, size_t *n,
+		      struct nlab_err *e)
 {
 	struct dump d = { .family = family };
-	int orig, ret;
 
 	*out = NULL;
 	*n = 0;
-	if (nlab_lab_enter_netns(lab, node, &orig, e))
+	if (dump_routes(&d, e)) {
+		free(d.routes);
 		return -1;
-	ret = dump_routes(&d, e);
-	/* Names while still in the node: its ifindexes are its own. */
-	for (size_t i = 0; !ret && i < d.n; i++)
+	}
+	/* Names while still in the namespace: its ifindexes are its own. */
+	for (size_t i = 0; i < d.n; i++)
 		for (size_t j = 0; j < d.routes[i].n_nh; j++) {
 			struct nlab_nexthop *nh = &d.routes[i].nh[j];
 			char name[IF_NAMESIZE];
@@ -211,12 +210,6 @@ int nlab_kroutes_read(const char *lab, const char *node, int family,
 			if (nh->oif && if_indextoname((unsigned)nh->oif, name))
 				snprintf(nh->dev, sizeof(nh->dev), "%s", name);
 		}
-	if (nlab_lab_leave_netns(orig, ret ? NULL : e))
-		ret = -1;
-	if (ret) {
-		free(d.routes);
-		return nlab_err_wrap(e, "node %s", node);
-	}
 	*out = d.routes;
 	*n = d.n;
 	return 0;

@@ -34,12 +34,11 @@ struct nlab_kroute {
 };
 
 /*
- * The routes of @family in the main table of node @node of lab @lab, in
- * the kernel's order.  Returns 0, or -1 with @e (the node's netns is
- * missing: ENOENT).
+ * The routes of @family in the main table of the calling thread's netns,
+ * in the kernel's order.  Returns 0, or -1 with @e.
  */
-int nlab_kroutes_read(const char *lab, const char *node, int family,
-		      struct nlab_kroute **out, size_t *n, struct nlab_err *e);
+int nlab_kroutes_read(int family, struct nlab_kroute **out, size_t *n,
+		      struct nlab_err *e);
 
 /*
  * Does @r go to @dst (exactly that prefix), through gateway @gw (of

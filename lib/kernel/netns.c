@@ -53,10 +53,7 @@ out:
 	return ret;
 }
 
-/* A new network namespace, the calling thread moved into it: *nsfd an
- * fd of it, *id its nsfs identity (what /run/netns/NAME shows once it is
- * bound there). */
-static int netns_new(int *nsfd, struct nlab_ident *id, struct nlab_err *e)
+int nlab_netns_new(int *nsfd, struct nlab_ident *id, struct nlab_err *e)
 {
 	struct stat sb;
 
@@ -75,8 +72,7 @@ static int netns_new(int *nsfd, struct nlab_ident *id, struct nlab_err *e)
 	return 0;
 }
 
-/* Name the calling thread's namespace, as `ip netns add` does. */
-static int netns_bind(const char *name, struct nlab_err *e)
+int nlab_netns_bind(const char *name, struct nlab_err *e)
 {
 	char path[PATH_MAX];
 	int fd;
@@ -94,24 +90,6 @@ static int netns_bind(const char *name, struct nlab_err *e)
 	if (mount("/proc/self/ns/net", path, "none", MS_BIND, NULL) < 0) {
 		nlab_err_set(e, errno, "netns %s: bind", name);
 		unlink(path);
-		return -1;
-	}
-	return 0;
-}
-
-int nlab_netns_make(struct nlab_state *st, const char *name, int *nsfd,
-		    struct nlab_err *e)
-{
-	struct nlab_ident id;
-
-	if (netns_new(nsfd, &id, e) ||
-	    nlab_state_rec(st, NLAB_REC_NETNS, name, e) ||
-	    nlab_state_rec_id(st, NLAB_REC_NETNS, name, &id, e))
-		return nlab_err_wrap(e, "netns %s", name);
-	if (netns_bind(name, e)) {
-		/* Someone else's: cancel the record entry. */
-		if (e->errnum == EEXIST)
-			nlab_state_keep(st, NLAB_REC_NETNS, name, NULL);
 		return -1;
 	}
 	return 0;

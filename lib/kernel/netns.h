@@ -10,7 +10,6 @@
 #include <stdbool.h>
 
 #include "base/err.h"
-#include "lab/state.h"
 #include "base/util.h"
 
 #define NLAB_NETNS_DIR "/run/netns"
@@ -19,15 +18,17 @@
  * exclusive flock on the directory (Debian #949235).  Idempotent. */
 int nlab_netns_dir_prepare(struct nlab_err *e);
 
-/* Make a lab's namespace NAME, recorded in @st's record: unshare a new
- * network namespace (it dies with us until it is named), record it with
- * its identity, then create /run/netns/NAME with O_EXCL (EEXIST: the name
- * is taken, nothing touched, the entry cancelled) and bind it, last.  The
- * calling thread is left inside the new namespace; *nsfd is an fd of it.
- * On failure no name is left behind.  The only way to make a namespace
- * `down` will remove: it removes none without its recorded identity. */
-int nlab_netns_make(struct nlab_state *st, const char *name, int *nsfd,
-		    struct nlab_err *e);
+/* A new network namespace, the calling thread moved into it: *nsfd an
+ * fd of it, *id its nsfs identity (what /run/netns/NAME shows once it is
+ * bound there).  It dies with us until it is named (nlab_netns_bind). */
+int nlab_netns_new(int *nsfd, struct nlab_ident *id, struct nlab_err *e);
+
+/* Name the calling thread's namespace NAME, as `ip netns add` does:
+ * create /run/netns/NAME with O_EXCL (EEXIST in e->errnum: the name is
+ * taken, nothing touched) and bind it.  On failure no name is left
+ * behind.  A lab's namespaces are made by up.c's netns_make, which
+ * records each before naming it. */
+int nlab_netns_bind(const char *name, struct nlab_err *e);
 
 /* Open /run/netns/NAME, checking it really is a bound namespace (between
  * the O_EXCL create and the bind it is an empty file).  -1 with ENOENT in

@@ -24,6 +24,12 @@
 #define TBF_CHILD_MAJOR 10    /* tbf under netem N: is N*10: */
 #define TBF_LATENCY_US	50000 /* queue at most this much delay in tbf */
 
+void nlab_qdisc_socket_freep(struct nl_sock **sk)
+{
+	if (*sk)
+		nl_socket_free(*sk);
+}
+
 struct nl_sock *nlab_qdisc_socket(struct nlab_err *e)
 {
 	struct nl_sock *sk = nl_socket_alloc();

@@ -22,6 +22,9 @@ struct nl_sock;
 
 /* Open a libnl route socket in the caller's current netns. */
 struct nl_sock *nlab_qdisc_socket(struct nlab_err *e);
+/* For a local that holds one: freed on every return path. */
+void nlab_qdisc_socket_freep(struct nl_sock **sk);
+#define cleanup_nlsock __attribute__((cleanup(nlab_qdisc_socket_freep)))
 
 /* Make @imp the interface's whole impairment set (none: remove them),
  * all or nothing: on failure the old set is still (or again) in place. */

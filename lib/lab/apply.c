@@ -2,6 +2,7 @@
 /* `apply`: the plan's steps done under the lab's lock, each with its
  * undo; see apply.h. */
 #include "lab/apply.h"
+#include "lab/applyplan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include "lab/enter.h"
 #include "lab/hosts.h"
 #include "lab/lab.h"
+#include "topology/nsname.h"
 #include "lab/lifecycle.h"
 #include "lab/node.h"
 #include "kernel/netns.h"
@@ -29,6 +31,7 @@
 #include "lab/state.h"
 #include "kernel/sysctl.h"
 #include "base/util.h"
+#include "base/testhook.h"
 
 /* A namespace `apply` made: its fd, till the end. */
 struct made {
@@ -488,7 +491,7 @@ static int ns_make(struct apply *a, const char *name, const struct nlab_node *n,
 	if (!a->netns_dir && nlab_netns_dir_prepare(e))
 		return -1;
 	a->netns_dir = true;
-	if (nlab_netns_make(&a->st, ns, &fd, e))
+	if (nlab_lab_netns_make(&a->st, ns, &fd, e))
 		return -1;
 	xgrow(&a->made, &a->cap_made, a->n_made + 1, sizeof(*a->made));
 	a->made[a->n_made++] = (struct made){ .name = name, .fd = fd };

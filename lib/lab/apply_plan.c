@@ -2,6 +2,7 @@
 /* `apply`'s plan: the stored topology and the new file compared, node by
  * node, into steps (see apply.h). */
 #include "lab/apply.h"
+#include "lab/applyplan.h"
 
 #include <stdarg.h>
 #include <stdio.h>

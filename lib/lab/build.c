@@ -2,12 +2,32 @@
 /* Pieces of a lab made by both `up` and `apply`: see build.h. */
 #include "lab/build.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 #include "base/util.h"
+#include "kernel/netns.h"
 #include "kernel/rtnl.h"
 #include "kernel/sysctl.h"
-#include "lab/lab.h"
+#include "topology/nsname.h"
+
+int nlab_lab_netns_make(struct nlab_state *st, const char *name, int *nsfd,
+			struct nlab_err *e)
+{
+	struct nlab_ident id;
+
+	if (nlab_netns_new(nsfd, &id, e) ||
+	    nlab_state_rec(st, NLAB_REC_NETNS, name, e) ||
+	    nlab_state_rec_id(st, NLAB_REC_NETNS, name, &id, e))
+		return nlab_err_wrap(e, "netns %s", name);
+	if (nlab_netns_bind(name, e)) {
+		/* Someone else's: cancel the record entry. */
+		if (e->errnum == EEXIST)
+			nlab_state_keep(st, NLAB_REC_NETNS, name, NULL);
+		return -1;
+	}
+	return 0;
+}
 
 int nlab_ns_birth(const struct nlab_node *n, struct nlab_err *e)
 {

@@ -12,7 +12,17 @@
 
 #include "base/err.h"
 #include "kernel/nl.h"
+#include "lab/state.h"
 #include "topology/topology.h"
+
+/* Make a lab's namespace NAME, recorded in @st's record: unshare a new
+ * network namespace, record it with its identity, then name it
+ * (nlab_netns_bind), last.  The calling thread is left inside the new
+ * namespace; *nsfd is an fd of it.  On failure no name is left behind.
+ * The only way to make a namespace `down` will remove: it removes none
+ * without its recorded identity. */
+int nlab_lab_netns_make(struct nlab_state *st, const char *name, int *nsfd,
+			struct nlab_err *e);
 
 /* Settings made from inside a new namespace at birth (the caller is in
  * it): a node's @n (no DAD, `forward`), or, for a switch (@n NULL), no

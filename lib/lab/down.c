@@ -72,10 +72,8 @@ int nlab_lab_down_warn(const char *lab, const struct nlab_warn *w,
 	int failed = 0, r;
 
 	r = nlab_state_open(lab, &st, e);
-	if (r) {
-		nlab_state_close(&st);
+	if (r)
 		return r;
-	}
 	if (nlab_state_read(&st, &rec, e)) {
 		nlab_state_close(&st);
 		return -1;

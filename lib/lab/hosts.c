@@ -12,8 +12,9 @@
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 
-#include "lab/lab.h"
 #include "base/util.h"
+#include "topology/nsname.h"
+#include "base/testhook.h"
 
 /* The same text for every node: localhost, then each node's addresses. */
 static char *hosts_text(const struct nlab_topology *t, size_t *len)

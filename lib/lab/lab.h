@@ -8,7 +8,6 @@
 #include <stddef.h>
 
 #include "base/err.h"
-#include "base/testhook.h"
 #include "topology/topology.h"
 
 struct nlab_up_opts {
@@ -60,17 +59,5 @@ int nlab_lab_enter(const char *lab, const char *kind, const char *name,
 int nlab_lab_enter_netns(const char *lab, const char *name, int *orig,
 			 struct nlab_err *e);
 int nlab_lab_leave_netns(int orig, struct nlab_err *e);
-
-/* The switch-side port name of member @member of bridge segment @s:
- * "NODE.IFNAME" when it fits (node names hold no '.', so it is
- * unambiguous), else "pN". */
-void nlab_port_name(char *buf, size_t len, const struct nlab_segment *s,
-		    size_t member);
-
-/* The bridge device inside a switch's netns. */
-#define NLAB_BRIDGE_NAME "br0"
-
-/* The netns name of a node or switch: LAB.NAME. */
-void nlab_ns_name(char *buf, size_t len, const char *lab, const char *name);
 
 #endif

@@ -22,6 +22,8 @@
 #include "kernel/rtnl.h"
 #include "lab/state.h"
 #include "base/util.h"
+#include "topology/nsname.h"
+#include "base/testhook.h"
 
 /* One run of a command on some nodes of a lab, the lab locked. */
 struct life {
@@ -96,11 +98,14 @@ int nlab_lab_lock(const char *lab, struct nlab_state *st,
 		return -1;
 	done = nlab_state_slurp(lab, NLAB_STATE_COMPLETE);
 	if (!done)
-		return nlab_err_set(e, 0,
-				    "lab %s is half-built (an `up` was "
-				    "killed): `netlab down %s` removes it",
-				    lab, lab);
-	return nlab_lab_topology(lab, t, e);
+		nlab_err_set(e, 0,
+			     "lab %s is half-built (an `up` was killed): "
+			     "`netlab down %s` removes it",
+			     lab, lab);
+	else if (!nlab_lab_topology(lab, t, e))
+		return 0;
+	nlab_state_close(st);
+	return -1;
 }
 
 static void life_close(struct life *l)

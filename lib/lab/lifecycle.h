@@ -64,9 +64,9 @@ int nlab_nodes_op(const char *lab, enum nlab_node_op op,
 struct nlab_state;
 struct nlab_topology;
 /* Lock running lab @lab (its state in @st: close it with
- * nlab_state_close, also after a failure), which must be complete, and
- * load its stored topology into *t.  -1 with @e: no such lab (ENOENT),
- * half-built. */
+ * nlab_state_close; on failure it is closed already), which must be
+ * complete, and load its stored topology into *t.  -1 with @e: no such
+ * lab (ENOENT), half-built. */
 int nlab_lab_lock(const char *lab, struct nlab_state *st,
 		  struct nlab_topology **t, struct nlab_err *e);
 /* The same with the lab's lock held already (`apply`): @st is the lab's

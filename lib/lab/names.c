@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lab/lab.h"
 #include "lab/state.h"
 #include "base/text.h"
 #include "base/util.h"
+#include "topology/nsname.h"
 
 /* Room for the list within a message (struct nlab_err holds 1024). */
 #define LIST_MAX 600

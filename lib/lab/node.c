@@ -25,13 +25,13 @@
 #include <unistd.h>
 
 #include "lab/hosts.h"
-#include "lab/lab.h"
 #include "kernel/netns.h"
 #include "lab/nodeenv.h"
 #include "lab/nodefs.h"
 #include "lab/nodelog.h"
 #include "lab/runstate.h"
 #include "base/util.h"
+#include "base/testhook.h"
 
 /* Supervisor -> up, one per node; smaller than PIPE_BUF, so atomic. */
 struct ready_msg {

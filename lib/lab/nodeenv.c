@@ -8,9 +8,6 @@
 
 #include "base/util.h"
 
-#define ENV_LAB	 "NETLAB_LAB"
-#define ENV_NODE "NETLAB_NODE"
-
 /* The documented defaults, in the order they are passed on. */
 static const struct {
 	const char *name;
@@ -21,11 +18,6 @@ static const struct {
 	{ "TERM", "dumb" },
 	{ "LANG", "C.UTF-8" },
 };
-
-bool nlab_env_reserved(const char *name)
-{
-	return !strcmp(name, ENV_LAB) || !strcmp(name, ENV_NODE);
-}
 
 static const struct nlab_env *node_var(const struct nlab_node *n,
 				       const char *name)
@@ -73,8 +65,8 @@ char **nlab_node_environ(const char *lab, const struct nlab_node *n,
 			value = term;
 		env[k++] = pair(name, value);
 	}
-	env[k++] = pair(ENV_LAB, lab);
-	env[k++] = pair(ENV_NODE, n->name);
+	env[k++] = pair(NLAB_ENV_LAB, lab);
+	env[k++] = pair(NLAB_ENV_NODE, n->name);
 	for (size_t i = 0; i < n->n_env; i++)
 		if (!is_default(n->env[i].name))
 			env[k++] = pair(n->env[i].name, n->env[i].value);

@@ -24,8 +24,8 @@
 #define NLAB_ENV_PATH                                                          \
 	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-/* NETLAB_LAB and NETLAB_NODE: names netlab sets, which `env` may not. */
-bool nlab_env_reserved(const char *name);
+/* NETLAB_LAB and NETLAB_NODE are reserved: nlab_env_reserved() in
+ * topology.h (the loader refuses them in `env`). */
 
 /* The node's environment, a NULL-terminated "NAME=VALUE" array for
  * execve() (free it with nlab_environ_free()).  @term is the caller's

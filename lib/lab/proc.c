@@ -18,10 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lab/lab.h"
 #include "kernel/netns.h"
 #include "lab/node.h"
 #include "base/util.h"
+#include "topology/nsname.h"
 
 /* Grace period between SIGTERM and SIGKILL; `down --grace` sets it. */
 int nlab_grace_ms = 5000;

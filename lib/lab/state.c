@@ -110,9 +110,11 @@ int nlab_state_create(const char *lab, struct nlab_state *st,
 		goto fail;
 	}
 	r = lock_dir(st, e);
-	if (r > 0) /* a `down` removed it under us: nothing of ours left */
+	if (r > 0) { /* a `down` removed it under us: nothing of ours left */
+		nlab_state_close(st);
 		return nlab_err_set(e, EBUSY,
 				    "lab %s was removed while starting", lab);
+	}
 	if (r < 0)
 		goto fail;
 	st->recfd = openat(st->dirfd, RECORD,
@@ -150,13 +152,18 @@ int nlab_state_open(const char *lab, struct nlab_state *st, struct nlab_err *e)
 		return open_err(e, path);
 	}
 	r = lock_dir(st, e);
-	if (r)
+	if (r) {
+		nlab_state_close(st);
 		return r;
+	}
 	st->recfd = openat(
 		st->dirfd, RECORD,
 		O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (st->recfd < 0)
-		return nlab_err_set(e, errno, "open %s/" RECORD, path);
+	if (st->recfd < 0) {
+		nlab_err_set(e, errno, "open %s/" RECORD, path);
+		nlab_state_close(st);
+		return -1;
+	}
 	return 0;
 }
 

@@ -76,12 +76,16 @@ struct nlab_state {
 };
 
 /* Make /run/netlab/LAB for a new lab and lock it.  A lab that already
- * exists (even half-built, after a crash) is refused: "run down first". */
+ * exists (even half-built, after a crash) is refused: "run down first".
+ * On failure nothing is left open (@st holds -1s), as for
+ * nlab_state_open: the function that opens something closes it on
+ * failure; after success the caller closes @st with nlab_state_close. */
 int nlab_state_create(const char *lab, struct nlab_state *st,
 		      struct nlab_err *e);
 
 /* Open and lock an existing lab's state.  Returns 1 when there is no
- * such lab (not an error for `down`), 0 when opened. */
+ * such lab (not an error for `down`), 0 when opened; on failure (or 1)
+ * nothing is left open. */
 int nlab_state_open(const char *lab, struct nlab_state *st, struct nlab_err *e);
 
 void nlab_state_close(struct nlab_state *st);

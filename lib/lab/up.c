@@ -3,10 +3,10 @@
  * `up`: turn a validated topology into namespaces, links, addresses and
  * routes, all or nothing.
  *
- * Shape: preflight (every check that needs the host, nothing created) →
- * state (the lab's record) → namespaces → bridges → veths → addresses and
- * routes → sysctls → hosts files.  Every object is recorded before it is
- * made; on any failure or signal the record is walked backwards
+ * Shape: preflight (preflight.c: every check that needs the host, nothing
+ * created) → state (the lab's record) → namespaces → bridges → veths →
+ * addresses and routes → sysctls → hosts files.  Every object is recorded
+ * before it is made; on any failure or signal the record is walked backwards
  * (nlab_lab_down), which is also what `down` does.
  *
  * Netlink: one batching socket per namespace, opened while the process is
@@ -25,16 +25,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lab/build.h"
 #include "lab/hosts.h"
 #include "lab/lab.h"
 #include "kernel/netns.h"
 #include "lab/node.h"
+#include "lab/preflight.h"
 #include "kernel/nl.h"
 #include "kernel/qdisc.h"
 #include "kernel/rtnl.h"
 #include "lab/state.h"
 #include "kernel/sysctl.h"
 #include "base/util.h"
+#include "topology/nsname.h"
+#include "base/testhook.h"
 
 #define BRIDGE_NAME NLAB_BRIDGE_NAME
 
@@ -58,7 +62,6 @@ struct up {
 	const struct nlab_topology *t;
 	const struct nlab_up_opts *o;
 	struct nlab_state st;
-	bool have_state;
 	struct nsrt *ns; /* nodes first, in order, then bridge segments */
 	size_t n_ns;
 	int *seg_ns; /* segment index -> ns index, -1 for veth */
@@ -66,11 +69,6 @@ struct up {
 	struct rlimit nofile; /* the caller's open-files limit, for the nodes */
 	bool have_nofile;
 };
-
-void nlab_ns_name(char *buf, size_t len, const char *lab, const char *name)
-{
-	snprintf(buf, len, "%s.%s", lab, name);
-}
 
 static int stopped(struct up *u, struct nlab_err *e)
 {
@@ -115,141 +113,12 @@ static void add_link(void *data, const char *name, int idx)
 	r->links[r->n_links++].idx = idx;
 }
 
-/* Can this kernel make a VLAN-filtering bridge?  1 yes, 0 no. */
-static int probe_vlan_filtering(void *arg, struct nlab_err *e)
-{
-	struct nlab_switch sw = { .vlan_filtering = true };
-	struct nlab_nl nl;
-	struct nlab_err pe;
-	int ret;
-
-	(void)arg;
-	if (nlab_nl_open(&nl, e))
-		return -1;
-	nlab_rtnl_bridge(&nl, BRIDGE_NAME, &sw, "probe");
-	ret = nlab_nl_flush(&nl, &pe) == 0 ? 1 : 0;
-	if (!ret && pe.errnum != EOPNOTSUPP) {
-		*e = pe;
-		ret = -1;
-	}
-	nlab_nl_close(&nl);
-	return ret;
-}
-
-/* Everything that can be known wrong before touching the host. */
-static int preflight(struct up *u, struct nlab_err *e)
-{
-	const struct nlab_topology *t = u->t;
-	char path[PATH_MAX];
-	struct stat sb;
-
-	/* The usual case of a name in use: this lab, still up. */
-	snprintf(path, sizeof(path), NLAB_STATE_DIR "/%s", t->name);
-	if (lstat(path, &sb) == 0) {
-		cleanup_free char *done =
-			nlab_state_slurp(t->name, NLAB_STATE_COMPLETE);
-
-		nlab_err_set(e, 0, "%s: run `netlab down %s` first%s%s%s",
-			     done ? "already up"
-				  : "half-built (an `up` is "
-				    "running or was killed)",
-			     t->name,
-			     done ? ", or `netlab up --name NEW FILE` for a "
-				    "second copy, or `netlab apply "
-				  : "",
-			     done ? t->path : "",
-			     done ? "` to change it to what the file says"
-				  : "");
-		e->errnum = EALREADY; /* cmd_up: nothing to say was undone */
-		return -1;
-	}
-	for (size_t i = 0; i < u->n_ns; i++)
-		if (nlab_netns_exists(u->ns[i].ns))
-			return nlab_err_set(e, 0,
-					    "netns %s already exists (not "
-					    "touched)",
-					    u->ns[i].ns);
-	for (size_t i = 0; t->hosts && i < t->n_nodes; i++)
-		if (nlab_hosts_check(u->ns[i].ns, e))
-			return -1;
-	for (size_t i = 0; i < t->n_switches; i++) {
-		int r;
-
-		if (!t->switches[i].vlan_filtering)
-			continue;
-		r = nlab_netns_probe(probe_vlan_filtering, NULL, e);
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return nlab_err_set(
-				e, 0,
-				"switch %s: vlan_filtering = yes needs "
-				"bridge VLAN filtering, which this "
-				"kernel lacks "
-				"(CONFIG_BRIDGE_VLAN_FILTERING)",
-				t->switches[i].name);
-		break;
-	}
-	/* Asked for netem on a kernel without it: say so now, not halfway. */
-	for (size_t n = 0; n < t->n_nodes; n++) {
-		for (size_t i = 0; i < t->nodes[n].n_ifaces; i++) {
-			const struct nlab_iface *f = &t->nodes[n].ifaces[i];
-			int r;
-
-			if (!(f->impair.set & NLAB_IMP_NETEM))
-				continue;
-			r = nlab_netem_available(e);
-			if (r < 0)
-				return -1;
-			if (r == 0)
-				return nlab_err_set(
-					e, 0,
-					"node %s: %s: delay, jitter, "
-					"loss, duplicate, corrupt and "
-					"reorder need the netem qdisc, "
-					"which this kernel lacks "
-					"(CONFIG_NET_SCH_NETEM)",
-					t->nodes[n].name, f->name);
-		}
-	}
-	return 0;
-}
-
 static int save_topology(struct up *u, struct nlab_err *e)
 {
 	if (nlab_state_write(&u->st, "topology.ini", u->t->source,
 			     u->t->source_len, e) ||
 	    nlab_state_write(&u->st, "source-dir", u->t->dir, strlen(u->t->dir),
 			     e))
-		return -1;
-	return 0;
-}
-
-/* Settings that are easiest made from inside the namespace at birth: the
- * process is in it anyway. */
-static int ns_birth_sysctls(const struct nsrt *r, struct nlab_err *e)
-{
-	static const char *const bridge_nf[] = {
-		"net.bridge.bridge-nf-call-iptables",
-		"net.bridge.bridge-nf-call-ip6tables",
-		"net.bridge.bridge-nf-call-arptables",
-	};
-
-	if (!r->node) {
-		/* With br_netfilter loaded these default to 1 and would put
-		 * the host's firewall in the lab's data path. */
-		for (size_t i = 0; i < ARRAY_SIZE(bridge_nf); i++)
-			if (nlab_sysctl_write(bridge_nf[i], "0", true, e))
-				return -1;
-		return 0;
-	}
-	/* Every interface made later inherits "default": no DAD wait even
-	 * for link-local addresses (lo, the only one yet, does no DAD). */
-	if (nlab_sysctl_write("net.ipv6.conf.default.accept_dad", "0", true, e))
-		return -1;
-	if (r->node->forward &&
-	    (nlab_sysctl_write("net.ipv4.ip_forward", "1", false, e) ||
-	     nlab_sysctl_write("net.ipv6.conf.all.forwarding", "1", true, e)))
 		return -1;
 	return 0;
 }
@@ -264,11 +133,11 @@ static int make_namespaces(struct up *u, struct nlab_err *e)
 		struct nsrt *r = &u->ns[i];
 
 		if (stopped(u, e) || nlab_fault("netns", e) ||
-		    nlab_netns_make(&u->st, r->ns, &r->fd, e)) {
+		    nlab_lab_netns_make(&u->st, r->ns, &r->fd, e)) {
 			ret = -1;
 			break;
 		}
-		if (nlab_nl_open(&r->nl, e) || ns_birth_sysctls(r, e)) {
+		if (nlab_nl_open(&r->nl, e) || nlab_ns_birth(r->node, e)) {
 			nlab_err_wrap(e, "netns %s", r->ns);
 			ret = -1;
 			break;
@@ -302,55 +171,18 @@ static int make_bridges(struct up *u, struct nlab_err *e)
 
 static void veth_pair(struct up *u, const struct nlab_segment *s)
 {
-	const struct nlab_iface *a = s->members[0], *b = s->members[1];
-	struct nsrt *ra = node_ns(u, a->node), *rb = node_ns(u, b->node);
-	struct nlab_link_spec sa = {
-		.name = a->name,
-		.netns_fd = -1,
-		.mac = a->has_mac ? a->mac : NULL,
-		.mtu = a->mtu,
-	};
-	struct nlab_link_spec sb = {
-		.name = b->name,
-		.netns_fd = rb->fd,
-		.mac = b->has_mac ? b->mac : NULL,
-		.mtu = b->mtu,
-	};
-	char what[160];
-
-	snprintf(what, sizeof(what), "segment %s: veth %s:%s - %s:%s", s->name,
-		 a->node->name, a->name, b->node->name, b->name);
-	nlab_rtnl_veth(&ra->nl, &sa, &sb, what);
+	nlab_queue_veth(&node_ns(u, s->members[0]->node)->nl, s,
+			node_ns(u, s->members[1]->node)->fd);
 }
 
 static void bridge_ports(struct up *u, const struct nlab_segment *s)
 {
 	struct nsrt *sw = seg_ns(u, s);
 	int br = ns_link(sw, BRIDGE_NAME);
-	uint32_t sw_mtu = s->sw ? s->sw->mtu : 0;
 
-	for (size_t m = 0; m < s->n_members; m++) {
-		const struct nlab_iface *i = s->members[m];
-		char port[NLAB_IFNAME_MAX + 1], what[160];
-		uint32_t mtu = sw_mtu ? sw_mtu : i->mtu;
-		struct nlab_link_spec sp = {
-			.name = port,
-			.netns_fd = -1,
-			.mtu = mtu,
-			.master = br,
-		};
-		struct nlab_link_spec si = {
-			.name = i->name,
-			.netns_fd = node_ns(u, i->node)->fd,
-			.mac = i->has_mac ? i->mac : NULL,
-			.mtu = i->mtu ? i->mtu : sw_mtu,
-		};
-
-		nlab_port_name(port, sizeof(port), s, m);
-		snprintf(what, sizeof(what), "switch %s: port for %s:%s",
-			 s->name, i->node->name, i->name);
-		nlab_rtnl_veth(&sw->nl, &sp, &si, what);
-	}
+	for (size_t m = 0; m < s->n_members; m++)
+		nlab_queue_port(&sw->nl, s, m, br,
+				node_ns(u, s->members[m]->node)->fd);
 }
 
 static int flush_all(struct up *u, struct nlab_err *e)
@@ -433,26 +265,21 @@ static int configure_nodes(struct up *u, struct nlab_err *e)
 
 static int node_qdiscs(struct nsrt *r, struct nlab_err *e)
 {
-	struct nl_sock *sk = NULL;
-	int ret = 0;
+	cleanup_nlsock struct nl_sock *sk = NULL;
 
-	for (size_t i = 0; i < r->node->n_ifaces && !ret; i++) {
+	for (size_t i = 0; i < r->node->n_ifaces; i++) {
 		const struct nlab_iface *f = &r->node->ifaces[i];
 
 		if (!f->impair.set)
 			continue;
 		if (!sk && (nlab_netns_enter(r->fd, e) ||
-			    !(sk = nlab_qdisc_socket(e)))) {
-			ret = -1;
-			break;
-		}
+			    !(sk = nlab_qdisc_socket(e))))
+			return -1;
 		if (nlab_qdisc_apply(sk, ns_link(r, f->name), &f->impair, e))
-			ret = nlab_err_wrap(e, "node %s: %s", r->node->name,
-					    f->name);
+			return nlab_err_wrap(e, "node %s: %s", r->node->name,
+					     f->name);
 	}
-	if (sk)
-		nl_socket_free(sk);
-	return ret;
+	return 0;
 }
 
 /* Impairments: libnl's qdisc objects, from inside each node that has
@@ -495,24 +322,27 @@ static int node_sysctls(struct up *u, struct nlab_err *e)
 
 static int start_nodes(struct up *u, struct nlab_err *e)
 {
-	int *fds = xcalloc(u->t->n_nodes ? u->t->n_nodes : 1, sizeof(int));
-	int ret;
+	cleanup_free int *fds =
+		xcalloc(u->t->n_nodes ? u->t->n_nodes : 1, sizeof(int));
 
 	/* The sockets are done with; the supervisors need only the fds. */
 	for (size_t i = 0; i < u->n_ns; i++)
 		nlab_nl_close(&u->ns[i].nl);
 	for (size_t i = 0; i < u->t->n_nodes; i++)
 		fds[i] = u->ns[i].fd;
-	ret = nlab_fault("nodes", e) ||
-	      nlab_nodes_start(u->t, fds, &u->st,
-			       u->have_nofile ? &u->nofile : NULL,
-			       u->o ? u->o->stop : NULL, e);
-	free(fds);
-	return ret ? -1 : 0;
+	if (nlab_fault("nodes", e) ||
+	    nlab_nodes_start(u->t, fds, &u->st,
+			     u->have_nofile ? &u->nofile : NULL,
+			     u->o ? u->o->stop : NULL, e))
+		return -1;
+	return 0;
 }
 
+/* Release what `up` holds (not what it made on the host), state lock
+ * first; @u is left empty, so a second call does nothing. */
 static void up_free(struct up *u)
 {
+	nlab_state_close(&u->st);
 	for (size_t i = 0; i < u->n_ns; i++) {
 		nlab_nl_close(&u->ns[i].nl);
 		if (u->ns[i].fd >= 0)
@@ -520,10 +350,15 @@ static void up_free(struct up *u)
 		free(u->ns[i].links);
 	}
 	free(u->ns);
+	u->ns = NULL;
+	u->n_ns = 0;
 	free(u->seg_ns);
+	u->seg_ns = NULL;
 	if (u->orig_netns >= 0)
 		close(u->orig_netns);
+	u->orig_netns = -1;
 }
+#define cleanup_up __attribute__((cleanup(up_free)))
 
 static void plan(struct up *u)
 {
@@ -570,59 +405,68 @@ static void raise_fd_limit(struct up *u, size_t need)
 	}
 }
 
+/* Everything after the state exists, in order; any failure leaves what
+ * was made in the record for the rollback. */
+static int build(struct up *u, struct nlab_err *e)
+{
+	const struct nlab_topology *t = u->t;
+
+	/* nlab_pause(PHASE): a test build can stop here (testhook.h). */
+	if (nlab_fault("state", e) || save_topology(u, e) ||
+	    nlab_pause("state") || make_namespaces(u, e) || stopped(u, e) ||
+	    make_bridges(u, e) || nlab_pause("bridges") || stopped(u, e) ||
+	    make_veths(u, e) || nlab_pause("veths") || stopped(u, e) ||
+	    configure_nodes(u, e) || make_qdiscs(u, e) ||
+	    nlab_pause("qdiscs") || node_sysctls(u, e) ||
+	    nlab_pause("sysctls") || stopped(u, e) ||
+	    (t->hosts && nlab_hosts_write(t, &u->st, e)) ||
+	    nlab_pause("hosts") || stopped(u, e) || start_nodes(u, e) ||
+	    nlab_pause("nodes") || stopped(u, e) ||
+	    nlab_state_write(&u->st, NLAB_STATE_COMPLETE, "", 0, e))
+		return -1;
+	return 0;
+}
+
+/* Undo a failed build: the record walked backwards, as `down` does. */
+static void rollback(struct up *u, struct nlab_err *e)
+{
+	struct nlab_err e2;
+
+	/* The state lock is released so the shared walk can take it. */
+	up_free(u);
+	if (nlab_lab_down(u->t->name, &e2) < 0) {
+		size_t l = strlen(e->msg);
+
+		snprintf(e->msg + l, sizeof(e->msg) - l,
+			 "; rollback failed too: %s", e2.msg);
+	}
+	nlab_test_sanitizer();
+}
+
 int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
 		struct nlab_err *e)
 {
-	struct up u = { .t = t, .o = o, .orig_netns = -1 };
-	int ret = -1;
+	cleanup_up struct up u = {
+		.t = t,
+		.o = o,
+		.st = { .dirfd = -1, .recfd = -1 },
+		.orig_netns = -1,
+	};
 
 	plan(&u);
-	if (preflight(&u, e))
-		goto out;
+	if (nlab_up_preflight(t, e))
+		return -1;
 	raise_fd_limit(&u, 2 * u.n_ns);
 	u.orig_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (u.orig_netns < 0) {
-		nlab_err_set(e, errno, "open /proc/self/ns/net");
-		goto out;
-	}
-	if (nlab_state_create(t->name, &u.st, e)) {
-		nlab_state_close(&u.st);
-		/* It exists, or could not be made: nothing of ours to undo. */
-		goto out;
-	}
-	u.have_state = true;
-	/* nlab_pause(PHASE): a test build can stop here (testhook.h). */
-	if (nlab_fault("state", e) || save_topology(&u, e) ||
-	    nlab_pause("state") || make_namespaces(&u, e) || stopped(&u, e) ||
-	    make_bridges(&u, e) || nlab_pause("bridges") || stopped(&u, e) ||
-	    make_veths(&u, e) || nlab_pause("veths") || stopped(&u, e) ||
-	    configure_nodes(&u, e) || make_qdiscs(&u, e) ||
-	    nlab_pause("qdiscs") || node_sysctls(&u, e) ||
-	    nlab_pause("sysctls") || stopped(&u, e) ||
-	    (t->hosts && nlab_hosts_write(t, &u.st, e)) ||
-	    nlab_pause("hosts") || stopped(&u, e) || start_nodes(&u, e) ||
-	    nlab_pause("nodes") || stopped(&u, e) ||
-	    nlab_state_write(&u.st, NLAB_STATE_COMPLETE, "", 0, e))
-		goto out;
-	ret = 0;
-out:
-	if (ret && u.have_state) {
-		struct nlab_err e2;
-
-		/* The state lock is released so the shared walk can take it. */
-		nlab_state_close(&u.st);
-		up_free(&u);
-		memset(&u, 0, sizeof(u));
-		if (nlab_lab_down(t->name, &e2) < 0) {
-			size_t l = strlen(e->msg);
-
-			snprintf(e->msg + l, sizeof(e->msg) - l,
-				 "; rollback failed too: %s", e2.msg);
-		}
-		nlab_test_sanitizer();
+	if (u.orig_netns < 0)
+		return nlab_err_set(e, errno, "open /proc/self/ns/net");
+	/* On failure it exists, or could not be made: nothing of ours to
+	 * undo. */
+	if (nlab_state_create(t->name, &u.st, e))
+		return -1;
+	if (build(&u, e)) {
+		rollback(&u, e);
 		return -1;
 	}
-	nlab_state_close(&u.st);
-	up_free(&u);
-	return ret;
+	return 0;
 }

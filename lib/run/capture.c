@@ -27,6 +27,7 @@
 #include "lab/names.h"
 #include "kernel/netns.h"
 #include "base/util.h"
+#include "topology/nsname.h"
 
 #define SNAPLEN	   262144
 #define CHECK_MS   1000

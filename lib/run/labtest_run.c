@@ -236,6 +236,29 @@ static bool check_unreach(struct run *r, const struct nlab_step *s,
 
 /* ---- route -------------------------------------------------------------- */
 
+/* The routes of @family of node @node of lab @lab (nlab_kroutes_read
+ * from inside the node).  ENOENT: its netns is missing. */
+static int node_routes(const char *lab, const char *node, int family,
+		       struct nlab_kroute **out, size_t *n, struct nlab_err *e)
+{
+	int orig, ret;
+
+	*out = NULL;
+	*n = 0;
+	if (nlab_lab_enter_netns(lab, node, &orig, e))
+		return -1;
+	ret = nlab_kroutes_read(family, out, n, e);
+	if (nlab_lab_leave_netns(orig, ret ? NULL : e))
+		ret = -1;
+	if (ret) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return nlab_err_wrap(e, "node %s", node);
+	}
+	return 0;
+}
+
 static bool check_route(struct run *r, const struct nlab_step *s,
 			uint64_t deadline, char **detail)
 {
@@ -244,8 +267,7 @@ static bool check_route(struct run *r, const struct nlab_step *s,
 	size_t n;
 	char buf[512], gw[INET6_ADDRSTRLEN];
 
-	if (nlab_kroutes_read(r->o->lab, s->node->name, s->dst.family, &kr, &n,
-			      &e)) {
+	if (node_routes(r->o->lab, s->node->name, s->dst.family, &kr, &n, &e)) {
 		addf(detail, "%s\n", e.msg);
 		return false;
 	}

@@ -28,6 +28,7 @@
 #include "lab/lab.h"
 #include "kernel/netns.h"
 #include "base/util.h"
+#include "topology/nsname.h"
 
 /* <linux/icmp.h> would clash with <netinet/ip_icmp.h>: the one bit of it
  * needed here.  A set bit in the mask drops that ICMP type. */

@@ -14,6 +14,7 @@
 #include "kernel/qdisc.h"
 #include "kernel/rtnl.h"
 #include "base/util.h"
+#include "topology/nsname.h"
 
 /* The lab's stored topology and the interface named by the user. */
 static int find_iface(const char *lab, const char *node, const char *ifname,

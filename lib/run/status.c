@@ -25,6 +25,7 @@
 #include "kernel/qdisc.h"
 #include "lab/state.h"
 #include "base/util.h"
+#include "topology/nsname.h"
 
 static const char *const node_states[NLAB_NODE__MAX] = {
 	[NLAB_NODE_ABSENT] = "absent",

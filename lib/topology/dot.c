@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "base/text.h"
 #include "base/util.h"
 
 /* A node or switch with more leaves than this makes the layout radial. */
@@ -34,24 +35,7 @@ static void quoted(FILE *f, const char *s)
 /* Text inside an HTML-like label. */
 static void html(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-	}
+	nlab_xml_put(f, s, false);
 }
 
 /* One row: <b>eth0</b> <i>lan</i> 10.0.0.1/24<br/>mtu=1400<br/>rate=1mbit */

@@ -10,7 +10,6 @@
 
 #include "topology/impair.h"
 #include "topology/load.h"
-#include "lab/nodeenv.h"
 #include "topology/prefix.h"
 #include "base/text.h"
 #include "base/util.h"

@@ -169,6 +169,11 @@ bool nlab_valid_ifname(const char *s)
 	       !load_node_setting(s);
 }
 
+bool nlab_env_reserved(const char *name)
+{
+	return !strcmp(name, NLAB_ENV_LAB) || !strcmp(name, NLAB_ENV_NODE);
+}
+
 void nlab_diag_add(struct nlab_diag *d, const char *fmt, ...)
 {
 	va_list ap;

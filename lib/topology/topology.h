@@ -276,6 +276,12 @@ void nlab_topology_counts(const struct nlab_topology *t, struct nlab_counts *c);
 bool nlab_valid_name(const char *s);
 bool nlab_valid_ifname(const char *s);
 
+/* The environment variables netlab sets in a node (nodeenv.h), which a
+ * node's `env` may not: NETLAB_LAB and NETLAB_NODE. */
+#define NLAB_ENV_LAB  "NETLAB_LAB"
+#define NLAB_ENV_NODE "NETLAB_NODE"
+bool nlab_env_reserved(const char *name);
+
 /* The name a segment is shown by: its label, else its name. */
 static inline const char *nlab_segment_shown(const struct nlab_segment *s)
 {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "lab/apply.h"
+#include "lab/applyplan.h"
 #include "exercise.h"
 
 void fuzz_self_plan(const struct nlab_topology *t)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lab/apply.h"
+#include "lab/applyplan.h"
 #include "fixture.h"
 #include "unit.h"
 

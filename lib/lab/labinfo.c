@@ -12,6 +12,7 @@
 #include "kernel/netns.h"
 #include "lab/state.h"
 #include "base/util.h"
+#include "topology/nsname.h"
 
 int nlab_lab_topology(const char *lab, struct nlab_topology **t,
 		      struct nlab_err *e)
@@ -87,15 +88,4 @@ int nlab_lab_leave_netns(int orig, struct nlab_err *e)
 		ret = nlab_err_set(e, errno, "return to the original netns");
 	close(orig);
 	return ret;
-}
-
-void nlab_port_name(char *buf, size_t len, const struct nlab_segment *s,
-		    size_t member)
-{
-	const struct nlab_iface *i = s->members[member];
-
-	if (strlen(i->node->name) + 1 + strlen(i->name) <= NLAB_IFNAME_MAX)
-		snprintf(buf, len, "%s.%s", i->node->name, i->name);
-	else
-		snprintf(buf, len, "p%zu", member);
 }
