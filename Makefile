@@ -6,7 +6,8 @@
 #   make check-asan   the same tests against an ASan+UBSan test build
 #   make fuzz         build the libFuzzer targets: loader, Kathará labs (clang)
 #   make fuzz-smoke   run each for 20 s over its seed corpus
-#   make bench        up/down timings against floor and `ip -batch` (root)
+#   make bench        up/down timings against floor and `ip -batch`, and
+#                     `apply` of a one-link change on a 1000-node chain (root)
 #   make bench-big    netlab and floor on a chain of 5000 (root; minutes)
 #   make graphs       the README's pictures, docs/*.svg (netlab graph | dot)
 #   make install      PREFIX=/usr/local DESTDIR=  (and make uninstall)
@@ -143,7 +144,7 @@ fuzz-smoke: $(FUZZ)
 # SIZES, REPS, ... choose the labs (see tests/bench/run).
 bench: $(BIN)
 	tests/bench/run $(abspath $(BIN))
-	if [ -x tests/bench/apply.sh ]; then tests/bench/apply.sh $(abspath $(BIN)); fi
+	tests/bench/apply.sh $(abspath $(BIN))
 
 bench-big: $(BIN)
 	tests/bench/run --big $(abspath $(BIN))

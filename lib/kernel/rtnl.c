@@ -187,3 +187,20 @@ void nlab_rtnl_route_del(struct nlab_nl *nl, const struct nlab_route *r,
 {
 	put_route(nlab_nl_req(nl, RTM_DELROUTE, 0, "%s", what), r, oif);
 }
+
+void nlab_rtnl_link_del(struct nlab_nl *nl, int ifindex, const char *what)
+{
+	put_ifinfo(nlab_nl_req(nl, RTM_DELLINK, 0, "%s", what), ifindex, false);
+}
+
+void nlab_rtnl_link_set(struct nlab_nl *nl, int ifindex, uint32_t mtu,
+			const uint8_t *mac, const char *what)
+{
+	struct nlmsghdr *nlh = nlab_nl_req(nl, RTM_NEWLINK, 0, "%s", what);
+
+	put_ifinfo(nlh, ifindex, false);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+}

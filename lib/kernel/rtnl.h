@@ -47,5 +47,10 @@ void nlab_rtnl_addr_del(struct nlab_nl *nl, int ifindex,
 			const struct nlab_prefix *p, const char *what);
 void nlab_rtnl_route_del(struct nlab_nl *nl, const struct nlab_route *r,
 			 int oif, const char *what);
+/* Delete a link (`apply`): a veth takes its peer with it. */
+void nlab_rtnl_link_del(struct nlab_nl *nl, int ifindex, const char *what);
+/* Set a link's MTU (0: left) and MAC address (NULL: left) in place. */
+void nlab_rtnl_link_set(struct nlab_nl *nl, int ifindex, uint32_t mtu,
+			const uint8_t *mac, const char *what);
 
 #endif

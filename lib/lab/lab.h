@@ -42,6 +42,14 @@ int nlab_lab_down_warn(const char *lab, const struct nlab_warn *w,
  * Returns 0, or -1 with @e (ENOENT: no such lab). */
 int nlab_lab_topology(const char *lab, struct nlab_topology **t,
 		      struct nlab_err *e);
+/* The same for another topology file of its state directory: the
+ * topology a running `apply` is bringing the lab to (NLAB_APPLY_FILE). */
+int nlab_lab_topology_file(const char *lab, const char *file,
+			   struct nlab_topology **t, struct nlab_err *e);
+/* Written by `apply` before it changes anything, removed once it is
+ * done or rolled back: while it exists, the lab's record may name the
+ * nodes and switches of either topology. */
+#define NLAB_APPLY_FILE "topology.apply.ini"
 
 /* Open the netns of @kind ("node" or "switch") @name of lab @lab and
  * enter it (setns), after saving the current one in *orig (close it

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lab/build.h"
 #include "lab/hosts.h"
 #include "lab/lab.h"
 #include "kernel/netns.h"
@@ -135,59 +136,6 @@ static int save_topology(struct up *u, struct nlab_err *e)
 	return 0;
 }
 
-/* Settings that are easiest made from inside the namespace at birth: the
- * process is in it anyway. */
-static int ns_birth_sysctls(const struct nsrt *r, struct nlab_err *e)
-{
-	static const char *const bridge_nf[] = {
-		"net.bridge.bridge-nf-call-iptables",
-		"net.bridge.bridge-nf-call-ip6tables",
-		"net.bridge.bridge-nf-call-arptables",
-	};
-
-	if (!r->node) {
-		/* With br_netfilter loaded these default to 1 and would put
-		 * the host's firewall in the lab's data path. */
-		for (size_t i = 0; i < ARRAY_SIZE(bridge_nf); i++)
-			if (nlab_sysctl_write(bridge_nf[i], "0", true, e))
-				return -1;
-		return 0;
-	}
-	/* Every interface made later inherits "default": no DAD wait even
-	 * for link-local addresses (lo, the only one yet, does no DAD). */
-	if (nlab_sysctl_write("net.ipv6.conf.default.accept_dad", "0", true, e))
-		return -1;
-	if (r->node->forward &&
-	    (nlab_sysctl_write("net.ipv4.ip_forward", "1", false, e) ||
-	     nlab_sysctl_write("net.ipv6.conf.all.forwarding", "1", true, e)))
-		return -1;
-	return 0;
-}
-
-/* Make a lab's namespace NAME, recorded in @st's record: unshare a new
- * network namespace, record it with its identity, then name it
- * (nlab_netns_bind), last.  The calling thread is left inside the new
- * namespace; *nsfd is an fd of it.  On failure no name is left behind.
- * The only way to make a namespace `down` will remove: it removes none
- * without its recorded identity. */
-static int netns_make(struct nlab_state *st, const char *name, int *nsfd,
-		      struct nlab_err *e)
-{
-	struct nlab_ident id;
-
-	if (nlab_netns_new(nsfd, &id, e) ||
-	    nlab_state_rec(st, NLAB_REC_NETNS, name, e) ||
-	    nlab_state_rec_id(st, NLAB_REC_NETNS, name, &id, e))
-		return nlab_err_wrap(e, "netns %s", name);
-	if (nlab_netns_bind(name, e)) {
-		/* Someone else's: cancel the record entry. */
-		if (e->errnum == EEXIST)
-			nlab_state_keep(st, NLAB_REC_NETNS, name, NULL);
-		return -1;
-	}
-	return 0;
-}
-
 /* base_idx, from the first namespace: every fresh one holds the same
  * devices (lo, and the fallback devices of the tunnel modules loaded). */
 static int first_free_idx(struct up *u, struct nsrt *r, struct nlab_err *e)
@@ -210,11 +158,11 @@ static int make_namespaces(struct up *u, struct nlab_err *e)
 		struct nsrt *r = &u->ns[i];
 
 		if (stopped(u, e) || nlab_fault("netns", e) ||
-		    netns_make(&u->st, r->ns, &r->fd, e)) {
+		    nlab_lab_netns_make(&u->st, r->ns, &r->fd, e)) {
 			ret = -1;
 			break;
 		}
-		if (nlab_nl_open(&r->nl, e) || ns_birth_sysctls(r, e) ||
+		if (nlab_nl_open(&r->nl, e) || nlab_ns_birth(r->node, e) ||
 		    (i == 0 && first_free_idx(u, r, e))) {
 			nlab_err_wrap(e, "netns %s", r->ns);
 			ret = -1;
@@ -250,58 +198,20 @@ static int make_bridges(struct up *u, struct nlab_err *e)
 static void veth_pair(struct up *u, const struct nlab_segment *s)
 {
 	const struct nlab_iface *a = s->members[0], *b = s->members[1];
-	struct nsrt *ra = node_ns(u, a->node), *rb = node_ns(u, b->node);
-	struct nlab_link_spec sa = {
-		.name = a->name,
-		.netns_fd = -1,
-		.mac = a->has_mac ? a->mac : NULL,
-		.mtu = a->mtu,
-		.ifindex = iface_idx(u, a),
-	};
-	struct nlab_link_spec sb = {
-		.name = b->name,
-		.netns_fd = rb->fd,
-		.mac = b->has_mac ? b->mac : NULL,
-		.mtu = b->mtu,
-		.ifindex = iface_idx(u, b),
-	};
-	char what[160];
 
-	snprintf(what, sizeof(what), "segment %s: veth %s:%s - %s:%s", s->name,
-		 a->node->name, a->name, b->node->name, b->name);
-	nlab_rtnl_veth(&ra->nl, &sa, &sb, what);
+	nlab_queue_veth(&node_ns(u, a->node)->nl, s, node_ns(u, b->node)->fd,
+			iface_idx(u, a), iface_idx(u, b));
 }
 
 static void bridge_ports(struct up *u, const struct nlab_segment *s)
 {
 	struct nsrt *sw = seg_ns(u, s);
 	int br = u->base_idx;
-	uint32_t sw_mtu = s->sw ? s->sw->mtu : 0;
 
-	for (size_t m = 0; m < s->n_members; m++) {
-		const struct nlab_iface *i = s->members[m];
-		char port[NLAB_IFNAME_MAX + 1], what[160];
-		uint32_t mtu = sw_mtu ? sw_mtu : i->mtu;
-		struct nlab_link_spec sp = {
-			.name = port,
-			.netns_fd = -1,
-			.mtu = mtu,
-			.master = br,
-			.ifindex = br + 1 + (int)m,
-		};
-		struct nlab_link_spec si = {
-			.name = i->name,
-			.netns_fd = node_ns(u, i->node)->fd,
-			.mac = i->has_mac ? i->mac : NULL,
-			.mtu = i->mtu ? i->mtu : sw_mtu,
-			.ifindex = iface_idx(u, i),
-		};
-
-		nlab_port_name(port, sizeof(port), s, m);
-		snprintf(what, sizeof(what), "switch %s: port for %s:%s",
-			 s->name, i->node->name, i->name);
-		nlab_rtnl_veth(&sw->nl, &sp, &si, what);
-	}
+	for (size_t m = 0; m < s->n_members; m++)
+		nlab_queue_port(&sw->nl, s, m, br,
+				node_ns(u, s->members[m]->node)->fd,
+				br + 1 + (int)m, iface_idx(u, s->members[m]));
 }
 
 static int flush_all(struct up *u, struct nlab_err *e)

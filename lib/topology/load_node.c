@@ -439,6 +439,12 @@ static struct key_class classify(struct loadctx *c, const struct ini_key *k,
 			return kc;
 		}
 	ev = iface_evidence(c, k->value, segwords);
+	/* An interface whatever its name is near (a large lab has
+	 * thousands of these lines): no names to compare. */
+	if (ev == EV_STRONG) {
+		kc.iface = true;
+		return kc;
+	}
 	kc.near = near_name(k->name, &row);
 	if (kc.near) {
 		kc.iface = ev == EV_STRONG ||
