@@ -6,7 +6,9 @@
 #   make check-asan   the same tests against an ASan+UBSan test build
 #   make fuzz         build the libFuzzer targets: loader, Kathará labs (clang)
 #   make fuzz-smoke   run each for 20 s over its seed corpus
-#   make bench        up/down timings against `ip -batch` (root)
+#   make bench        up/down timings against floor and `ip -batch`, and
+#                     `apply` of a one-link change on a 1000-node chain (root)
+#   make bench-big    netlab and floor on a chain of 5000 (root; minutes)
 #   make graphs       the README's pictures, docs/*.svg (netlab graph | dot)
 #   make install      PREFIX=/usr/local DESTDIR=  (and make uninstall)
 
@@ -51,7 +53,7 @@ MAN      := $(B)/man/netlab.8 $(B)/man/netlab.ini.5
 HELP_C   := $(B)/man/topology-help.c
 HELP_OBJ := $(B)/man/topology-help.o
 
-.PHONY: all deps test run-tests check-asan fuzz fuzz-smoke bench install uninstall \
+.PHONY: all deps test run-tests check-asan fuzz fuzz-smoke bench bench-big install uninstall \
 	clean format graphs
 all: $(BIN) $(MAN)
 
@@ -138,8 +140,14 @@ fuzz-smoke: $(FUZZ)
 	$(FUZZ_DIR)/fuzz-kathara $(FUZZ_RUN) -dict=tests/fuzz/kathara.dict \
 		$(FUZZ_DIR)/work-kathara tests/fuzz/kathara-corpus
 
+# FLOOR=PATH: the reference program (default ../shared/bench-floor/floor);
+# SIZES, REPS, ... choose the labs (see tests/bench/run).
 bench: $(BIN)
 	tests/bench/run $(abspath $(BIN))
+	tests/bench/apply.sh $(abspath $(BIN))
+
+bench-big: $(BIN)
+	tests/bench/run --big $(abspath $(BIN))
 
 # The pictures of the example topologies that the README shows, committed
 # so that they show on a web page: docs/NAME.svg from topologies/NAME.ini

@@ -65,6 +65,10 @@ int cli_one_arg(const struct cli *cli, int argc, char **argv, const char *what,
 int cli_file_args(const struct cli *cli, int argc, char **argv,
 		  const char *what, const char **arg, const char **name);
 
+/* Take every @flag (an option without a value) before a "--" out of argv;
+ * whether there was one. */
+bool cli_flag_arg(int *argc, char **argv, const char *flag);
+
 /* Take --wait[=TIMEOUT] (or --wait TIMEOUT, when TIMEOUT is a duration
  * and no file) out of argv: *wait says whether it was given, *ms is its
  * TIMEOUT or the default (NLAB_READY_DEFAULT_MS).  Returns 0, or the

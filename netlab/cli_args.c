@@ -59,3 +59,21 @@ int cli_file_args(const struct cli *cli, int argc, char **argv,
 		return cli_usage(cli, "missing %s", what);
 	return 0;
 }
+
+bool cli_flag_arg(int *argc, char **argv, const char *flag)
+{
+	bool seen = false;
+	int out = 1, i = 1;
+
+	for (; i < *argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], flag))
+			seen = true;
+		else
+			argv[out++] = argv[i];
+	}
+	while (i < *argc)
+		argv[out++] = argv[i++];
+	*argc = out;
+	argv[out] = NULL;
+	return seen;
+}

@@ -25,11 +25,47 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The phases of `up` that lib/lab/lab.h names, for --timings. */
+#define MAX_PHASES 16
+
 struct progress {
 	bool tty;
 	double start;
 	bool shown;
+	bool timings;
+	double mark; /* when the last phase ended */
+	size_t n_phases;
+	struct {
+		const char *name; /* static strings of libnetlab */
+		double s;
+	} phases[MAX_PHASES];
 };
+
+/* A phase ends with done == total: its time is since the previous end. */
+static void note_phase(struct progress *p, const char *phase)
+{
+	double t = now();
+
+	if (p->n_phases && !strcmp(p->phases[p->n_phases - 1].name, phase))
+		return;
+	if (p->n_phases == MAX_PHASES)
+		return;
+	p->phases[p->n_phases].name = phase;
+	p->phases[p->n_phases++].s = t - p->mark;
+	p->mark = t;
+}
+
+/* --timings: each phase on a line of stderr, once `up` is done; @last
+ * names the time since the last phase of libnetlab. */
+static void show_timings(struct progress *p, const char *last)
+{
+	note_phase(p, last);
+	for (size_t i = 0; i < p->n_phases; i++)
+		fprintf(stderr, "netlab: up: %-10s %9.1f ms\n",
+			p->phases[i].name, p->phases[i].s * 1000);
+	fprintf(stderr, "netlab: up: %-10s %9.1f ms\n", "total",
+		(p->mark - p->start) * 1000);
+}
 
 /* On a terminal, once `up` has taken over a second: one line, rewritten. */
 static void show_progress(void *data, const char *phase, size_t done,
@@ -37,6 +73,8 @@ static void show_progress(void *data, const char *phase, size_t done,
 {
 	struct progress *p = data;
 
+	if (p->timings && done == total)
+		note_phase(p, phase);
 	if (!p->tty || now() - p->start < 1.0)
 		return;
 	fprintf(stderr, "\r\033[Knetlab: up: %s %zu/%zu", phase, done, total);
@@ -195,6 +233,9 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 	uint64_t wait_ms;
 	bool wait;
 
+	prog.mark = prog.start;
+	prog.timings =
+		cli->verbose > 0 || cli_flag_arg(&argc, argv, "--timings");
 	ret = host_arg(cli, &argc, argv, &host, &dir);
 	if (!ret)
 		ret = cli_wait_arg(cli, &argc, argv, &wait, &wait_ms);
@@ -250,6 +291,8 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 		/* Up whatever its `run`s do (warnings only); a signal
 		 * meanwhile undoes it all, as anywhere else in `up`. */
 		nlab_run_watch(t, RUN_WATCH_MS, &got_signal, run_failed, &w);
+		if (prog.timings)
+			show_timings(&prog, "run watch");
 		if (got_signal && nlab_lab_down(t->name, &e) < 0) {
 			cli_error(cli,
 				  "lab %s: interrupted by signal %d; "

@@ -13,7 +13,7 @@
 #endif
 
 const struct command commands[] = {
-	{ "up", cmd_up, "[--name NAME] [--wait[=TIMEOUT]] FILE",
+	{ "up", cmd_up, "[--name NAME] [--wait[=TIMEOUT]] [--timings] FILE",
 	  "build the lab described by FILE (all or nothing)",
 	  "On any failure, or SIGINT/SIGTERM/SIGHUP, everything made so far "
 	  "is\n"
@@ -35,7 +35,12 @@ const struct command commands[] = {
 	  "TIMEOUT (default 60 s; 90, 30s, 500ms, 2m) exit 1 naming the "
 	  "nodes\n"
 	  "that are not, with the end of their last output; the lab stays "
-	  "up." },
+	  "up.\n"
+	  "--timings (or netlab -v up): once up, print on stderr how long "
+	  "each\n"
+	  "phase took (preflight, state, namespaces, bridges, links, "
+	  "addresses,\n"
+	  "qdiscs, sysctls, hosts, nodes, run watch) and the total." },
 	{ "down", cmd_down, "[--grace SECONDS] LAB|FILE | --all",
 	  "remove a lab and every trace of it",
 	  "Works from the lab's own record, also after a crash of `up`.\n"

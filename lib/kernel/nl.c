@@ -39,10 +39,17 @@ int nlab_nl_open(struct nlab_nl *nl, struct nlab_err *e)
 	return 0;
 }
 
+/* An empty queue holds no memory: `up` keeps a socket per namespace, a
+ * thousand of them at once, each idle most of the time. */
 void nlab_nl_discard(struct nlab_nl *nl)
 {
 	for (size_t i = 0; i < nl->n; i++)
 		free(nl->what[i]);
+	free(nl->what);
+	free(nl->buf);
+	nl->what = NULL;
+	nl->buf = NULL;
+	nl->what_cap = nl->cap = 0;
 	nl->seq0 += nl->n;
 	nl->n = 0;
 	nl->len = 0;
@@ -51,8 +58,6 @@ void nlab_nl_discard(struct nlab_nl *nl)
 void nlab_nl_close(struct nlab_nl *nl)
 {
 	nlab_nl_discard(nl);
-	free(nl->what);
-	free(nl->buf);
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
 	memset(nl, 0, sizeof(*nl));
@@ -71,10 +76,19 @@ struct nlmsghdr *nlab_nl_req(struct nlab_nl *nl, uint16_t type, uint16_t flags,
 		nlh = (struct nlmsghdr *)(nl->buf + nl->len);
 		nl->len += NLMSG_ALIGN(nlh->nlmsg_len);
 	}
-	xgrow(&nl->buf, &nl->cap, nl->len + NLAB_NL_MSG_MAX, 1);
+	/* Room for the largest request, never written before it is used
+	 * (libmnl zeroes what it lays down, padding too): only the bytes of
+	 * real requests take memory. */
+	if (nl->len + NLAB_NL_MSG_MAX > nl->cap) {
+		size_t cap = nl->cap ? nl->cap : NLAB_NL_MSG_MAX;
+
+		while (cap < nl->len + NLAB_NL_MSG_MAX)
+			cap *= 2;
+		nl->buf = xrealloc(nl->buf, cap);
+		nl->cap = cap;
+	}
 	xgrow(&nl->what, &nl->what_cap, nl->n + 1, sizeof(*nl->what));
 
-	memset(nl->buf + nl->len, 0, NLAB_NL_MSG_MAX);
 	nlh = mnl_nlmsg_put_header(nl->buf + nl->len);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;

@@ -58,7 +58,9 @@ void nlab_rtnl_veth(struct nlab_nl *nl, const struct nlab_link_spec *a,
 		nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, "%s", what);
 	struct nlattr *linkinfo, *data, *peer;
 
-	put_ifinfo(nlh, 0, true);
+	/* Indexes are chosen by the caller or by the kernel; the peer's
+	 * is taken only along with the first end's. */
+	put_ifinfo(nlh, a->ifindex, true);
 	put_link_attrs(nlh, a);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
@@ -67,21 +69,21 @@ void nlab_rtnl_veth(struct nlab_nl *nl, const struct nlab_link_spec *a,
 	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
 	/* Not up here: the kernel refuses to configure a peer in another
 	 * namespace at creation (ENOTCONN); its owner brings it up. */
-	put_ifinfo(nlh, 0, false);
+	put_ifinfo(nlh, a->ifindex ? b->ifindex : 0, false);
 	put_link_attrs(nlh, b);
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);
 }
 
-void nlab_rtnl_bridge(struct nlab_nl *nl, const char *name,
+void nlab_rtnl_bridge(struct nlab_nl *nl, const char *name, int ifindex,
 		      const struct nlab_switch *sw, const char *what)
 {
 	struct nlmsghdr *nlh = nlab_nl_req(
 		nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, "%s", what);
 	struct nlattr *linkinfo, *data;
 
-	put_ifinfo(nlh, 0, true);
+	put_ifinfo(nlh, ifindex, true);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (sw && sw->mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, sw->mtu);
@@ -184,4 +186,21 @@ void nlab_rtnl_route_del(struct nlab_nl *nl, const struct nlab_route *r,
 			 int oif, const char *what)
 {
 	put_route(nlab_nl_req(nl, RTM_DELROUTE, 0, "%s", what), r, oif);
+}
+
+void nlab_rtnl_link_del(struct nlab_nl *nl, int ifindex, const char *what)
+{
+	put_ifinfo(nlab_nl_req(nl, RTM_DELLINK, 0, "%s", what), ifindex, false);
+}
+
+void nlab_rtnl_link_set(struct nlab_nl *nl, int ifindex, uint32_t mtu,
+			const uint8_t *mac, const char *what)
+{
+	struct nlmsghdr *nlh = nlab_nl_req(nl, RTM_NEWLINK, 0, "%s", what);
+
+	put_ifinfo(nlh, ifindex, false);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 }

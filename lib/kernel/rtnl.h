@@ -17,6 +17,7 @@ struct nlab_link_spec {
 	const uint8_t *mac; /* NULL: random */
 	uint32_t mtu;	    /* 0: default */
 	int master;	    /* ifindex of a bridge to enslave to, or 0 */
+	int ifindex;	    /* 0: the kernel's choice (see nlab_rtnl_veth) */
 };
 
 /* Set a link up (by index).  @what describes it for errors. */
@@ -26,8 +27,9 @@ void nlab_rtnl_link_up(struct nlab_nl *nl, int ifindex, bool up,
  * up, @b is to be brought up by its namespace's socket. */
 void nlab_rtnl_veth(struct nlab_nl *nl, const struct nlab_link_spec *a,
 		    const struct nlab_link_spec *b, const char *what);
-/* A bridge, up, with the switch's settings. */
-void nlab_rtnl_bridge(struct nlab_nl *nl, const char *name,
+/* A bridge, up, with the switch's settings; @ifindex 0: the kernel's
+ * choice. */
+void nlab_rtnl_bridge(struct nlab_nl *nl, const char *name, int ifindex,
 		      const struct nlab_switch *sw, const char *what);
 /* Set a link up or down by name (ifindex 0 makes the kernel look the
  * name up). */
@@ -45,5 +47,10 @@ void nlab_rtnl_addr_del(struct nlab_nl *nl, int ifindex,
 			const struct nlab_prefix *p, const char *what);
 void nlab_rtnl_route_del(struct nlab_nl *nl, const struct nlab_route *r,
 			 int oif, const char *what);
+/* Delete a link (`apply`): a veth takes its peer with it. */
+void nlab_rtnl_link_del(struct nlab_nl *nl, int ifindex, const char *what);
+/* Set a link's MTU (0: left) and MAC address (NULL: left) in place. */
+void nlab_rtnl_link_set(struct nlab_nl *nl, int ifindex, uint32_t mtu,
+			const uint8_t *mac, const char *what);
 
 #endif

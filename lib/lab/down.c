@@ -7,7 +7,8 @@
  *
  * The record is input, not truth.  Its reader takes only lines this lab
  * could have written (state.c); here they are narrowed to the names of
- * the lab's stored topology; each object is removed only if it still is
+ * the lab's stored topology (and of the one an unfinished `apply` was
+ * bringing it to); each object is removed only if it still is
  * the one `up` made (its identity), never through a symlink; a process
  * is signalled only if it still is a supervisor of this lab (proc.c).
  * Whatever fails those checks is left alone and reported, and does not
@@ -31,12 +32,16 @@
  * reader's LAB.NAME checks stand alone. */
 static void narrow_to_topology(struct nlab_record *rec)
 {
-	struct nlab_topology *t = NULL;
+	struct nlab_topology *t = NULL, *next = NULL;
 	struct nlab_err ign;
 
 	if (nlab_lab_topology(rec->lab, &t, &ign))
 		return;
-	nlab_record_narrow(rec, t);
+	/* An `apply` cut short: the names of its new topology count too. */
+	if (nlab_lab_topology_file(rec->lab, NLAB_APPLY_FILE, &next, &ign))
+		next = NULL;
+	nlab_record_narrow2(rec, t, next);
+	nlab_topology_free(next);
 	nlab_topology_free(t);
 }
 

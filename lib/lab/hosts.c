@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 
 #include "base/util.h"
 #include "topology/nsname.h"
@@ -157,6 +159,25 @@ static int write_file(int dfd, const char *file, const char *text, size_t len,
 	return 0;
 }
 
+/* /etc/netns/LAB.NODE/hosts of one node, made and recorded. */
+static int write_one(int etc, const struct nlab_topology *t,
+		     const struct nlab_node *node, const char *text, size_t len,
+		     struct nlab_state *st, struct nlab_err *e)
+{
+	char ns[NLAB_NAME_MAX * 2 + 2], dir[PATH_MAX], file[PATH_MAX];
+	cleanup_close int dfd = -1;
+
+	nlab_ns_name(ns, sizeof(ns), t->name, node->name);
+	snprintf(dir, sizeof(dir), NLAB_ETC_NETNS "/%s", ns);
+	snprintf(file, sizeof(file), "%s/hosts", dir);
+	if (nlab_fault("hosts", e))
+		return -1;
+	dfd = make_dir(etc, ns, dir, st, e);
+	if (dfd < 0 || write_file(dfd, file, text, len, st, e))
+		return -1;
+	return 0;
+}
+
 int nlab_hosts_write(const struct nlab_topology *t, struct nlab_state *st,
 		     struct nlab_err *e)
 {
@@ -178,20 +199,41 @@ int nlab_hosts_write(const struct nlab_topology *t, struct nlab_state *st,
 					      "never follows a symlink there)")
 			       : nlab_err_set(e, errno, "open " NLAB_ETC_NETNS);
 
-	for (size_t n = 0; n < t->n_nodes; n++) {
-		char ns[NLAB_NAME_MAX * 2 + 2], dir[PATH_MAX], file[PATH_MAX];
-		cleanup_close int dfd = -1;
-
-		nlab_ns_name(ns, sizeof(ns), t->name, t->nodes[n].name);
-		snprintf(dir, sizeof(dir), NLAB_ETC_NETNS "/%s", ns);
-		snprintf(file, sizeof(file), "%s/hosts", dir);
-		if (nlab_fault("hosts", e))
+	for (size_t n = 0; n < t->n_nodes; n++)
+		if (write_one(etc, t, &t->nodes[n], text, len, st, e))
 			return -1;
-		dfd = make_dir(etc, ns, dir, st, e);
-		if (dfd < 0 || write_file(dfd, file, text, len, st, e))
-			return -1;
-	}
 	return 0;
+}
+
+int nlab_hosts_write_node(const struct nlab_topology *t,
+			  const struct nlab_node *node, struct nlab_state *st,
+			  struct nlab_err *e)
+{
+	cleanup_free char *text = NULL;
+	cleanup_close int etc = -1;
+	size_t len = 0;
+
+	text = hosts_text(t, &len);
+	if (!text)
+		return nlab_err_set(e, errno, "hosts file");
+	if (mkdir(NLAB_ETC_NETNS, 0755) < 0 && errno != EEXIST)
+		return nlab_err_set(e, errno, "mkdir " NLAB_ETC_NETNS);
+	etc = open_etc();
+	if (etc < 0)
+		return nlab_err_set(e, errno, "open " NLAB_ETC_NETNS);
+	return write_one(etc, t, node, text, len, st, e);
+}
+
+bool nlab_hosts_same(const struct nlab_topology *a,
+		     const struct nlab_topology *b)
+{
+	cleanup_free char *ta = NULL, *tb = NULL;
+	size_t la = 0, lb = 0;
+
+	ta = hosts_text(a, &la);
+	tb = hosts_text(b, &lb);
+	/* The first line names the lab: the rest is what the nodes see. */
+	return ta && tb && !strcmp(strchr(ta, '\n'), strchr(tb, '\n'));
 }
 
 /* Is @sb what @r made?  With an identity, exactly that inode; without
@@ -273,33 +315,51 @@ int nlab_hosts_undo(const struct nlab_rec *r, const struct nlab_warn *w,
 	return nlab_err_set(e, errno, "remove %s", r->arg);
 }
 
+/* /etc/netns/NS/hosts opened for writing, no symlink followed on the
+ * way (one call: a large lab has thousands of them). */
+static int open_hosts(int etc, const char *ns)
+{
+	struct open_how how = {
+		.flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |
+			   RESOLVE_NO_MAGICLINKS,
+	};
+	char rel[NLAB_NAME_MAX * 2 + 16];
+
+	snprintf(rel, sizeof(rel), "%s/hosts", ns);
+	return (int)syscall(SYS_openat2, etc, rel, &how, sizeof(how));
+}
+
 int nlab_hosts_rewrite(const struct nlab_topology *t,
+		       const struct nlab_topology *was,
 		       const struct nlab_record *rec, struct nlab_err *e)
 {
-	cleanup_free char *text = NULL;
+	cleanup_free char *text = NULL, *old = NULL;
 	cleanup_close int etc = open_etc();
-	size_t len = 0;
+	size_t len = 0, old_len = 0, same = 0;
 
 	text = hosts_text(t, &len);
 	if (!text)
 		return nlab_err_set(e, errno, "hosts file");
+	/* A file that still is @was's text gets only what differs. */
+	old = was ? hosts_text(was, &old_len) : NULL;
+	while (old && same < len && same < old_len && old[same] == text[same])
+		same++;
 	if (etc < 0)
 		return nlab_err_set(e, errno, "open " NLAB_ETC_NETNS);
 	for (size_t n = 0; n < t->n_nodes; n++) {
 		char ns[NLAB_NAME_MAX * 2 + 2], file[PATH_MAX];
-		cleanup_close int dfd = -1, fd = -1;
+		cleanup_close int fd = -1;
 		const struct nlab_rec *r;
 		struct stat sb;
+		size_t from = 0;
 
 		nlab_ns_name(ns, sizeof(ns), t->name, t->nodes[n].name);
 		snprintf(file, sizeof(file), NLAB_ETC_NETNS "/%s/hosts", ns);
 		r = nlab_record_find(rec, NLAB_REC_FILE, file);
 		if (!r)
 			continue; /* not netlab's (kept): not touched */
-		dfd = openat(etc, ns, DIR_FLAGS);
-		fd = dfd < 0 ? -1
-			     : openat(dfd, "hosts",
-				      O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		fd = open_hosts(etc, ns);
 		if (fd < 0)
 			return nlab_err_set(e, errno, "open %s", file);
 		if (fstat(fd, &sb) < 0 || !still_ours(r, &sb))
@@ -307,10 +367,13 @@ int nlab_hosts_rewrite(const struct nlab_topology *t,
 					    "%s is not the file netlab made "
 					    "(replaced since?): not touched",
 					    file);
+		if (old && (size_t)sb.st_size == old_len)
+			from = same;
 		/* In place: each node sees it through a bind mount of this
 		 * very inode. */
-		if (ftruncate(fd, 0) < 0 ||
-		    pwrite(fd, text, len, 0) != (ssize_t)len)
+		if (pwrite(fd, text + from, len - from, (off_t)from) !=
+			    (ssize_t)(len - from) ||
+		    ((size_t)sb.st_size > len && ftruncate(fd, (off_t)len) < 0))
 			return nlab_err_set(e, errno, "write %s", file);
 	}
 	return 0;

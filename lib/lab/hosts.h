@@ -4,6 +4,8 @@
 #ifndef NLAB_HOSTS_H
 #define NLAB_HOSTS_H
 
+#include <stdbool.h>
+
 #include "base/err.h"
 #include "lab/state.h"
 #include "topology/topology.h"
@@ -20,6 +22,14 @@
 int nlab_hosts_write(const struct nlab_topology *t, struct nlab_state *st,
 		     struct nlab_err *e);
 
+/* `apply`: the same for one node added to a running lab. */
+int nlab_hosts_write_node(const struct nlab_topology *t,
+			  const struct nlab_node *node, struct nlab_state *st,
+			  struct nlab_err *e);
+/* Would @a and @b write the same hosts files? */
+bool nlab_hosts_same(const struct nlab_topology *a,
+		     const struct nlab_topology *b);
+
 /* For `up`'s preflight: fail if /etc/netns/@ns exists and is not a
  * directory (a symlink, say), or holds a hosts file already. */
 int nlab_hosts_check(const char *ns, struct nlab_err *e);
@@ -35,8 +45,11 @@ int nlab_hosts_undo(const struct nlab_rec *r, const struct nlab_warn *w,
 
 /* `apply`: rewrite, in place (each node sees it through a bind mount of
  * that inode), every hosts file @rec records for a node of @t, with @t's
- * addresses; a file that is no longer the one netlab made is refused. */
+ * addresses; a file that is no longer the one netlab made is refused.
+ * A file that still is what @was (if not NULL) writes gets only the
+ * bytes that differ. */
 int nlab_hosts_rewrite(const struct nlab_topology *t,
+		       const struct nlab_topology *was,
 		       const struct nlab_record *rec, struct nlab_err *e);
 
 #endif

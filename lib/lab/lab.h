@@ -14,7 +14,10 @@ struct nlab_up_opts {
 	/* Set asynchronously (by a signal handler) to abandon `up`; it is
 	 * checked between steps and leads to a full rollback. */
 	volatile sig_atomic_t *stop;
-	/* Called as work progresses, for a progress line on a terminal. */
+	/* Called as work progresses, for a progress line on a terminal.
+	 * Every phase ends with a call where @done == @total, in this order:
+	 * preflight, state, namespaces, bridges, links, addresses, qdiscs,
+	 * sysctls, hosts, nodes (`up --timings` times them so). */
 	void (*progress)(void *data, const char *phase, size_t done,
 			 size_t total);
 	void *progress_data;
@@ -39,6 +42,14 @@ int nlab_lab_down_warn(const char *lab, const struct nlab_warn *w,
  * Returns 0, or -1 with @e (ENOENT: no such lab). */
 int nlab_lab_topology(const char *lab, struct nlab_topology **t,
 		      struct nlab_err *e);
+/* The same for another topology file of its state directory: the
+ * topology a running `apply` is bringing the lab to (NLAB_APPLY_FILE). */
+int nlab_lab_topology_file(const char *lab, const char *file,
+			   struct nlab_topology **t, struct nlab_err *e);
+/* Written by `apply` before it changes anything, removed once it is
+ * done or rolled back: while it exists, the lab's record may name the
+ * nodes and switches of either topology. */
+#define NLAB_APPLY_FILE "topology.apply.ini"
 
 /* Open the netns of @kind ("node" or "switch") @name of lab @lab and
  * enter it (setns), after saving the current one in *orig (close it

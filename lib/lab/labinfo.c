@@ -17,6 +17,12 @@
 int nlab_lab_topology(const char *lab, struct nlab_topology **t,
 		      struct nlab_err *e)
 {
+	return nlab_lab_topology_file(lab, "topology.ini", t, e);
+}
+
+int nlab_lab_topology_file(const char *lab, const char *file,
+			   struct nlab_topology **t, struct nlab_err *e)
+{
 	/* The lab is what its state directory is called: the copy is named
 	 * topology.ini, and `up --name` may have renamed it. */
 	struct nlab_load_opts o = { .skip_fs_checks = true, .rename = lab };
@@ -24,7 +30,7 @@ int nlab_lab_topology(const char *lab, struct nlab_topology **t,
 	struct nlab_diag d = { 0 };
 	char path[256];
 
-	snprintf(path, sizeof(path), NLAB_STATE_DIR "/%s/topology.ini", lab);
+	snprintf(path, sizeof(path), NLAB_STATE_DIR "/%s/%s", lab, file);
 	if (access(path, F_OK) < 0)
 		return nlab_err_no_lab(e, lab);
 	o.dir = dir;

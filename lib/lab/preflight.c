@@ -31,7 +31,7 @@ static int probe_vlan_filtering(void *arg, struct nlab_err *e)
 	(void)arg;
 	if (nlab_nl_open(&nl, e))
 		return -1;
-	nlab_rtnl_bridge(&nl, NLAB_BRIDGE_NAME, &sw, "probe");
+	nlab_rtnl_bridge(&nl, NLAB_BRIDGE_NAME, 0, &sw, "probe");
 	ret = nlab_nl_flush(&nl, &pe) == 0 ? 1 : 0;
 	if (!ret && pe.errnum != EOPNOTSUPP) {
 		*e = pe;

@@ -642,24 +642,33 @@ static bool has_name(const char **names, size_t n, const char *name)
 
 void nlab_record_narrow(struct nlab_record *rec, const struct nlab_topology *t)
 {
-	/* Sorted names: a large lab has thousands of entries and nodes. */
-	cleanup_free const char **nodes =
-		xcalloc(t->n_nodes + 1, sizeof(*nodes));
-	cleanup_free const char **sws =
-		xcalloc(t->n_segments + 1, sizeof(*sws));
-	size_t n_sws = 0;
+	nlab_record_narrow2(rec, t, NULL);
+}
 
-	for (size_t i = 0; i < t->n_nodes; i++)
-		nodes[i] = t->nodes[i].name;
-	for (size_t i = 0; i < t->n_segments; i++)
-		if (t->segments[i].kind == NLAB_SEG_BRIDGE)
-			sws[n_sws++] = t->segments[i].name;
-	qsort(nodes, t->n_nodes, sizeof(*nodes), cmp_name);
+void nlab_record_narrow2(struct nlab_record *rec, const struct nlab_topology *t,
+			 const struct nlab_topology *t2)
+{
+	/* Sorted names: a large lab has thousands of entries and nodes. */
+	size_t max_nodes = t->n_nodes + (t2 ? t2->n_nodes : 0);
+	size_t max_segs = t->n_segments + (t2 ? t2->n_segments : 0);
+	cleanup_free const char **nodes =
+		xcalloc(max_nodes + 1, sizeof(*nodes));
+	cleanup_free const char **sws = xcalloc(max_segs + 1, sizeof(*sws));
+	size_t n_sws = 0, n_nodes = 0;
+
+	for (const struct nlab_topology *u = t; u; u = u == t ? t2 : NULL) {
+		for (size_t i = 0; i < u->n_nodes; i++)
+			nodes[n_nodes++] = u->nodes[i].name;
+		for (size_t i = 0; i < u->n_segments; i++)
+			if (u->segments[i].kind == NLAB_SEG_BRIDGE)
+				sws[n_sws++] = u->segments[i].name;
+	}
+	qsort(nodes, n_nodes, sizeof(*nodes), cmp_name);
 	qsort(sws, n_sws, sizeof(*sws), cmp_name);
 	for (size_t i = 0; i < rec->n;) {
 		const struct nlab_rec *r = &rec->recs[i];
 
-		if (!r->name || has_name(nodes, t->n_nodes, r->name) ||
+		if (!r->name || has_name(nodes, n_nodes, r->name) ||
 		    (r->kind == NLAB_REC_NETNS &&
 		     has_name(sws, n_sws, r->name))) {
 			i++;
@@ -915,5 +924,107 @@ int nlab_state_list(char ***labs, size_t *n, struct nlab_err *e)
 	closedir(d);
 	if (*n) /* qsort(NULL, 0, ...) is undefined */
 		qsort(*labs, *n, sizeof(**labs), cmpstr);
+	return 0;
+}
+
+/* The node or switch a record line is about (malloc'd), or NULL. */
+static char *line_name(const char *lab, const char *line)
+{
+	struct nlab_record rec = { 0 };
+	struct nlab_rec r = { 0 };
+	cleanup_free char *copy = xstrdup(line);
+	char *p = copy, *sp;
+	int k;
+
+	snprintf(rec.lab, sizeof(rec.lab), "%s", lab);
+	if (!strncmp(p, "keep ", 5)) {
+		p += 5;
+	} else if (!strncmp(p, "id ", 3)) {
+		p += 3;
+		sp = strrchr(p, ' ');
+		if (!sp)
+			return NULL;
+		*sp = '\0';
+	}
+	sp = strchr(p, ' ');
+	k = sp ? kind_of(p, sp - p) : -1;
+	if (k < 0 || parse_entry(&rec, k, sp + 1, &r)) {
+		free_rec(&r);
+		return NULL;
+	}
+	free(r.arg);
+	return r.name;
+}
+
+int nlab_state_forget(struct nlab_state *st, const char *const *names, size_t n,
+		      struct nlab_err *e)
+{
+	static const char tmp[] = ".record.new";
+	cleanup_fclose FILE *in = NULL;
+	cleanup_free char *line = NULL;
+	cleanup_close int out = -1;
+	size_t cap = 0;
+	ssize_t len;
+	int fd;
+
+	fd = openat(st->dirfd, RECORD, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return nlab_err_set(e, errno, "read lab record");
+	in = fdopen(fd, "r");
+	if (!in) {
+		close(fd);
+		return nlab_err_set(e, errno, "read lab record");
+	}
+	out = openat(st->dirfd, tmp,
+		     O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		     0600);
+	if (out < 0)
+		return nlab_err_set(e, errno, "write lab record");
+	while ((len = getline(&line, &cap, in)) > 0) {
+		cleanup_free char *name = NULL;
+		bool drop = false;
+
+		if (line[len - 1] == '\n') {
+			line[len - 1] = '\0';
+			name = line_name(st->lab, line);
+			line[len - 1] = '\n';
+		}
+		for (size_t i = 0; name && i < n && !drop; i++)
+			drop = !strcmp(name, names[i]);
+		if (!drop && write(out, line, len) != len)
+			return nlab_err_set(e, errno, "write lab record");
+	}
+	if (fsync(out) < 0 || renameat(st->dirfd, tmp, st->dirfd, RECORD) < 0)
+		return nlab_err_set(e, errno, "replace lab record");
+	fd = openat(st->dirfd, RECORD,
+		    O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return nlab_err_set(e, errno, "open lab record");
+	if (st->recfd >= 0)
+		close(st->recfd);
+	st->recfd = fd;
+	return 0;
+}
+
+int nlab_state_remove_named(struct nlab_state *st, const char *name,
+			    struct nlab_err *e)
+{
+	static const char *const suffixes[] = {
+		".run", ".log", ".log.1", ".log.dropped", ".stopped",
+	};
+	char file[NLAB_NAME_MAX + 32], path[128];
+	struct stat sb;
+
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		snprintf(file, sizeof(file), "%s%s", name, suffixes[i]);
+		if (unlinkat(st->dirfd, file, 0) < 0 && errno != ENOENT)
+			return nlab_err_set(e, errno, "remove %s", file);
+	}
+	snprintf(file, sizeof(file), "%s.files", name);
+	snprintf(path, sizeof(path), NLAB_STATE_DIR "/%s", st->lab);
+	if (fstatat(st->dirfd, file, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		return S_ISDIR(sb.st_mode)
+			       ? remove_tree(st->dirfd, file, path, e)
+			       : remove_one(st->dirfd, file);
 	return 0;
 }

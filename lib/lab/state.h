@@ -120,6 +120,10 @@ struct nlab_topology;
 /* Drop (into rec->skipped) every entry that does not name a node of @t,
  * or for a netns a node or switch (a bridge segment). */
 void nlab_record_narrow(struct nlab_record *rec, const struct nlab_topology *t);
+/* The same for the names of @t or of @t2 (NULL: none): a lab `apply` is
+ * changing, whose record may name nodes of its old or its new topology. */
+void nlab_record_narrow2(struct nlab_record *rec, const struct nlab_topology *t,
+			 const struct nlab_topology *t2);
 /* Remove entry @i, adding "record line N: 'KIND ARG': WHY (skipped)" to
  * rec->skipped. */
 void nlab_record_drop(struct nlab_record *rec, size_t i, const char *why);
@@ -129,6 +133,16 @@ int nlab_state_write(struct nlab_state *st, const char *file, const char *data,
 		     size_t len, struct nlab_err *e);
 /* Read one; returns a malloc'd NUL-terminated buffer or NULL. */
 char *nlab_state_slurp(const char *lab, const char *file);
+
+/* `apply`: rewrite the record without the lines (entries, keep and id
+ * lines) of the nodes or switches @names[0..@n), whose objects are gone;
+ * the new record replaces the old one atomically (rename). */
+int nlab_state_forget(struct nlab_state *st, const char *const *names, size_t n,
+		      struct nlab_err *e);
+/* `apply`: remove the state files of node @name (NAME.run, .log, .log.1,
+ * .log.dropped, .stopped, and its copy of its files, NAME.files). */
+int nlab_state_remove_named(struct nlab_state *st, const char *name,
+			    struct nlab_err *e);
 
 /* Remove the whole state directory (and unlock it). */
 int nlab_state_destroy(struct nlab_state *st, struct nlab_err *e);

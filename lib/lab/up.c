@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lab/build.h"
 #include "lab/hosts.h"
 #include "lab/lab.h"
 #include "kernel/netns.h"
@@ -41,11 +42,6 @@
 
 #define BRIDGE_NAME NLAB_BRIDGE_NAME
 
-struct link_idx {
-	char name[NLAB_IFNAME_MAX + 1];
-	int idx;
-};
-
 /* One namespace being built: a node's, or a bridge segment's. */
 struct nsrt {
 	char ns[NLAB_NAME_MAX * 2 + 2];
@@ -53,8 +49,6 @@ struct nsrt {
 	const struct nlab_segment *seg; /* the bridge segment of a switch */
 	int fd;
 	struct nlab_nl nl;
-	struct link_idx *links;
-	size_t n_links, cap_links;
 };
 
 struct up {
@@ -65,6 +59,12 @@ struct up {
 	size_t n_ns;
 	int *seg_ns; /* segment index -> ns index, -1 for veth */
 	int orig_netns;
+	/* The first ifindex free in a fresh namespace (after lo and any
+	 * fallback tunnel devices the host's modules add to each): `up`
+	 * numbers the interfaces it makes from there, so it never has to
+	 * ask a namespace for them.  A node's interface i is base + i; a
+	 * switch's bridge is base, the port of its member m base + 1 + m. */
+	int base_idx;
 	struct rlimit nofile; /* the caller's open-files limit, for the nodes */
 	bool have_nofile;
 };
@@ -82,6 +82,12 @@ static void progress(struct up *u, const char *phase, size_t done, size_t total)
 		u->o->progress(u->o->progress_data, phase, done, total);
 }
 
+/* The end of a phase: see nlab_up_opts.progress. */
+static void phase_done(struct up *u, const char *phase, size_t total)
+{
+	progress(u, phase, total, total);
+}
+
 static struct nsrt *node_ns(struct up *u, const struct nlab_node *n)
 {
 	return &u->ns[n - u->t->nodes];
@@ -94,22 +100,29 @@ static struct nsrt *seg_ns(struct up *u, const struct nlab_segment *s)
 	return i < 0 ? NULL : &u->ns[i];
 }
 
-static int ns_link(const struct nsrt *r, const char *name)
+/* The index `up` gives a node's interface (see base_idx). */
+static int iface_idx(const struct up *u, const struct nlab_iface *f)
 {
-	for (size_t i = 0; i < r->n_links; i++)
-		if (!strcmp(r->links[i].name, name))
-			return r->links[i].idx;
+	return u->base_idx + (int)(f - f->node->ifaces);
+}
+
+/* ... or 0 for a name the node has not got. */
+static int iface_idx_by_name(const struct up *u, const struct nlab_node *n,
+			     const char *name)
+{
+	for (size_t i = 0; i < n->n_ifaces; i++)
+		if (!strcmp(n->ifaces[i].name, name))
+			return iface_idx(u, &n->ifaces[i]);
 	return 0;
 }
 
-static void add_link(void *data, const char *name, int idx)
+static void max_idx(void *data, const char *name, int idx)
 {
-	struct nsrt *r = data;
+	int *max = data;
 
-	xgrow(&r->links, &r->cap_links, r->n_links + 1, sizeof(*r->links));
-	snprintf(r->links[r->n_links].name, sizeof(r->links[0].name), "%s",
-		 name);
-	r->links[r->n_links++].idx = idx;
+	(void)name;
+	if (idx > *max)
+		*max = idx;
 }
 
 static int save_topology(struct up *u, struct nlab_err *e)
@@ -119,59 +132,19 @@ static int save_topology(struct up *u, struct nlab_err *e)
 	    nlab_state_write(&u->st, "source-dir", u->t->dir, strlen(u->t->dir),
 			     e))
 		return -1;
+	phase_done(u, "state", 1);
 	return 0;
 }
 
-/* Settings that are easiest made from inside the namespace at birth: the
- * process is in it anyway. */
-static int ns_birth_sysctls(const struct nsrt *r, struct nlab_err *e)
+/* base_idx, from the first namespace: every fresh one holds the same
+ * devices (lo, and the fallback devices of the tunnel modules loaded). */
+static int first_free_idx(struct up *u, struct nsrt *r, struct nlab_err *e)
 {
-	static const char *const bridge_nf[] = {
-		"net.bridge.bridge-nf-call-iptables",
-		"net.bridge.bridge-nf-call-ip6tables",
-		"net.bridge.bridge-nf-call-arptables",
-	};
+	int max = 1;
 
-	if (!r->node) {
-		/* With br_netfilter loaded these default to 1 and would put
-		 * the host's firewall in the lab's data path. */
-		for (size_t i = 0; i < ARRAY_SIZE(bridge_nf); i++)
-			if (nlab_sysctl_write(bridge_nf[i], "0", true, e))
-				return -1;
-		return 0;
-	}
-	/* Every interface made later inherits "default": no DAD wait even
-	 * for link-local addresses (lo, the only one yet, does no DAD). */
-	if (nlab_sysctl_write("net.ipv6.conf.default.accept_dad", "0", true, e))
+	if (nlab_nl_links(&r->nl, max_idx, &max, e))
 		return -1;
-	if (r->node->forward &&
-	    (nlab_sysctl_write("net.ipv4.ip_forward", "1", false, e) ||
-	     nlab_sysctl_write("net.ipv6.conf.all.forwarding", "1", true, e)))
-		return -1;
-	return 0;
-}
-
-/* Make a lab's namespace NAME, recorded in @st's record: unshare a new
- * network namespace, record it with its identity, then name it
- * (nlab_netns_bind), last.  The calling thread is left inside the new
- * namespace; *nsfd is an fd of it.  On failure no name is left behind.
- * The only way to make a namespace `down` will remove: it removes none
- * without its recorded identity. */
-static int netns_make(struct nlab_state *st, const char *name, int *nsfd,
-		      struct nlab_err *e)
-{
-	struct nlab_ident id;
-
-	if (nlab_netns_new(nsfd, &id, e) ||
-	    nlab_state_rec(st, NLAB_REC_NETNS, name, e) ||
-	    nlab_state_rec_id(st, NLAB_REC_NETNS, name, &id, e))
-		return nlab_err_wrap(e, "netns %s", name);
-	if (nlab_netns_bind(name, e)) {
-		/* Someone else's: cancel the record entry. */
-		if (e->errnum == EEXIST)
-			nlab_state_keep(st, NLAB_REC_NETNS, name, NULL);
-		return -1;
-	}
+	u->base_idx = max + 1;
 	return 0;
 }
 
@@ -185,11 +158,12 @@ static int make_namespaces(struct up *u, struct nlab_err *e)
 		struct nsrt *r = &u->ns[i];
 
 		if (stopped(u, e) || nlab_fault("netns", e) ||
-		    netns_make(&u->st, r->ns, &r->fd, e)) {
+		    nlab_lab_netns_make(&u->st, r->ns, &r->fd, e)) {
 			ret = -1;
 			break;
 		}
-		if (nlab_nl_open(&r->nl, e) || ns_birth_sysctls(r, e)) {
+		if (nlab_nl_open(&r->nl, e) || nlab_ns_birth(r->node, e) ||
+		    (i == 0 && first_free_idx(u, r, e))) {
 			nlab_err_wrap(e, "netns %s", r->ns);
 			ret = -1;
 			break;
@@ -203,8 +177,8 @@ static int make_namespaces(struct up *u, struct nlab_err *e)
 	return ret;
 }
 
-/* The bridges, then each bridge's index.  Only switch sockets are sent
- * here; a node's "lo up" waits in its queue and leaves with the veths. */
+/* The bridges.  Only switch sockets are sent here; a node's "lo up" waits
+ * in its queue and leaves with the veths. */
 static int make_bridges(struct up *u, struct nlab_err *e)
 {
 	for (size_t i = 0; i < u->n_ns; i++) {
@@ -212,66 +186,32 @@ static int make_bridges(struct up *u, struct nlab_err *e)
 
 		if (!r->seg)
 			continue;
-		nlab_rtnl_bridge(&r->nl, BRIDGE_NAME, r->seg->sw,
+		nlab_rtnl_bridge(&r->nl, BRIDGE_NAME, u->base_idx, r->seg->sw,
 				 "create bridge");
-		if (nlab_fault("bridge", e) || nlab_nl_flush(&r->nl, e) ||
-		    nlab_nl_links(&r->nl, add_link, r, e))
+		if (nlab_fault("bridge", e) || nlab_nl_flush(&r->nl, e))
 			return nlab_err_wrap(e, "switch %s", r->seg->name);
 	}
+	phase_done(u, "bridges", u->t->n_switches);
 	return 0;
 }
 
 static void veth_pair(struct up *u, const struct nlab_segment *s)
 {
 	const struct nlab_iface *a = s->members[0], *b = s->members[1];
-	struct nsrt *ra = node_ns(u, a->node), *rb = node_ns(u, b->node);
-	struct nlab_link_spec sa = {
-		.name = a->name,
-		.netns_fd = -1,
-		.mac = a->has_mac ? a->mac : NULL,
-		.mtu = a->mtu,
-	};
-	struct nlab_link_spec sb = {
-		.name = b->name,
-		.netns_fd = rb->fd,
-		.mac = b->has_mac ? b->mac : NULL,
-		.mtu = b->mtu,
-	};
-	char what[160];
 
-	snprintf(what, sizeof(what), "segment %s: veth %s:%s - %s:%s", s->name,
-		 a->node->name, a->name, b->node->name, b->name);
-	nlab_rtnl_veth(&ra->nl, &sa, &sb, what);
+	nlab_queue_veth(&node_ns(u, a->node)->nl, s, node_ns(u, b->node)->fd,
+			iface_idx(u, a), iface_idx(u, b));
 }
 
 static void bridge_ports(struct up *u, const struct nlab_segment *s)
 {
 	struct nsrt *sw = seg_ns(u, s);
-	int br = ns_link(sw, BRIDGE_NAME);
-	uint32_t sw_mtu = s->sw ? s->sw->mtu : 0;
+	int br = u->base_idx;
 
-	for (size_t m = 0; m < s->n_members; m++) {
-		const struct nlab_iface *i = s->members[m];
-		char port[NLAB_IFNAME_MAX + 1], what[160];
-		uint32_t mtu = sw_mtu ? sw_mtu : i->mtu;
-		struct nlab_link_spec sp = {
-			.name = port,
-			.netns_fd = -1,
-			.mtu = mtu,
-			.master = br,
-		};
-		struct nlab_link_spec si = {
-			.name = i->name,
-			.netns_fd = node_ns(u, i->node)->fd,
-			.mac = i->has_mac ? i->mac : NULL,
-			.mtu = i->mtu ? i->mtu : sw_mtu,
-		};
-
-		nlab_port_name(port, sizeof(port), s, m);
-		snprintf(what, sizeof(what), "switch %s: port for %s:%s",
-			 s->name, i->node->name, i->name);
-		nlab_rtnl_veth(&sw->nl, &sp, &si, what);
-	}
+	for (size_t m = 0; m < s->n_members; m++)
+		nlab_queue_port(&sw->nl, s, m, br,
+				node_ns(u, s->members[m]->node)->fd,
+				br + 1 + (int)m, iface_idx(u, s->members[m]));
 }
 
 static int flush_all(struct up *u, struct nlab_err *e)
@@ -303,11 +243,9 @@ static int node_addresses(struct up *u, struct nsrt *r, struct nlab_err *e)
 	const struct nlab_node *n = r->node;
 	char buf[64], what[160];
 
-	if (nlab_nl_links(&r->nl, add_link, r, e))
-		return nlab_err_wrap(e, "node %s", n->name);
 	for (size_t i = 0; i < n->n_ifaces; i++) {
 		const struct nlab_iface *f = &n->ifaces[i];
-		int idx = ns_link(r, f->name);
+		int idx = iface_idx(u, f);
 
 		/* Peer ends arrive down (see nlab_rtnl_veth). */
 		snprintf(what, sizeof(what), "node %s: %s: set up", n->name,
@@ -333,8 +271,9 @@ static int node_addresses(struct up *u, struct nsrt *r, struct nlab_err *e)
 				 : nlab_prefix_str(&rt->dst, buf, sizeof(buf)),
 			 rt->line);
 		nlab_rtnl_route(&r->nl, rt,
-				rt->dev[0] ? ns_link(r, rt->dev) : 0, false,
-				what);
+				rt->dev[0] ? iface_idx_by_name(u, n, rt->dev)
+					   : 0,
+				false, what);
 	}
 	if (n->n_routes && nlab_fault("route", e))
 		return -1;
@@ -352,7 +291,7 @@ static int configure_nodes(struct up *u, struct nlab_err *e)
 	return 0;
 }
 
-static int node_qdiscs(struct nsrt *r, struct nlab_err *e)
+static int node_qdiscs(const struct up *u, struct nsrt *r, struct nlab_err *e)
 {
 	cleanup_nlsock struct nl_sock *sk = NULL;
 
@@ -364,7 +303,7 @@ static int node_qdiscs(struct nsrt *r, struct nlab_err *e)
 		if (!sk && (nlab_netns_enter(r->fd, e) ||
 			    !(sk = nlab_qdisc_socket(e))))
 			return -1;
-		if (nlab_qdisc_apply(sk, ns_link(r, f->name), &f->impair, e))
+		if (nlab_qdisc_apply(sk, iface_idx(u, f), &f->impair, e))
 			return nlab_err_wrap(e, "node %s: %s", r->node->name,
 					     f->name);
 	}
@@ -378,9 +317,11 @@ static int make_qdiscs(struct up *u, struct nlab_err *e)
 	int ret = 0;
 
 	for (size_t i = 0; i < u->t->n_nodes && !ret; i++)
-		ret = node_qdiscs(&u->ns[i], e);
+		ret = node_qdiscs(u, &u->ns[i], e);
 	if (setns(u->orig_netns, CLONE_NEWNET) < 0 && !ret)
 		ret = nlab_err_set(e, errno, "return to the original netns");
+	if (!ret)
+		phase_done(u, "qdiscs", u->t->n_nodes);
 	return ret;
 }
 
@@ -406,7 +347,17 @@ static int node_sysctls(struct up *u, struct nlab_err *e)
 	}
 	if (setns(u->orig_netns, CLONE_NEWNET) < 0 && !ret)
 		ret = nlab_err_set(e, errno, "return to the original netns");
+	if (!ret)
+		phase_done(u, "sysctls", u->t->n_nodes);
 	return ret;
+}
+
+static int write_hosts(struct up *u, struct nlab_err *e)
+{
+	if (u->t->hosts && nlab_hosts_write(u->t, &u->st, e))
+		return -1;
+	phase_done(u, "hosts", u->t->n_nodes);
+	return 0;
 }
 
 static int start_nodes(struct up *u, struct nlab_err *e)
@@ -424,6 +375,7 @@ static int start_nodes(struct up *u, struct nlab_err *e)
 			     u->have_nofile ? &u->nofile : NULL,
 			     u->o ? u->o->stop : NULL, e))
 		return -1;
+	phase_done(u, "nodes", u->t->n_nodes);
 	return 0;
 }
 
@@ -436,7 +388,6 @@ static void up_free(struct up *u)
 		nlab_nl_close(&u->ns[i].nl);
 		if (u->ns[i].fd >= 0)
 			close(u->ns[i].fd);
-		free(u->ns[i].links);
 	}
 	free(u->ns);
 	u->ns = NULL;
@@ -498,8 +449,6 @@ static void raise_fd_limit(struct up *u, size_t need)
  * was made in the record for the rollback. */
 static int build(struct up *u, struct nlab_err *e)
 {
-	const struct nlab_topology *t = u->t;
-
 	/* nlab_pause(PHASE): a test build can stop here (testhook.h). */
 	if (nlab_fault("state", e) || save_topology(u, e) ||
 	    nlab_pause("state") || make_namespaces(u, e) || stopped(u, e) ||
@@ -507,8 +456,7 @@ static int build(struct up *u, struct nlab_err *e)
 	    make_veths(u, e) || nlab_pause("veths") || stopped(u, e) ||
 	    configure_nodes(u, e) || make_qdiscs(u, e) ||
 	    nlab_pause("qdiscs") || node_sysctls(u, e) ||
-	    nlab_pause("sysctls") || stopped(u, e) ||
-	    (t->hosts && nlab_hosts_write(t, &u->st, e)) ||
+	    nlab_pause("sysctls") || stopped(u, e) || write_hosts(u, e) ||
 	    nlab_pause("hosts") || stopped(u, e) || start_nodes(u, e) ||
 	    nlab_pause("nodes") || stopped(u, e) ||
 	    nlab_state_write(&u->st, NLAB_STATE_COMPLETE, "", 0, e))
@@ -545,6 +493,7 @@ int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
 	plan(&u);
 	if (nlab_up_preflight(t, e))
 		return -1;
+	phase_done(&u, "preflight", 1);
 	raise_fd_limit(&u, 2 * u.n_ns);
 	u.orig_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (u.orig_netns < 0)

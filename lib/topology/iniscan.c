@@ -22,6 +22,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -460,6 +461,7 @@ int ini_scan(struct loadctx *c, const char *buf, size_t len, struct ini_file *f)
 static __thread struct loadctx *cb_ctx;
 static __thread const char *cb_copy; /* the path iniparser was given */
 static __thread bool cb_called;
+static __thread int cb_line0; /* the file's line before the chunk's first */
 
 static int errback(const char *fmt, ...)
 {
@@ -488,7 +490,7 @@ static int errback(const char *fmt, ...)
 		nlab_trim(what);
 		if (strlen(what) > 3 && !strcmp(what + strlen(what) - 3, " in"))
 			what[strlen(what) - 3] = '\0';
-		load_error(cb_ctx, line, NULL, "%s", what);
+		load_error(cb_ctx, line + cb_line0, NULL, "%s", what);
 	} else {
 		load_error(cb_ctx, 0, NULL, "the INI parser failed: %s", what);
 	}
@@ -510,13 +512,35 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-int ini_read_values(struct loadctx *c, struct ini_file *f)
+/* Sections per call of iniparser: its dictionary finds a key by looking
+ * at every entry (setting one too), so a file read whole costs O(keys^2),
+ * a second at 5000 nodes; read a few sections at a time it costs O(keys).
+ * A section never spans two chunks: each starts at a section's header. */
+#define CHUNK_SECTIONS 32
+
+/* Byte offset in @f->text of the start of line @line (1 = the first). */
+static size_t line_offset(const struct ini_file *f, int line, size_t from,
+			  int from_line)
 {
-	cleanup_close int fd = memfd_create("netlab-topology", MFD_CLOEXEC);
+	while (from_line < line && from < f->len) {
+		const char *nl = memchr(f->text + from, '\n', f->len - from);
+
+		from = nl ? (size_t)(nl - f->text) + 1 : f->len;
+		from_line++;
+	}
+	return from;
+}
+
+/* The values of the keys of sections [@s0, @s1), read by iniparser from
+ * @f->text's bytes [@b0, @b1) (lines from @line0 + 1), put in @fd. */
+static int read_chunk(struct loadctx *c, struct ini_file *f, int fd, size_t s0,
+		      size_t s1, size_t b0, size_t b1, int line0)
+{
 	char copy[64];
 	dictionary *d;
 
-	if (fd < 0 || write_all(fd, f->text, f->len) < 0) {
+	if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0 ||
+	    write_all(fd, f->text + b0, b1 - b0) < 0) {
 		load_error(c, 0, NULL, "cannot make a copy to parse: %s",
 			   strerror(errno));
 		return -1;
@@ -526,6 +550,7 @@ int ini_read_values(struct loadctx *c, struct ini_file *f)
 	cb_ctx = c;
 	cb_copy = copy;
 	cb_called = false;
+	cb_line0 = line0;
 	d = iniparser_load(copy);
 	cb_ctx = NULL;
 	cb_copy = NULL;
@@ -534,22 +559,65 @@ int ini_read_values(struct loadctx *c, struct ini_file *f)
 			load_error(c, 0, NULL, "the INI parser failed");
 		return -1;
 	}
-	for (size_t i = 0; i < f->n_keys; i++) {
-		struct ini_key *k = &f->keys[i];
-		const char *sec = f->sections[k->section].name, *v;
-		size_t n = strlen(sec) + strlen(k->name) + 24;
-		cleanup_free char *entry = xmalloc(n);
+	for (size_t si = s0; si < s1; si++) {
+		const struct ini_section *sec = &f->sections[si];
 
-		if (k->shadowed)
-			continue;
-		if (k->step) /* its index stands for it: see rename_step() */
-			snprintf(entry, n, "%s:%zu", sec, i);
-		else
-			snprintf(entry, n, "%s:%s", sec, k->name);
-		v = iniparser_getstring(d, entry, NULL);
-		k->value = xstrdup(v ? v : "");
+		for (size_t j = 0; j < sec->n_keys; j++) {
+			size_t i = sec->keys[j];
+			struct ini_key *k = &f->keys[i];
+			size_t n = strlen(sec->name) + strlen(k->name) + 24;
+			cleanup_free char *entry = xmalloc(n);
+			const char *v;
+
+			if (k->shadowed || k->value)
+				continue;
+			if (k->step) /* its index stands for it: rename_step()
+				      */
+				snprintf(entry, n, "%s:%zu", sec->name, i);
+			else
+				snprintf(entry, n, "%s:%s", sec->name, k->name);
+			v = iniparser_getstring(d, entry, NULL);
+			k->value = xstrdup(v ? v : "");
+		}
 	}
 	iniparser_freedict(d);
+	return 0;
+}
+
+int ini_read_values(struct loadctx *c, struct ini_file *f)
+{
+	cleanup_close int fd = memfd_create("netlab-topology", MFD_CLOEXEC);
+	size_t b0 = 0;
+	int line0 = 0;
+
+	if (fd < 0) {
+		load_error(c, 0, NULL, "cannot make a copy to parse: %s",
+			   strerror(errno));
+		return -1;
+	}
+	/* Chunk k holds sections [32k, 32k + 32), from the header of its
+	 * first (the top of the file for the first) to the header of the
+	 * next chunk's first. */
+	for (size_t s0 = 0; s0 < f->n_sections || s0 == 0;
+	     s0 += CHUNK_SECTIONS) {
+		size_t s1 = s0 + CHUNK_SECTIONS < f->n_sections
+				    ? s0 + CHUNK_SECTIONS
+				    : f->n_sections;
+		int end_line =
+			s1 < f->n_sections ? f->sections[s1].line : INT_MAX;
+		size_t b1 = line_offset(f, end_line, b0, line0 + 1);
+
+		if (read_chunk(c, f, fd, s0, s1, b0, b1, line0))
+			return -1;
+		b0 = b1;
+		line0 = end_line - 1;
+		if (s1 >= f->n_sections)
+			break;
+	}
+	/* A key of no section (before the first) has no value. */
+	for (size_t i = 0; i < f->n_keys; i++)
+		if (!f->keys[i].shadowed && !f->keys[i].value)
+			f->keys[i].value = xstrdup("");
 	return 0;
 }
 

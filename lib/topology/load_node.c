@@ -367,15 +367,30 @@ static bool near_enough(const char *key, const char *cand, unsigned d)
 	return d && d + 2 <= (len < 4 ? len : 4) && d < strlen(key);
 }
 
+/* Lengths more than 2 apart: never near_enough() (an edit changes the
+ * length by one at most), and no need to count the edits.  This runs for
+ * every interface of a lab (thousands in a large one). */
+static bool len_apart(size_t len, const char *cand)
+{
+	size_t l = strlen(cand);
+
+	return len > l + 2 || l > len + 2;
+}
+
 /* The known name nearest to @key, if near_enough(): a node setting, one
  * to come, or a foreign one (then *row is its row in foreign[]). */
 static const char *near_name(const char *key, size_t *row)
 {
 	const char *best = NULL;
 	unsigned best_d = ~0u, d;
+	size_t len = strlen(key);
 
 	*row = ARRAY_SIZE(foreign);
 	for (size_t i = 0; i < ARRAY_SIZE(node_settings); i++) {
+		/* near_enough() wants 2 edits at most, and no fewer than
+		 * the difference in length: most names end here. */
+		if (len_apart(len, node_settings[i].name))
+			continue;
 		d = nlab_edit_distance(key, node_settings[i].name);
 		if (near_enough(key, node_settings[i].name, d) && d < best_d) {
 			best = node_settings[i].name;
@@ -383,6 +398,8 @@ static const char *near_name(const char *key, size_t *row)
 		}
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(foreign); i++) {
+		if (len_apart(len, foreign[i].name))
+			continue;
 		d = nlab_edit_distance(key, foreign[i].name);
 		if (near_enough(key, foreign[i].name, d) && d < best_d) {
 			best = foreign[i].name;
@@ -425,6 +442,12 @@ static struct key_class classify(struct loadctx *c, const struct ini_key *k,
 			return kc;
 		}
 	ev = iface_evidence(c, k->value, segwords);
+	/* An interface whatever its name is near (a large lab has
+	 * thousands of these lines): no names to compare. */
+	if (ev == EV_STRONG) {
+		kc.iface = true;
+		return kc;
+	}
 	kc.near = near_name(k->name, &row);
 	if (kc.near) {
 		kc.iface = ev == EV_STRONG ||

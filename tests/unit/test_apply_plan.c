@@ -133,15 +133,14 @@ static void plan_stopped_node(void **state)
 	free(out);
 }
 
-static void plan_refused(void **state)
+/* Nodes and links added, removed, moved; an MTU changed in place. */
+static void plan_structure(void **state)
 {
 	size_t todo, refused;
 	char *out;
 
 	(void)state;
 	out = plan_of(base,
-		      "[lab]\n"
-		      "hosts = no\n"
 		      "[node a]\n"
 		      "eth0 = ab 10.0.0.1/24 2001:db8::1/64 mtu=1400\n"
 		      "eth1 = lan 10.1.0.1/24\n"
@@ -152,26 +151,61 @@ static void plan_refused(void **state)
 		      "eth0 = ab 10.0.0.3/24\n"
 		      "eth1 = lan 10.1.0.2/24\n",
 		      NULL, &todo, &refused);
+	assert_string_equal(out,
+			    "c: add node\n"
+			    "a: eth0: remove link to b:eth0 (segment ab)\n"
+			    "a: eth0: add link to c:eth0 (segment ab)\n"
+			    "a: eth1: add link to c:eth1 (segment lan)\n"
+			    "lab: rewrite the nodes' hosts files (addresses "
+			    "changed)\n"
+			    "c: start\n"
+			    "b: remove node\n");
+	assert_int_equal(refused, 0);
+	assert_int_equal(todo, 6);
+	free(out);
+	/* In place: an MTU and a MAC; a switch gains and loses ports. */
+	out = plan_of("[node a]\neth0 = ab\neth1 = s\n"
+		      "[node b]\neth0 = ab\neth1 = s\n"
+		      "[node c]\neth0 = s\n",
+		      "[node a]\neth0 = ab mtu=9000 mac=02:00:00:00:00:0a\n"
+		      "eth1 = s\n"
+		      "[node b]\neth0 = ab\n"
+		      "[node c]\neth0 = s\n"
+		      "[node d]\neth0 = s\n",
+		      NULL, &todo, &refused);
+	assert_string_equal(out, "d: add node\n"
+				 "b: eth1: remove link to switch s\n"
+				 "d: eth0: add link to switch s\n"
+				 "a: eth0: mtu 9000 (was 1500)\n"
+				 "a: eth0: mac 02:00:00:00:00:0a (was random)\n"
+				 "d: start\n");
+	assert_int_equal(refused, 0);
+	free(out);
+}
+
+static void plan_refused(void **state)
+{
+	size_t todo, refused;
+	char *out;
+
+	(void)state;
+	out = plan_of("[switch s]\n[node a]\neth0 = s\n",
+		      "[lab]\nhosts = no\n[switch s]\nstp = yes\n"
+		      "[node a]\neth0 = s\n",
+		      NULL, &todo, &refused);
 	assert_string_equal(
 		out,
-		"a: eth0: change mtu (not made in place: `netlab down` and "
-		"`up` do it)\n"
-		"a: eth1: add interface (segment lan) (not made in place: "
+		"lab: switch s: change its settings (not made in place: "
 		"`netlab down` and `up` do it)\n"
-		"c: add node (not made in place: `netlab down` and `up` do "
-		"it)\n"
-		"b: remove node (not made in place: `netlab down` and `up` "
-		"do it)\n"
 		"lab: hosts = no (was yes) (not made in place: `netlab down` "
 		"and `up` do it)\n");
-	assert_int_equal(refused, 5);
+	assert_int_equal(refused, 2);
 	free(out);
 }
 
 static const struct CMUnitTest apply_plan_tests[] = {
-	cmocka_unit_test(plan_same_is_empty),
-	cmocka_unit_test(plan_in_place),
-	cmocka_unit_test(plan_stopped_node),
+	cmocka_unit_test(plan_same_is_empty), cmocka_unit_test(plan_in_place),
+	cmocka_unit_test(plan_stopped_node),  cmocka_unit_test(plan_structure),
 	cmocka_unit_test(plan_refused),
 };
 
