@@ -23,7 +23,7 @@ _netlab_state=/run/netlab
 _netlab_netns=/run/netns
 
 # Settings of [node NAME] (netlab.ini(5)): every other key is an interface.
-_netlab_node_settings="forward route sysctl run bind tmpfs env log_max ready files shared"
+_netlab_node_settings="forward route sysctl run bind tmpfs env log_max ready host files shared"
 _netlab_impairments="rate delay jitter loss duplicate corrupt reorder"
 
 declare -gA _netlab_usage_cache

@@ -27,6 +27,7 @@
 #include "lab/enter.h"
 #include "lab/lab.h"
 #include "lab/lifecycle.h"
+#include "lab/multihost.h"
 #include "lab/names.h"
 #include "lab/nodeenv.h"
 #include "lab/nodefile.h"

@@ -60,6 +60,11 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 		nlab_diag_free(&diag);
 		return ret;
 	}
+	if (t->n_machines) { /* its nodes are not all here */
+		nlab_topology_free(t);
+		return cli_usage(cli, "not yet for a lab over several hosts "
+				      "([host] sections)");
+	}
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -111,6 +111,13 @@ int cmd_capture(struct cli *cli, int argc, char **argv)
 				      "use -w FILE or a pipe");
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
+	for (int i = 1; i < argc; i++) /* pcap goes straight through */
+		if (argv[i] == pos[0]) {
+			ret = cli_multi_node(cli, lab, o.node, argc, argv, i);
+			if (ret >= 0)
+				return ret;
+			break;
+		}
 
 	/* The stop signals are taken only while the capture waits (ppoll
 	 * with the old mask), so none slips in just before a wait. */

@@ -65,6 +65,16 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	       PLURAL(n.routes, "route", "routes"));
 	if (t->n_tests) /* [test NAME] sections */
 		printf(", %zu %s", PLURAL(t->n_tests, "test", "tests"));
+	if (t->n_machines) { /* a lab over several hosts */
+		size_t cross = 0;
+
+		for (size_t i = 0; i < t->n_segments; i++)
+			cross += t->segments[i].spans;
+		printf(", on %zu %s, %zu %s",
+		       PLURAL(t->n_machines, "host", "hosts"),
+		       PLURAL(cross, "segment across hosts",
+			      "segments across hosts"));
+	}
 	putchar('\n');
 	fflush(stdout); /* before the probe's child could inherit it */
 	cli_notes(cli, t);

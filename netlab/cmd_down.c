@@ -22,14 +22,24 @@ static void warn(void *data, const char *msg)
 	cli_error(d->cli, "lab %s: %s", d->lab, msg);
 }
 
-/* One lab: 0 when it is gone (or was never there), else EXIT_FAIL. */
-static int down_one(struct cli *cli, const char *lab)
+/* One lab: 0 when it is gone (or was never there), else EXIT_FAIL.
+ * Without @part, a lab this machine coordinates over several hosts goes
+ * down on every host (multihost.h); with it (what the coordinator runs
+ * on each host), only this host's part. */
+static int down_one(struct cli *cli, const char *lab, bool part)
 {
 	struct down_warn dw = { .cli = cli, .lab = lab };
 	struct nlab_warn w = { .fn = warn, .data = &dw };
 	struct nlab_err e = { 0 };
 	char hint[700];
-	int ret = nlab_lab_down_warn(lab, &w, &e);
+	int ret = part ? 1 : nlab_multi_down(lab, &w, &e);
+
+	if (ret == 0 && cli->verbose >= 0)
+		printf("lab %s down on every host\n", lab);
+	if (ret <= 0)
+		return ret < 0 ? cli_fail(cli, &e) : EXIT_OK;
+	nlab_multi_part_unstitch(lab, &w);
+	ret = nlab_lab_down_warn(lab, &w, &e);
 
 	if (ret < 0)
 		return cli_fail(cli, &e);
@@ -51,18 +61,27 @@ static int down_all(struct cli *cli)
 {
 	struct nlab_err e = { 0 };
 	char **labs;
-	size_t n;
+	size_t n, n_multi;
 	int ret = EXIT_OK;
 
-	if (nlab_state_list(&labs, &n, &e))
-		return cli_fail(cli, &e);
-	for (size_t i = 0; i < n; i++) {
-		if (down_one(cli, labs[i]) != EXIT_OK)
+	/* Labs over several hosts first: a local host's part of one is
+	 * among the labs below, and goes with it. */
+	nlab_multi_list(&labs, &n_multi);
+	for (size_t i = 0; i < n_multi; i++) {
+		if (down_one(cli, labs[i], false) != EXIT_OK)
 			ret = EXIT_FAIL;
 		free(labs[i]);
 	}
 	free(labs);
-	if (!n && cli->verbose >= 0)
+	if (nlab_state_list(&labs, &n, &e))
+		return cli_fail(cli, &e);
+	for (size_t i = 0; i < n; i++) {
+		if (down_one(cli, labs[i], false) != EXIT_OK)
+			ret = EXIT_FAIL;
+		free(labs[i]);
+	}
+	free(labs);
+	if (!n && !n_multi && cli->verbose >= 0)
 		fprintf(stderr, "netlab: down: no labs (nothing to do)\n");
 	return ret;
 }
@@ -71,7 +90,7 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 {
 	char lab[NLAB_NAME_MAX + 1];
 	const char *arg = NULL;
-	bool all = false;
+	bool all = false, part = false;
 	int ret;
 
 	for (int i = 1; i < argc; i++) {
@@ -87,6 +106,8 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 			nlab_grace_ms = (int)(s * 1000);
 		} else if (!strcmp(argv[i], "--all")) {
 			all = true;
+		} else if (!strcmp(argv[i], "--part")) {
+			part = true; /* internal: see down_one */
 		} else if (arg) {
 			return cli_usage(cli, "unexpected argument '%s'",
 					 argv[i]);
@@ -105,5 +126,5 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 	ret = cli_lab_arg(cli, arg, lab, sizeof(lab));
 	if (ret)
 		return ret;
-	return down_one(cli, lab);
+	return down_one(cli, lab, part);
 }

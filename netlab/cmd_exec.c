@@ -80,6 +80,21 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	}
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
+	if (nlab_multi_exists(lab)) {
+		/* On the node's host: `netlab exec LAB NODE -- CMD...`. */
+		char **args = xcalloc((size_t)argc + 3, sizeof(char *));
+		size_t k = 0;
+
+		args[k++] = "exec";
+		args[k++] = lab;
+		args[k++] = argv[2];
+		args[k++] = "--";
+		for (char **c = cmd; *c; c++)
+			args[k++] = *c;
+		nlab_multi_exec(lab, argv[2], args, &e);
+		free(args);
+		return cli_fail(cli, &e);
+	}
 	env = node_environ(lab, argv[2], &e);
 	if (!env)
 		return cli_fail(cli, &e);

@@ -34,6 +34,9 @@ int cmd_impair(struct cli *cli, int argc, char **argv)
 	}
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
+	rc = cli_multi_node(cli, lab, argv[2], argc, argv, 1);
+	if (rc >= 0)
+		return rc;
 	if (argc == 4) {
 		if (nlab_impair_get(lab, argv[2], argv[3], &imp, &e))
 			return cli_fail(cli, &e);

@@ -30,6 +30,51 @@ static void done(void *data, const char *node, const char *what)
 		printf("node %s %s\n", node, what);
 }
 
+/*
+ * A lab over several hosts: on each host, in turn, the same command for
+ * the nodes it runs (argv[@lab_i] is the lab, the nodes follow).  Each
+ * host's share is all or nothing; the hosts' shares are not.
+ */
+static int run_multi(struct cli *cli, int argc, char **argv, int lab_i,
+		     const char *lab)
+{
+	cleanup_topology struct nlab_topology *t = NULL;
+	struct nlab_err e = { 0 };
+	int worst = 0;
+
+	if (nlab_multi_topology(lab, &t, &e))
+		return cli_fail(cli, &e);
+	for (int k = lab_i + 1; k < argc; k++)
+		if (!nlab_topology_node(t, argv[k])) {
+			cli_error(cli, "lab %s has no node %s", lab, argv[k]);
+			return EXIT_FAIL;
+		}
+	for (size_t h = 0; h < t->n_machines; h++) {
+		char **args = xcalloc((size_t)argc + 2, sizeof(*args));
+		const char *first = NULL;
+		int a = 0, rc;
+
+		if (cli->verbose)
+			args[a++] = cli->verbose < 0 ? "-q" : "-v";
+		for (int k = 0; k < lab_i; k++)
+			args[a++] = argv[k];
+		args[a++] = (char *)lab;
+		for (int k = lab_i + 1; k < argc; k++)
+			if (nlab_topology_node(t, argv[k])->host ==
+			    &t->machines[h]) {
+				args[a++] = argv[k];
+				first = first ? first : argv[k];
+			}
+		rc = first ? nlab_multi_each(lab, first, false, args, &e) : 0;
+		free(args);
+		if (rc < 0)
+			return cli_fail(cli, &e);
+		if (rc > worst)
+			worst = rc;
+	}
+	return worst;
+}
+
 static int run(struct cli *cli, int argc, char **argv, enum nlab_node_op op)
 {
 	struct nlab_lifecycle_opts o = {
@@ -67,6 +112,8 @@ static int run(struct cli *cli, int argc, char **argv, enum nlab_node_op op)
 		return rc;
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
+	if (nlab_multi_exists(lab))
+		return run_multi(cli, argc, argv, i, lab);
 	nodes = calloc((size_t)(argc - i), sizeof(*nodes));
 	if (!nodes)
 		return EXIT_FAIL;

@@ -60,6 +60,9 @@ int cmd_link(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "expected up or down, not '%s'", argv[4]);
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
+	rc = cli_multi_node(cli, lab, argv[2], argc, argv, 1);
+	if (rc >= 0)
+		return rc;
 	if (nlab_link_set(lab, argv[2], argv[3], up, &e))
 		return cli_fail(cli, &e);
 	if (cli->verbose >= 0)

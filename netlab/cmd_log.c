@@ -46,7 +46,7 @@ int cmd_log(struct cli *cli, int argc, char **argv)
 	struct nlab_err e = { 0 };
 	bool follow = false;
 	int rc;
-	const char *lab = NULL, *node = NULL, *file = NULL;
+	const char *lab = NULL, *node = NULL, *file = NULL, *lab_arg;
 
 	for (int a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "-f") || !strcmp(argv[a], "--follow"))
@@ -66,6 +66,7 @@ int cmd_log(struct cli *cli, int argc, char **argv)
 	rc = cli_lab_arg(cli, lab, name, sizeof(name));
 	if (rc)
 		return rc;
+	lab_arg = lab;
 	lab = name;
 	if (!nlab_valid_name(node))
 		return cli_usage(cli, "'%s' is not a node name", node);
@@ -76,6 +77,13 @@ int cmd_log(struct cli *cli, int argc, char **argv)
 				 file);
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
+	for (int i = 1; i < argc; i++) /* a lab over several hosts */
+		if (argv[i] == lab_arg) {
+			rc = cli_multi_node(cli, lab, node, argc, argv, i);
+			if (rc >= 0)
+				return rc;
+			break;
+		}
 	if (file)
 		return varlog(cli, lab, node, file, follow);
 	/* With -f: until interrupted or the lab goes down. */

@@ -155,12 +155,90 @@ static void print_json(const struct nlab_topology *t,
 	       all.reachable == all.addrs && !n_missing ? "true" : "false");
 }
 
+/*
+ * A lab over several hosts.  On each host (the internal --part): the
+ * whole lab's probes from this host's nodes, one line each, "FROM TO
+ * ADDRESS SENT RECEIVED".  On the coordinator: those lines from every
+ * host, filled into the whole lab's probes, for the usual matrix.
+ */
+static void print_lines(const struct nlab_ping_probe *p, size_t n)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].skipped)
+			continue;
+		addr_str(&p[i], buf, sizeof(buf));
+		printf("%s %s %s %u %u\n", p[i].from->name, p[i].to->name, buf,
+		       p[i].sent, p[i].received);
+	}
+}
+
+struct fill {
+	struct nlab_ping_probe *p;
+	size_t n;
+};
+
+static void fill_line(void *data, char *text)
+{
+	struct fill *f = data;
+	char from[64], to[64], addr[64];
+	uint8_t a[16];
+	unsigned sent, recv;
+
+	if (sscanf(text, "%63s %63s %63s %u %u", from, to, addr, &sent,
+		   &recv) != 5)
+		return;
+	memset(a, 0, sizeof(a));
+	if (inet_pton(strchr(addr, ':') ? AF_INET6 : AF_INET, addr, a) != 1)
+		return;
+	for (size_t i = 0; i < f->n; i++) {
+		struct nlab_ping_probe *q = &f->p[i];
+
+		if (strcmp(q->from->name, from) || strcmp(q->to->name, to) ||
+		    memcmp(q->addr, a, q->family == AF_INET ? 4 : 16))
+			continue;
+		q->sent = sent;
+		q->received = recv;
+	}
+}
+
+static int ping_hosts(const char *lab, const struct nlab_ping_opts *o,
+		      struct nlab_ping_probe *p, size_t n, struct nlab_err *e)
+{
+	char count[16], timeout[16];
+	char *args[] = { "ping",
+			 "--part",
+			 "-c",
+			 count,
+			 "-W",
+			 timeout,
+			 o->family == AF_INET6 ? "-6" : "-4",
+			 (char *)lab,
+			 NULL };
+	struct fill f = { p, n };
+
+	snprintf(count, sizeof(count), "%u", o->count);
+	snprintf(timeout, sizeof(timeout), "%u", o->timeout_ms);
+	if (!o->family) { /* both: drop the -4 */
+		args[6] = (char *)lab;
+		args[7] = NULL;
+	}
+	/* What no host reports (a host or node gone) counts as lost. */
+	for (size_t i = 0; i < n; i++) {
+		p[i].sent = o->count;
+		p[i].received = 0;
+	}
+	return nlab_multi_collect(lab, args, fill_line, &f, e) < 0 ? -1 : 0;
+}
+
 int cmd_ping(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "count", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 'W' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "part", no_argument, NULL, 'p' }, /* internal: multihost */
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nlab_ping_opts o = {
@@ -172,7 +250,8 @@ int cmd_ping(struct cli *cli, int argc, char **argv)
 	cleanup_free struct nlab_ping_probe *p = NULL;
 	cleanup_free bool *missing = NULL;
 	struct nlab_err e = { 0 };
-	bool json = false;
+	bool json = false, part = false, multi;
+	const struct nlab_host *me = NULL;
 	char lab[NLAB_NAME_MAX + 1];
 	size_t n, n_missing;
 	int c, ret;
@@ -205,6 +284,9 @@ int cmd_ping(struct cli *cli, int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'p':
+			part = true;
+			break;
 		case ':':
 			return cli_usage(cli, "option '%s' needs a value",
 					 argv[optind - 1]);
@@ -223,19 +305,35 @@ int cmd_ping(struct cli *cli, int argc, char **argv)
 		return ret;
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
-	if (nlab_lab_topology(lab, &t, &e))
+	multi = !part && nlab_multi_exists(lab);
+	if (multi  ? nlab_multi_topology(lab, &t, &e)
+	    : part ? nlab_multi_whole(lab, &t, &me, &e) != 0
+		   : nlab_lab_topology(lab, &t, &e)) {
+		if (!e.msg[0])
+			nlab_err_set(&e, 0,
+				     "lab %s is no part of a lab over "
+				     "several hosts here",
+				     lab);
 		return cli_fail(cli, &e);
+	}
 	nlab_ping_plan(t, o.family, &p, &n);
 	/* A node whose netns was removed behind netlab's back is left out
 	 * and reported; the others are pinged all the same. */
 	missing = xcalloc(t->n_nodes + 1, sizeof(*missing));
-	n_missing = nlab_ping_missing(lab, t, p, n, missing);
-	if (nlab_ping_run(lab, p, n, &o, &e)) {
+	n_missing = 0;
+	if (part)
+		nlab_ping_only_from(lab, t, me, p, n, missing);
+	else if (!multi)
+		n_missing = nlab_ping_missing(lab, t, p, n, missing);
+	if (multi ? ping_hosts(lab, &o, p, n, &e)
+		  : nlab_ping_run(lab, p, n, &o, &e)) {
 		ret = cli_fail(cli, &e);
 	} else {
 		struct tally all = count_up(p, n);
 
-		if (json)
+		if (part)
+			print_lines(p, n);
+		else if (json)
 			print_json(t, p, n, o.count, missing, n_missing);
 		else
 			print_matrix(cli, t, p, n, missing, n_missing);

@@ -24,6 +24,9 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "'%s' is not a node name", argv[2]);
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
+	rc = cli_multi_node(cli, lab, argv[2], argc, argv, 1);
+	if (rc >= 0)
+		return rc;
 	if (nlab_node_procs(lab, argv[2], &p, &n, &e))
 		return cli_fail(cli, &e);
 	printf("%7s %9s  %s\n", "PID", "HOST-PID", "COMMAND");

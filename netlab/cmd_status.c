@@ -148,10 +148,28 @@ static int list_labs(struct cli *cli, bool json)
 			memset(&st[i], 0, sizeof(st[i]));
 		}
 	}
-	if (json)
+	if (json) {
 		list_json(labs, st, n);
-	else
+	} else {
+		char **multi;
+		size_t n_multi;
+
 		list_text(labs, st, n);
+		/* Labs over several hosts this machine coordinates (a
+		 * local host's part of one is in the table above). */
+		nlab_multi_list(&multi, &n_multi);
+		for (size_t i = 0; i < n_multi; i++) {
+			printf("%s%s",
+			       i ? ", "
+				 : "over several hosts, "
+				   "coordinated here: ",
+			       multi[i]);
+			free(multi[i]);
+		}
+		if (n_multi)
+			printf(" (netlab status LAB shows each host)\n");
+		free(multi);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (st[i].topo)
 			nlab_status_free(&st[i]);
@@ -420,5 +438,16 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	if (!lab)
 		return list_labs(cli, json);
 	rc = cli_lab_arg(cli, lab, name, sizeof(name));
+	if (!rc && nlab_multi_exists(name)) {
+		/* A lab over several hosts: each host's part, in turn. */
+		char *args[] = { "status", name, NULL };
+		struct nlab_err e = { 0 };
+
+		if (json)
+			return cli_usage(cli, "--json: not yet for a lab over "
+					      "several hosts");
+		rc = nlab_multi_each(name, NULL, true, args, &e);
+		return rc < 0 ? cli_fail(cli, &e) : rc ? EXIT_FAIL : EXIT_OK;
+	}
 	return rc ? rc : show_lab(cli, name, json);
 }

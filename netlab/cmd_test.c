@@ -226,6 +226,13 @@ static int up(const struct cli *cli, struct tout *o,
 	struct nlab_err e = { 0 };
 	uint64_t start = nlab_now_ms();
 
+	if (t->n_machines) { /* its nodes are not all here */
+		cli_error(cli,
+			  "lab %s: --up: not yet for a lab over several "
+			  "hosts ([host] sections)",
+			  t->name);
+		return EXIT_USAGE;
+	}
 	if (nlab_lab_up(t, &uo, &e)) {
 		cli_error(cli, "lab %s: %s (nothing left behind)", t->name,
 			  e.msg);

@@ -156,6 +156,59 @@ static int wait_ready(struct cli *cli, const struct nlab_topology *t,
 	return ret ? EXIT_FAIL : EXIT_OK;
 }
 
+/* Take the internal `--host NAME` (a coordinator bringing up this
+ * host's part of a lab over several, multihost.h) out of argv. */
+static int host_arg(struct cli *cli, int *argc, char **argv, const char **host,
+		    const char **dir)
+{
+	int out = 1;
+
+	*host = *dir = NULL;
+	for (int i = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (!strcmp(argv[i], "--dir") && i + 1 < *argc) {
+			*dir = argv[++i]; /* relative paths: the file's */
+			continue;
+		}
+		if (strcmp(argv[i], "--host")) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (i + 1 >= *argc || !nlab_valid_name(argv[i + 1]))
+			return cli_usage(cli, "--host needs a host name");
+		*host = argv[++i];
+	}
+	*argc = out;
+	argv[out] = NULL;
+	return 0;
+}
+
+/* A lab over several hosts, from the coordinator. */
+static int up_multi(struct cli *cli, struct nlab_topology *t,
+		    struct progress *prog)
+{
+	struct nlab_err e = { 0 };
+	struct nlab_counts c;
+	int ret = nlab_multi_up(t, &got_signal, &e);
+
+	if (ret) {
+		cli_error(cli, "lab %s: %s", t->name, e.msg);
+		ret = got_signal == SIGINT ? EXIT_SIGINT : EXIT_FAIL;
+	} else if (cli->verbose >= 0) {
+		nlab_topology_counts(t, &c);
+		printf("lab %s up on %zu hosts: %zu node%s, %zu link%s in "
+		       "%.2f s\n",
+		       t->name, t->n_machines, c.nodes, c.nodes == 1 ? "" : "s",
+		       c.links, c.links == 1 ? "" : "s", now() - prog->start);
+	}
+	nlab_topology_free(t);
+	return ret;
+}
+
 int cmd_up(struct cli *cli, int argc, char **argv)
 {
 	struct nlab_topology *t = NULL;
@@ -174,14 +227,18 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 	int ret;
 
 	struct nlab_load_opts lo = { 0 };
-	const char *file;
+	const char *file, *host, *dir;
+	char stdin_path[64];
+	cleanup_free char *cwd = NULL;
 	uint64_t wait_ms;
 	bool wait;
 
 	prog.mark = prog.start;
 	prog.timings =
 		cli->verbose > 0 || cli_flag_arg(&argc, argv, "--timings");
-	ret = cli_wait_arg(cli, &argc, argv, &wait, &wait_ms);
+	ret = host_arg(cli, &argc, argv, &host, &dir);
+	if (!ret)
+		ret = cli_wait_arg(cli, &argc, argv, &wait, &wait_ms);
 	if (!ret)
 		ret = cli_file_args(cli, argc, argv, "topology FILE", &file,
 				    &lo.rename);
@@ -189,12 +246,35 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 		return ret;
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
+	if (!strcmp(file, "-")) { /* the lab on stdin; paths from the cwd */
+		if (nlab_stdin_file(stdin_path, sizeof(stdin_path), &e))
+			return cli_fail(cli, &e);
+		file = stdin_path;
+		cwd = getcwd(NULL, 0);
+		lo.dir = dir ? dir : cwd;
+	}
 	if (nlab_topology_load_opts(file, &lo, &t, &diag)) {
 		ret = cli_diag(cli, &diag);
 		nlab_diag_free(&diag);
 		return ret;
 	}
 	cli_notes(cli, t);
+	if (host && !t->n_machines) {
+		nlab_topology_free(t);
+		return cli_usage(cli,
+				 "--host: this lab has no [host] sections");
+	}
+	if (t->n_machines && !host && wait) {
+		nlab_topology_free(t);
+		return cli_usage(cli, "--wait: not yet for a lab over several "
+				      "hosts");
+	}
+	if (t->n_machines && !host) {
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		return up_multi(cli, t, &prog);
+	}
 	w.lab = t->name;
 	prog.tty = cli->verbose >= 0 && isatty(STDERR_FILENO);
 	sigemptyset(&sa.sa_mask);
@@ -202,7 +282,8 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	ret = nlab_lab_up(t, &opts, &e);
+	ret = host ? nlab_multi_part_up(t, host, &opts, &e)
+		   : nlab_lab_up(t, &opts, &e);
 	took = now() - prog.start;
 	if (prog.shown)
 		fputs("\r\033[K", stderr);

@@ -58,3 +58,22 @@ int cli_lab_node_if(const struct cli *cli, char **argv, char *lab, size_t len)
 				 argv[2]);
 	return 0;
 }
+
+int cli_multi_node(const struct cli *cli, const char *lab, const char *node,
+		   int argc, char **argv, int lab_i)
+{
+	struct nlab_err e = { 0 };
+	char **args;
+	int k = 0;
+
+	if (!nlab_multi_exists(lab))
+		return -1;
+	args = xcalloc((size_t)argc + 2, sizeof(*args));
+	if (cli->verbose)
+		args[k++] = cli->verbose < 0 ? "-q" : "-v";
+	for (int i = 0; i < argc; i++)
+		args[k++] = i == lab_i ? (char *)lab : argv[i];
+	nlab_multi_exec(lab, node, args, &e);
+	free(args);
+	return cli_fail(cli, &e);
+}

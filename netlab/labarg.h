@@ -20,4 +20,12 @@ int cli_lab_arg(const struct cli *cli, const char *arg, char *lab, size_t len);
  * node and interface names checked; 0, or the usage error's status. */
 int cli_lab_node_if(const struct cli *cli, char **argv, char *lab, size_t len);
 
+/* A lab this machine coordinates over several hosts (lab/multihost.h):
+ * run this same command (argv, argv[@lab_i] replaced by the lab's name)
+ * on the host of @node, in place of this process.  Returns -1 when @lab
+ * is no such lab (the caller goes on), else the exit status of a
+ * failure to do so. */
+int cli_multi_node(const struct cli *cli, const char *lab, const char *node,
+		   int argc, char **argv, int lab_i);
+
 #endif

@@ -132,9 +132,10 @@ table() {
 lab_set=$(table lab_settings "$top/lib/topology/load_sections.c")
 switch_set=$(table switch_settings "$top/lib/topology/load_sections.c")
 node_set=$(table node_settings "$top/lib/topology/load_node.c")
+host_set=$(table host_settings "$top/lib/topology/load_hosts.c")
 iface_opts=$(table iface_options "$top/lib/topology/load_iface.c")
 impairments=$(table options "$top/lib/topology/impair.c")
-for t in lab_set switch_set node_set iface_opts impairments; do
+for t in lab_set switch_set node_set host_set iface_opts impairments; do
 	[ -n "${!t}" ] || not_ok "the loader's table $t" "found no rows (did it move?)"
 done
 # Every impairment is an interface option.
@@ -164,6 +165,7 @@ check_terms() {
 }
 check_terms "the [lab] settings" "SECTION [lab]" "$lab_set"
 check_terms "the [switch] settings" "SECTION [switch NAME]" "$switch_set"
+check_terms "the [host] settings" "SECTION [host NAME]" "$host_set"
 check_terms "the node settings and interface options" "SECTION [node NAME]" \
 	"$(printf '%s\n%s\n' "$node_set" "$iface_opts" | sort -u)"
 
@@ -179,7 +181,7 @@ missing=""
 for h in $(sed -n 's/^# \(.*\)/\1/p' "$page5" | tr ' ' '_'); do
 	grep -qxF -- "${h//_/ }" "$tmp/topo" || missing="$missing ${h//_/ },"
 done
-for s in $lab_set $switch_set $node_set $iface_opts; do
+for s in $lab_set $switch_set $node_set $host_set $iface_opts; do
 	grep -q -- "^ *$s *=\|^ *$s=" "$tmp/topo" || missing="$missing $s"
 done
 if [ -z "$missing" ]; then

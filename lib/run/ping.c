@@ -151,6 +151,22 @@ size_t nlab_ping_missing(const char *lab, const struct nlab_topology *t,
 	return n_missing;
 }
 
+void nlab_ping_only_from(const char *lab, const struct nlab_topology *t,
+			 const struct nlab_host *host,
+			 struct nlab_ping_probe *probes, size_t n,
+			 bool *missing)
+{
+	char ns[NLAB_NAME_MAX * 2 + 2];
+
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		nlab_ns_name(ns, sizeof(ns), lab, t->nodes[i].name);
+		missing[i] = t->nodes[i].host == host && !nlab_netns_exists(ns);
+	}
+	for (size_t i = 0; i < n; i++)
+		probes[i].skipped = probes[i].from->host != host ||
+				    missing[probes[i].from - t->nodes];
+}
+
 unsigned nlab_ping_loss_pct(unsigned long sent, unsigned long received)
 {
 	unsigned long pct;

@@ -51,6 +51,16 @@ size_t nlab_ping_missing(const char *lab, const struct nlab_topology *t,
 			 bool *missing);
 
 /*
+ * A host's share of a lab over several hosts (lab/multihost.h): every
+ * probe not from a node on @host skipped, and missing[i] set for each
+ * node of @host whose netns is gone (its probes skipped too).
+ */
+void nlab_ping_only_from(const char *lab, const struct nlab_topology *t,
+			 const struct nlab_host *host,
+			 struct nlab_ping_probe *probes, size_t n,
+			 bool *missing);
+
+/*
  * Send @o->count rounds of echo requests for every probe of lab @lab and
  * count the replies into sent/received; skipped probes are not sent.
  * With @o->until_each it ends as soon as every probe has had a reply

@@ -12,6 +12,7 @@
  *   load_mount.c     bind, tmpfs, files and shared
  *   load_segments.c  segments: members, veth or bridge, their [switch]
  *   load_test.c      [test NAME]: its steps, in file order
+ *   load_hosts.c     [host NAME], host =, segments that span hosts
  *
  * Every check reports through load_error() and carries on, so that one run
  * shows the user every error in the file.
@@ -153,6 +154,14 @@ void load_shared(struct loadctx *c, const struct ini_key *k, unsigned *out);
 void load_check_mounts(struct loadctx *c, const struct nlab_node *n);
 
 void load_segments(struct loadctx *c);
+
+/* [host NAME], a node's host =, and the segments that span hosts
+ * (load_hosts.c). */
+void load_host_section(struct loadctx *c, const struct ini_file *f,
+		       const struct ini_section *s, const char *name);
+void load_hosts_check(struct loadctx *c);
+void load_node_host(struct loadctx *c, void *node, const struct ini_key *k);
+void load_hosts_segments(struct loadctx *c);
 
 /* [test NAME] (load_test.c), once every node is loaded. */
 void load_test(struct loadctx *c, const struct ini_file *f,

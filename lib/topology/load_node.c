@@ -205,6 +205,9 @@ static const struct load_setting node_settings[] = {
 	{ "env", node_env, "NAME=VALUE, ... (for run and exec)" },
 	{ "ready", node_ready,
 	  "a shell command that exits 0 once the node is ready (up --wait)" },
+	{ "host", load_node_host,
+	  "NAME: the [host NAME] the node runs on (a lab over several "
+	  "machines)" },
 };
 
 bool load_node_setting(const char *key)
@@ -528,5 +531,7 @@ void load_node(struct loadctx *c, const struct ini_file *f,
 	for (size_t i = 0; i < n->n_ifaces; i++)
 		n->ifaces[i].node = n;
 	load_check_routes(c, n);
-	load_check_mounts(c, n);
+	/* Host paths of a node on another machine are that machine's. */
+	if (!n->host || n->host->via != NLAB_VIA_SSH)
+		load_check_mounts(c, n);
 }

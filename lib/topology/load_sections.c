@@ -9,16 +9,14 @@
 #include "base/text.h"
 #include "base/util.h"
 
-enum kind { SEC_SKIP, SEC_LAB, SEC_NODE, SEC_SWITCH, SEC_TEST };
+enum kind { SEC_SKIP, SEC_LAB, SEC_NODE, SEC_SWITCH, SEC_TEST, SEC_HOST };
 
 static const struct {
 	const char *name;
 	enum kind kind;
 } kinds[] = {
-	{ "lab", SEC_LAB },
-	{ "node", SEC_NODE },
-	{ "switch", SEC_SWITCH },
-	{ "test", SEC_TEST },
+	{ "lab", SEC_LAB },   { "node", SEC_NODE }, { "switch", SEC_SWITCH },
+	{ "test", SEC_TEST }, { "host", SEC_HOST },
 };
 
 int load_yes_no(struct loadctx *c, const struct ini_key *k, bool *out)
@@ -270,7 +268,8 @@ static enum kind classify(struct loadctx *c, const struct ini_section *s,
 		else
 			load_error(c, s->line, NULL,
 				   "unknown section (sections: [lab], "
-				   "[node NAME], [switch NAME], [test NAME])");
+				   "[node NAME], [switch NAME], [test NAME], "
+				   "[host NAME])");
 		return SEC_SKIP;
 	}
 	if (kinds[i].kind == SEC_NODE)
@@ -362,8 +361,11 @@ void load_sections(struct loadctx *c, const struct ini_file *f)
 				      ARRAY_SIZE(switch_settings), sw);
 		} else if (kind[i] == SEC_NODE) {
 			load_segment_words(c, f, s);
+		} else if (kind[i] == SEC_HOST) {
+			load_host_section(c, f, s, name[i]);
 		}
 	}
+	load_hosts_check(c);
 
 	/* Nodes last: telling an interface from a mistyped setting looks at
 	 * the segment names used everywhere else (load_node.c). */

@@ -296,6 +296,7 @@ int nlab_topology_load_opts(const char *path, const struct nlab_load_opts *o,
 		load_sections(&c, &f);
 		load_segments(&c);
 		default_name(&c);
+		load_hosts_segments(&c);
 		if (!c.node_sections) /* the whole file: its first line */
 			load_error(&c, 1, NULL,
 				   "no nodes: a lab needs at least one "

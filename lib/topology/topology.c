@@ -86,6 +86,12 @@ void nlab_topology_free(struct nlab_topology *t)
 	for (size_t i = 0; i < t->n_notes; i++)
 		free(t->notes[i]);
 	free(t->notes);
+	for (size_t i = 0; i < t->n_machines; i++) {
+		for (size_t a = 0; a < t->machines[i].argc; a++)
+			free(t->machines[i].argv[a]);
+		free(t->machines[i].argv);
+	}
+	free(t->machines);
 	free(t->description);
 	nlab_tests_free(t->tests, t->n_tests);
 	free(t->nodes);

@@ -139,8 +139,34 @@ struct nlab_private_dir {
 extern const struct nlab_private_dir nlab_private_dirs[];
 extern const size_t nlab_n_private_dirs;
 
+/*
+ * [host NAME]: one machine of a lab spread over several (multihost.h).
+ * A node's `host =` names one; without [host] sections the lab is on the
+ * machine `up` runs on, as always.
+ */
+enum nlab_via {
+	NLAB_VIA_UNSET, /* not given: an error */
+	NLAB_VIA_LOCAL, /* via = local: the machine `up` runs on */
+	NLAB_VIA_SSH,	/* via = ssh [USER@]HOST */
+	NLAB_VIA_EXEC,	/* via = exec ARGV...: a command that runs its
+			 * arguments on the host (tests: a simulated host) */
+};
+
+struct nlab_host {
+	char name[NLAB_NAME_MAX + 1];
+	int family;	  /* of addr: AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* the underlay address other hosts reach it on */
+	enum nlab_via via;
+	char **argv; /* ssh: { "USER@HOST" }; exec: the command; NULL-ended */
+	size_t argc;
+	uint32_t mtu; /* the underlay's MTU (default 1500) */
+	int line;
+};
+
 struct nlab_node {
 	char name[NLAB_NAME_MAX + 1];
+	struct nlab_host *host; /* `host =`; NULL in a one-host lab */
+	int host_line;		/* the line of `host =`, 0 without one */
 	struct nlab_iface *ifaces;
 	size_t n_ifaces;
 	struct nlab_route *routes;
@@ -182,6 +208,10 @@ struct nlab_segment {
 	size_t n_members;
 	struct nlab_switch *sw; /* NULL for a veth segment */
 	char *label;		/* [lab] labels: the name to show, or NULL */
+	/* Members on more than one [host]: stitched with VXLAN. */
+	bool spans;
+	uint32_t vni; /* spans: its VXLAN network identifier */
+	uint32_t mtu; /* spans: the MTU of its interfaces and ports */
 };
 
 struct nlab_topology {
@@ -207,6 +237,8 @@ struct nlab_topology {
 	size_t n_notes;
 	struct nlab_test *tests; /* [test NAME] sections, in file order */
 	size_t n_tests;
+	struct nlab_host *machines; /* [host NAME] sections, in file order */
+	size_t n_machines;
 };
 
 /* Topology errors: one line each, "FILE:LINE: [section] key: what". */
