@@ -467,13 +467,77 @@ static int link_set_here(void *arg, struct nlab_err *e)
 	return ret;
 }
 
+/* The switch side of a member whose MTU changed: up gives a port the
+ * switch's MTU, or else its member's, so the port follows the member
+ * (a port left smaller would drop the member's larger frames). */
+struct port_mtu_job {
+	const char *port;
+	uint32_t mtu, *was;
+};
+
+static int port_mtu_here(void *arg, struct nlab_err *e)
+{
+	struct port_mtu_job *j = arg;
+	cleanup_close int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = { 0 };
+	struct nlab_nl nl;
+	int idx = ifindex(j->port, e), ret;
+
+	if (idx < 0)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", j->port);
+	if (j->was) {
+		if (sk < 0 || ioctl(sk, SIOCGIFMTU, &ifr) < 0)
+			return nlab_err_set(e, errno, "%s: read mtu", j->port);
+		*j->was = (uint32_t)ifr.ifr_mtu;
+	}
+	if (nlab_nl_open(&nl, e))
+		return -1;
+	nlab_rtnl_link_set(&nl, idx, j->mtu, NULL, "switch port mtu");
+	ret = nlab_nl_flush(&nl, e);
+	nlab_nl_close(&nl);
+	return ret;
+}
+
+static int port_mtu(struct apply *a, struct nlab_step *s, bool undo,
+		    struct nlab_err *e)
+{
+	const struct nlab_segment *seg = s->iface->segment;
+	char port[NLAB_IFNAME_MAX + 1];
+	struct port_mtu_job j = { .port = port };
+	size_t m = 0;
+
+	if (s->value || seg->kind == NLAB_SEG_VETH || (seg->sw && seg->sw->mtu))
+		return 0; /* a MAC, a veth, or the switch sets the MTU */
+	if (undo && !s->was_port_mtu)
+		return 0;
+	while (m < seg->n_members && seg->members[m] != s->iface)
+		m++;
+	if (m == seg->n_members)
+		return 0;
+	nlab_port_name(port, sizeof(port), seg, m);
+	j.mtu = undo ? s->was_port_mtu : mtu_of(s->iface);
+	j.was = undo ? NULL : &s->was_port_mtu;
+	return in_ns(a, seg->name, port_mtu_here, &j, e);
+}
+
 static int link_set(struct apply *a, struct nlab_step *s, bool undo,
 		    struct nlab_err *e)
 {
 	struct set_job j = { .s = s, .undo = undo };
 
+	if (undo && port_mtu(a, s, true, e))
+		return -1;
 	if (in_ns(a, s->node, link_set_here, &j, e))
 		return -1;
+	/* Then its switch port; if that fails, the node's end back. */
+	if (!undo && port_mtu(a, s, false, e)) {
+		struct nlab_err ignored = { 0 };
+
+		j.undo = true;
+		in_ns(a, s->node, link_set_here, &j, &ignored);
+		return -1;
+	}
 	s->done = !undo;
 	return 0;
 }

@@ -67,7 +67,8 @@ struct nlab_step {
 	bool done; /* done: undo it on a rollback */
 	char *was; /* SYSCTL: the value it replaced */
 	struct nlab_impair was_impair;
-	uint32_t was_mtu; /* LINK_SET: as it was in the kernel */
+	uint32_t was_mtu;      /* LINK_SET: as it was in the kernel */
+	uint32_t was_port_mtu; /* LINK_SET: its switch port's, 0: none set */
 	uint8_t was_mac[6];
 };
 
