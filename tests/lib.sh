@@ -167,6 +167,13 @@ wait_for() {
 	ok "$desc"
 }
 
+# sup NODE: the supervisor of $L's NODE, found by its command line in
+# /proc (the newest, should an old one still be a zombie: zombies have
+# none).
+sup() { grep -lsza -- "^netlab-node $L\.$1\$" /proc/[0-9]*/cmdline | sed 's|^/proc/\([0-9]*\)/.*|\1|' | head -n 1; }
+# run_of PID: its `run`, the supervisor's child.
+run_of() { cat "/proc/$1/task/$1/children" 2>/dev/null | awk '{print $1}'; }
+
 # Is this test inside a chroot (a / that is not its file system's root,
 # as in a chroot into a directory bound onto itself)?  netlab refuses the
 # overlay of a node's whole / (files at DIR's top) there.

@@ -178,6 +178,30 @@ static int write_one(int etc, const struct nlab_topology *t,
 	return 0;
 }
 
+/* The hosts text of @t in *text (*len bytes), and /etc/netns, made if
+ * need be, opened: its descriptor, or -1 with @e set (with @say_symlink,
+ * saying so when /etc/netns is a symlink). */
+static int prepare(const struct nlab_topology *t, char **text, size_t *len,
+		   bool say_symlink, struct nlab_err *e)
+{
+	int etc;
+
+	*text = hosts_text(t, len);
+	if (!*text)
+		return nlab_err_set(e, errno, "hosts file");
+	if (mkdir(NLAB_ETC_NETNS, 0755) < 0 && errno != EEXIST)
+		return nlab_err_set(e, errno, "mkdir " NLAB_ETC_NETNS);
+	etc = open_etc();
+	if (etc < 0 && say_symlink && symlinkish(errno))
+		return nlab_err_set(e, 0,
+				    NLAB_ETC_NETNS
+				    " is not a directory (netlab "
+				    "never follows a symlink there)");
+	if (etc < 0)
+		return nlab_err_set(e, errno, "open " NLAB_ETC_NETNS);
+	return etc;
+}
+
 int nlab_hosts_write(const struct nlab_topology *t, struct nlab_state *st,
 		     struct nlab_err *e)
 {
@@ -185,20 +209,9 @@ int nlab_hosts_write(const struct nlab_topology *t, struct nlab_state *st,
 	cleanup_close int etc = -1;
 	size_t len = 0;
 
-	text = hosts_text(t, &len);
-	if (!text)
-		return nlab_err_set(e, errno, "hosts file");
-	if (mkdir(NLAB_ETC_NETNS, 0755) < 0 && errno != EEXIST)
-		return nlab_err_set(e, errno, "mkdir " NLAB_ETC_NETNS);
-	etc = open_etc();
+	etc = prepare(t, &text, &len, true, e);
 	if (etc < 0)
-		return symlinkish(errno)
-			       ? nlab_err_set(e, 0,
-					      NLAB_ETC_NETNS
-					      " is not a directory (netlab "
-					      "never follows a symlink there)")
-			       : nlab_err_set(e, errno, "open " NLAB_ETC_NETNS);
-
+		return -1;
 	for (size_t n = 0; n < t->n_nodes; n++)
 		if (write_one(etc, t, &t->nodes[n], text, len, st, e))
 			return -1;
@@ -213,14 +226,9 @@ int nlab_hosts_write_node(const struct nlab_topology *t,
 	cleanup_close int etc = -1;
 	size_t len = 0;
 
-	text = hosts_text(t, &len);
-	if (!text)
-		return nlab_err_set(e, errno, "hosts file");
-	if (mkdir(NLAB_ETC_NETNS, 0755) < 0 && errno != EEXIST)
-		return nlab_err_set(e, errno, "mkdir " NLAB_ETC_NETNS);
-	etc = open_etc();
+	etc = prepare(t, &text, &len, false, e);
 	if (etc < 0)
-		return nlab_err_set(e, errno, "open " NLAB_ETC_NETNS);
+		return -1;
 	return write_one(etc, t, node, text, len, st, e);
 }
 

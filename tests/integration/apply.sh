@@ -5,9 +5,9 @@
 # rollback at every step (fault injected, and a signal) that leaves the
 # lab as it was.
 . "$(dirname "$0")/../lib.sh"
+. "$TOPDIR/tests/apply-lib.sh"
+# sup, run_of: tests/lib.sh; differs, expect_same, apply_fault: tests/apply-lib.sh
 
-sup() { grep -lsza -- "^netlab-node $L\.$1\$" /proc/[0-9]*/cmdline | sed 's|^/proc/\([0-9]*\)/.*|\1|' | head -n 1; }
-run_of() { cat "/proc/$1/task/$1/children" 2>/dev/null | awk '{print $1}'; }
 sysctls() { ip netns exec "$L.$1" sysctl -n net.ipv4.conf.all.rp_filter net.ipv4.conf.all.arp_ignore net.ipv4.ip_forward net.ipv6.conf.all.forwarding | tr '\n' ' '; }
 # What the kernel has of the lab, node by node (qdisc handles left out:
 # a replaced qdisc may come back under the other handle), the hosts
@@ -28,11 +28,6 @@ snap() {
 	done
 	md5sum <"/run/netlab/$L/topology.ini"
 	echo "pids a=$(sup a) b=$(sup b) c=$(sup c) arun=$(run_of "$(sup a)")"
-}
-# The differences between two snapshots, on one line.
-differs() { diff <(echo "$1") <(echo "$2") | grep '^[<>]' | head -n 6 | tr '\n' '|'; }
-expect_same() { # DESC BEFORE NOW
-	if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "$(differs "$2" "$3")"; fi
 }
 
 f=$(topo apply <<'INI'
@@ -126,14 +121,9 @@ refused "switch settings" '$a [switch lan]\nstp = yes' "^lab: switch lan: change
 # settings.
 last_fail=0
 for ((n = 1; n <= 40; n++)); do
-	out=$(NETLAB_TEST_FAIL=apply:$n "$NETLAB" apply "$new" 2>&1)
-	rc=$?
-	[ $rc -eq 0 ] && break
+	apply_fault "$n" "$new" || break
 	last_fail=$n
-	if ! printf '%s' "$out" | grep -q "test fault injected at apply:$n"; then
-		notok "fault at step $n: injected" "exit $rc: $(echo "$out" | tail -n 2 | tr '\n' '|')"
-		continue
-	fi
+	fault_injected "$n" || continue
 	now=$(snap)
 	if [ "$before" != "$now" ]; then
 		notok "fault at step $n: rolled back" "$(differs "$before" "$now")"

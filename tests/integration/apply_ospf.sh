@@ -6,17 +6,9 @@
 # learned everywhere; applying the first file again removes r4 and h4
 # with every trace.
 . "$(dirname "$0")/../lib.sh"
+. "$TOPDIR/tests/frr.sh"
 
-if [ ! -x /usr/lib/frr/ospfd ]; then
-	skip "apply ospf: FRR triangle" "Debian's frr is not installed"
-	done_testing
-fi
-cp -r "$TOPDIR/topologies/ospf" "$TMP/ospf"
-chmod 755 "$TMP"
-f=$(example "$TMP/ospf/ospf.ini" aospf)
-mv "$f" "$TMP/ospf/aospf-test.ini"
-f="$TMP/ospf/aospf-test.ini"
-L=$(lab aospf)
+frr_lab "apply ospf: FRR triangle" aospf
 # r4: r2's files, its own name and router id, one point-to-point link.
 mkdir -p "$TMP/ospf/r4/etc/frr"
 cp "$TMP/ospf/r2/etc/frr/daemons" "$TMP/ospf/r4/etc/frr/"
@@ -52,38 +44,7 @@ INI
 expect_match "sanity: the new file links r2 to r4" "$(grep '^eth2  = r2r4' "$new")" "^eth2  = r2r4 10\.10\.24\.1/30$"
 expect "up" "$NETLAB" -q up "$f"
 
-want_r1="10.10.23.0/30 10.10.3.0/24"
-want_r2="10.10.1.0/24 10.10.3.0/24 10.10.13.0/30"
-want_r3="10.10.12.0/30 10.10.1.0/24"
-converged() {
-	local r p
-	for r in r1 r2 r3; do
-		eval "want=\$want_$r"
-		for p in $want; do
-			ip -n "$L.$r" route show proto ospf | grep -q "^$p " || return 1
-		done
-	done
-}
-# ROUTER NEIGHBOUR-ID: the adjacency's "Up Time" in seconds, from vtysh
-# (forms "12.345s", "1m02s", "01:02:03"); empty when not Full.
-uptime_of() {
-	"$NETLAB" exec "$L" "$1" vtysh -c 'show ip ospf neighbor' 2>/dev/null |
-		awk -v id="$2" '$1 == id && $3 ~ /^Full/ {
-			t = $4; s = 0
-			if (t ~ /^[0-9]+:[0-9]+:[0-9]+$/) { split(t, a, ":"); s = a[1] * 3600 + a[2] * 60 + a[3] }
-			else {
-				if (match(t, /[0-9]+h/)) s += substr(t, RSTART, RLENGTH - 1) * 3600
-				if (match(t, /[0-9]+m/)) s += substr(t, RSTART, RLENGTH - 1) * 60
-				if (match(t, /[0-9.]+s/)) s += substr(t, RSTART, RLENGTH - 1)
-			}
-			printf "%d\n", s
-		}'
-}
-sup() { grep -lsza -- "^netlab-node $L\.$1\$" /proc/[0-9]*/cmdline | sed 's|^/proc/\([0-9]*\)/.*|\1|' | head -n 1; }
-# The node's daemons: "comm pid" of each process in its netns, sorted.
-daemons() { for p in $(ip netns pids "$L.$1"); do echo "$(cat "/proc/$p/comm") $p"; done | sort | tr '\n' ' '; }
-
-for ((i = 0; i < 60; i++)); do converged && break; sleep 1; done
+poll 60 converged
 expect "converged (${i}s)" converged
 for ((i = 0; i < 30; i++)); do [ -n "$(uptime_of r1 10.10.0.3)" ] && [ -n "$(uptime_of r2 10.10.0.1)" ] && break; sleep 1; done
 # Let the adjacencies age, so that a reset would show.

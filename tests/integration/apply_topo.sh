@@ -6,8 +6,9 @@
 # the same lines; a node removed leaves no trace; `down` after a crash
 # midway removes everything.
 . "$(dirname "$0")/../lib.sh"
+. "$TOPDIR/tests/apply-lib.sh"
+# sup, run_of: tests/lib.sh; differs, expect_same, apply_fault: tests/apply-lib.sh
 
-sup() { grep -lsza -- "^netlab-node $L\.$1\$" /proc/[0-9]*/cmdline | sed 's|^/proc/\([0-9]*\)/.*|\1|' | head -n 1; }
 # What the kernel and netlab have of the lab: each node's links (name,
 # flags, mtu), addresses and routes, the hosts files, the netns list,
 # the record and the stored topology, the processes.
@@ -28,10 +29,6 @@ snap() {
 	cat "/run/netlab/$L/record"
 	md5sum <"/run/netlab/$L/topology.ini"
 	echo "pids a=$(sup a) b=$(sup b) c=$(sup c) d=$(sup d) e=$(sup e)"
-}
-differs() { diff <(echo "$1") <(echo "$2") | grep '^[<>]' | head -n 6 | tr '\n' '|'; }
-expect_same() { # DESC BEFORE NOW
-	if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "$(differs "$2" "$3")"; fi
 }
 
 # a - b - c (veth links), plus a switch lan with a and b.
@@ -117,14 +114,9 @@ expect_same "dry run: nothing changed" "$before" "$(snap)"
 # lab must be as it was, the same processes, the same record lines.
 last_fail=0
 for ((n = 1; n <= 40; n++)); do
-	out=$(NETLAB_TEST_FAIL=apply:$n "$NETLAB" apply "$new" 2>&1)
-	rc=$?
-	[ $rc -eq 0 ] && break
+	apply_fault "$n" "$new" || break
 	last_fail=$n
-	if ! printf '%s' "$out" | grep -q "test fault injected at apply:$n"; then
-		notok "fault at step $n: injected" "exit $rc: $(echo "$out" | tail -n 2 | tr '\n' '|')"
-		continue
-	fi
+	fault_injected "$n" || continue
 	expect_match "fault at step $n: exit 1, says it rolled back" "$rc: $(echo "$out" | tail -n 1)" "^1: netlab: apply: lab $L: rolled back, nothing changed: "
 	expect_same "fault at step $n: the lab as it was (links, addresses, routes, pids, record)" "$before" "$(snap)"
 	expect_eq "fault at step $n: nothing of d or e left" "$(leftovers "$L" | grep -E "$L\.(d|e)\b")" ""

@@ -6,16 +6,11 @@
 # other nodes keep their processes.  Checked with /proc, ip, tc and ping.
 . "$(dirname "$0")/../lib.sh"
 
-# json_get, valid and wait_for: tests/lib.sh
+# json_get, valid, wait_for, sup and run_of: tests/lib.sh
 # A process is gone once it has no /proc entry or is a zombie (a
 # supervisor's reaper is the host's init, which may take its time).
 dead() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 alive() { ! dead "$1"; }
-# The supervisor of NODE, found by its command line in /proc (the
-# newest, should an old one still be a zombie: zombies have none).
-sup() { grep -lsza -- "^netlab-node $L\.$1\$" /proc/[0-9]*/cmdline | sed 's|^/proc/\([0-9]*\)/.*|\1|' | head -n 1; }
-# Its `run`: the supervisor's child.
-run_of() { cat "/proc/$1/task/$1/children" 2>/dev/null | awk '{print $1}'; }
 sups() { for n in a b c d; do printf '%s=%s ' "$n" "$(sup "$n")"; done; }
 # The interface's flags and addresses, as ip sees them.
 flags() { ip -n "$L.$1" -o link show "$2" | sed -E 's/^[0-9]+: [^:]+: <([^>]*)>.*/\1/'; }

@@ -1,38 +1,17 @@
 #!/usr/bin/env bash
 # A routing daemon for real: the FRR OSPF triangle from topologies/ospf.
 . "$(dirname "$0")/../lib.sh"
+. "$TOPDIR/tests/frr.sh"
 
-if [ ! -x /usr/lib/frr/ospfd ]; then
-	skip "ospf: FRR triangle" "Debian's frr is not installed"
-	done_testing
-fi
-cp -r "$TOPDIR/topologies/ospf" "$TMP/ospf"
+frr_lab "ospf: FRR triangle" ospf
 expect_eq "ospf: the routers carry files and run, no tmpfs, bind or chown" \
 	"$(grep -cE '^(tmpfs|bind|shared)|chown' "$TMP/ospf/ospf.ini")" "0"
 expect_eq "ospf: ... their files bring only daemons and frr.conf" \
 	"$(find "$TMP/ospf/r1" "$TMP/ospf/r2" "$TMP/ospf/r3" -type f | sed 's|.*/etc/frr/||' | sort -u | tr '\n' ' ')" "daemons frr.conf "
-# The daemons run as user frr and read their config from here.
-chmod 755 "$TMP"
-f=$(example "$TMP/ospf/ospf.ini" ospf)
-mv "$f" "$TMP/ospf/ospf-test.ini"
-f="$TMP/ospf/ospf-test.ini"
-L=$(lab ospf)
 expect "ospf: up" "$NETLAB" -q up "$f"
 
-# Bounded wait: each router learns the prefixes it is not attached to.
-want_r1="10.10.23.0/30 10.10.3.0/24"
-want_r2="10.10.1.0/24 10.10.3.0/24 10.10.13.0/30"
-want_r3="10.10.12.0/30 10.10.1.0/24"
-converged() {
-	local r p
-	for r in r1 r2 r3; do
-		eval "want=\$want_$r"
-		for p in $want; do
-			ip -n "$L.$r" route show proto ospf | grep -q "^$p " || return 1
-		done
-	done
-}
-for ((i = 0; i < 60; i++)); do converged && break; sleep 1; done
+# Bounded wait (converged: tests/frr.sh).
+poll 60 converged
 expect "ospf: every router has the others' prefixes as proto ospf (${i}s)" converged
 expect "ospf: h1 -> h3 across two routers" in_ns "$L.h1" ping -c2 -W2 10.10.3.10
 # frrinit.sh starts watchfrr, zebra, staticd and ospfd and exits: each

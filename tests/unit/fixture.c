@@ -78,3 +78,29 @@ bool fixture_diag_has(const struct nlab_diag *d, const char *needle)
 			return true;
 	return false;
 }
+
+struct nlab_topology *fixture_load_ok(const char *name, const char *text)
+{
+	struct nlab_diag d = { 0 };
+	struct nlab_topology *t = fixture_load(name, text, &d);
+
+	for (size_t i = 0; i < d.n; i++)
+		print_error("%s\n", d.lines[i]);
+	nlab_diag_free(&d);
+	assert_non_null(t);
+	return t;
+}
+
+void fixture_load_bad(const char *name, const char *text, const char *needle)
+{
+	struct nlab_diag d = { 0 };
+	struct nlab_topology *t = fixture_load(name, text, &d);
+
+	assert_null(t);
+	if (!fixture_diag_has(&d, needle)) {
+		for (size_t i = 0; i < d.n; i++)
+			print_error("%s\n", d.lines[i]);
+		fail_msg("no error line contains '%s'", needle);
+	}
+	nlab_diag_free(&d);
+}

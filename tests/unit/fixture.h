@@ -25,4 +25,12 @@ struct nlab_topology *fixture_load(const char *name, const char *text,
 /* Does any error line contain @needle? */
 bool fixture_diag_has(const struct nlab_diag *d, const char *needle);
 
+/* Load @text that must be valid: its topology (the caller frees it);
+ * the test fails, with the errors, if not. */
+struct nlab_topology *fixture_load_ok(const char *name, const char *text);
+
+/* Load @text that must fail with an error line containing @needle; the
+ * test fails, with the errors, if not. */
+void fixture_load_bad(const char *name, const char *text, const char *needle);
+
 #endif

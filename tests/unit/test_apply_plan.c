@@ -9,24 +9,12 @@
 #include "fixture.h"
 #include "unit.h"
 
-static struct nlab_topology *load(const char *name, const char *text)
-{
-	struct nlab_diag d = { 0 };
-	struct nlab_topology *t = fixture_load(name, text, &d);
-
-	for (size_t i = 0; i < d.n; i++)
-		print_error("%s\n", d.lines[i]);
-	nlab_diag_free(&d);
-	assert_non_null(t);
-	return t;
-}
-
 /* The plan's lines that are said, one per line; and its counts. */
 static char *plan_of(const char *old_text, const char *new_text,
 		     const char *stopped, size_t *todo, size_t *refused)
 {
-	struct nlab_topology *o = load("old.ini", old_text);
-	struct nlab_topology *n = load("new.ini", new_text);
+	struct nlab_topology *o = fixture_load_ok("old.ini", old_text);
+	struct nlab_topology *n = fixture_load_ok("new.ini", new_text);
 	const char *names[] = { stopped };
 	struct nlab_plan p;
 	char *out = NULL;

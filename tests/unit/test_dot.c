@@ -10,16 +10,11 @@
 
 static char *render(const char *name, const char *text)
 {
-	struct nlab_diag d = { 0 };
-	struct nlab_topology *t = fixture_load(name, text, &d);
+	struct nlab_topology *t = fixture_load_ok(name, text);
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	for (size_t i = 0; i < d.n; i++)
-		print_error("%s\n", d.lines[i]);
-	nlab_diag_free(&d);
-	assert_non_null(t);
 	f = open_memstream(&out, &len);
 	assert_non_null(f);
 	nlab_topology_dot(t, f);

@@ -8,31 +8,9 @@
 #include "fixture.h"
 #include "unit.h"
 
-static struct nlab_topology *load_ok(const char *name, const char *text)
-{
-	struct nlab_diag d = { 0 };
-	struct nlab_topology *t = fixture_load(name, text, &d);
-
-	for (size_t i = 0; i < d.n; i++)
-		print_error("%s\n", d.lines[i]);
-	nlab_diag_free(&d);
-	assert_non_null(t);
-	return t;
-}
-
-static void load_bad(const char *name, const char *text, const char *needle)
-{
-	struct nlab_diag d = { 0 };
-	struct nlab_topology *t = fixture_load(name, text, &d);
-
-	assert_null(t);
-	if (!fixture_diag_has(&d, needle)) {
-		for (size_t i = 0; i < d.n; i++)
-			print_error("%s\n", d.lines[i]);
-		fail_msg("no error line contains '%s'", needle);
-	}
-	nlab_diag_free(&d);
-}
+/* Load a file that must be valid, or must fail naming a needle: fixture.h */
+#define load_ok	 fixture_load_ok
+#define load_bad fixture_load_bad
 
 /* files: relative to the file's directory, made absolute and clean. */
 static void files_path(void **state)

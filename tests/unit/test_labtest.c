@@ -24,28 +24,12 @@
 
 static struct nlab_topology *load_ok(const char *text)
 {
-	struct nlab_diag d = { 0 };
-	struct nlab_topology *t = fixture_load("t.ini", text, &d);
-
-	for (size_t i = 0; i < d.n; i++)
-		print_error("%s\n", d.lines[i]);
-	nlab_diag_free(&d);
-	assert_non_null(t);
-	return t;
+	return fixture_load_ok("t.ini", text);
 }
 
 static void load_bad(const char *text, const char *needle)
 {
-	struct nlab_diag d = { 0 };
-	struct nlab_topology *t = fixture_load("bad.ini", text, &d);
-
-	assert_null(t);
-	if (!fixture_diag_has(&d, needle)) {
-		for (size_t i = 0; i < d.n; i++)
-			print_error("%s\n", d.lines[i]);
-		fail_msg("no error line contains '%s'", needle);
-	}
-	nlab_diag_free(&d);
+	fixture_load_bad("bad.ini", text, needle);
 }
 
 static const char *addr(int family, const uint8_t *a)
