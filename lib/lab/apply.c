@@ -269,17 +269,20 @@ static int in_node(struct apply *a, struct nlab_step *s, bool undo,
 
 /* An interface just made, inside its node: up, with its addresses and
  * impairments. */
-static int iface_conf(void *arg, struct nlab_err *e)
+/* A new interface's settings.  One of a node stopped with `netlab stop`
+ * stays down (its peer without carrier), as the node's other links: its
+ * `start` brings it up. */
+static int iface_conf(const struct nlab_iface *f, bool down, struct nlab_err *e)
 {
-	const struct nlab_iface *f = arg;
 	char buf[64], what[160];
 	struct nlab_nl nl;
 	int idx = ifindex(f->name, e), ret;
 
 	if (idx < 0 || nlab_nl_open(&nl, e))
 		return -1;
-	snprintf(what, sizeof(what), "%s: set up", f->name);
-	nlab_rtnl_link_up(&nl, idx, true, what);
+	snprintf(what, sizeof(what), "%s: set %s", f->name,
+		 down ? "down" : "up");
+	nlab_rtnl_link_up(&nl, idx, !down, what);
 	for (size_t i = 0; i < f->n_addrs; i++) {
 		snprintf(what, sizeof(what), "%s: add %s", f->name,
 			 nlab_prefix_str(&f->addrs[i], buf, sizeof(buf)));
@@ -302,9 +305,18 @@ static int iface_conf(void *arg, struct nlab_err *e)
 
 struct link_job {
 	const struct nlab_segment *seg;
-	size_t member; /* a switch port's */
-	int fd;	       /* the far end's netns */
+	size_t member;		       /* a switch port's */
+	int fd;			       /* the far end's netns */
+	const struct nlab_iface *conf; /* iface_here: the one to set */
+	bool near_down, far_down;      /* their nodes are stopped */
 };
+
+static int iface_here(void *arg, struct nlab_err *e)
+{
+	struct link_job *j = arg;
+
+	return iface_conf(j->conf, j->far_down, e);
+}
 
 /* An interface of the name about to be made is a leftover of an
  * `apply` killed midway (the old topology has none): it goes first. */
@@ -328,7 +340,7 @@ static int veth_here(void *arg, struct nlab_err *e)
 	nlab_queue_veth(&nl, j->seg, j->fd, 0, 0);
 	ret = nlab_nl_flush(&nl, e);
 	nlab_nl_close(&nl);
-	return ret || iface_conf(j->seg->members[0], e) ? -1 : 0;
+	return ret || iface_conf(j->seg->members[0], j->near_down, e) ? -1 : 0;
 }
 
 static int port_here(void *arg, struct nlab_err *e)
@@ -349,6 +361,8 @@ static int port_here(void *arg, struct nlab_err *e)
 	return ret;
 }
 
+static bool stopped_node(void *data, const char *name);
+
 /* Link @f of segment @seg made (a whole veth pair when @f is NULL), with
  * the addresses and impairments of its ends. */
 static int link_make(struct apply *a, const struct nlab_segment *seg,
@@ -358,6 +372,10 @@ static int link_make(struct apply *a, const struct nlab_segment *seg,
 	const struct nlab_iface *far = f ? f : seg->members[1];
 	int ret;
 
+	j.conf = far;
+	j.far_down = stopped_node(a, far->node->name);
+	if (!f)
+		j.near_down = stopped_node(a, seg->members[0]->node->name);
 	j.fd = ns_fd(a, far->node->name, e);
 	if (j.fd < 0)
 		return -1;
@@ -370,7 +388,7 @@ static int link_make(struct apply *a, const struct nlab_segment *seg,
 	}
 	close(j.fd);
 	if (!ret)
-		ret = in_ns(a, far->node->name, iface_conf, (void *)far, e);
+		ret = in_ns(a, far->node->name, iface_here, &j, e);
 	return ret;
 }
 
