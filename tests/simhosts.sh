@@ -11,6 +11,12 @@ UL=$PFX-ul
 declare -A HPID=()
 
 sim_init() {
+	# In a chroot, entering a simulated host's mount namespace lands at
+	# the real machine's root (its /run, its labs): never there.
+	if awk '$5 == "/" { r = $4 } END { exit r == "/" }' /proc/self/mountinfo; then
+		echo "simhosts: not in a chroot" >&2
+		return 1
+	fi
 	ip netns add "$UL" && ip -n "$UL" link add br0 type bridge &&
 		ip -n "$UL" link set br0 up
 }
@@ -44,7 +50,8 @@ in_host() { local n=$1; shift; nsenter -t "${HPID[$n]}" -m -n -- "$@"; }
 sim_fini() {
 	local n l
 	for n in "${!HPID[@]}"; do
-		for l in $(in_host "$n" ls /run/netlab 2>/dev/null); do
+		# Only this run's labs (PFX-...), whatever the host holds.
+		for l in $(in_host "$n" ls /run/netlab 2>/dev/null | grep "^$PFX-"); do
 			in_host "$n" "$NETLAB" -q down --part "$l" >/dev/null 2>&1
 		done
 		kill "${HPID[$n]}" 2>/dev/null

@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 TMP=$(mktemp -d)
 trap 'sim_fini; rm -rf "$TMP"' EXIT
 
-sim_init
+sim_init || exit 1
 for n in 1 2 3; do sim_host "$n" || { echo "simulated host h$n failed" >&2; exit 1; }; done
 
 # chain H: the lab file of the chain over H hosts (H=1: no [host]).

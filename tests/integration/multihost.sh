@@ -9,6 +9,12 @@
 # Nothing of this touches the real root network namespace.
 . "$(dirname "$0")/../lib.sh"
 
+# nsenter -m puts a command at the root of the simulated host's mount
+# namespace, which in a chroot is the real machine's: its /run, its labs.
+if in_chroot; then
+	skip "multihost" "netlab runs in a chroot here: a simulated host would see the real machine's /run"
+	done_testing
+fi
 for tool in nsenter unshare bridge; do
 	command -v $tool >/dev/null || {
 		skip "multihost" "$tool not installed"
@@ -42,7 +48,7 @@ bed_fini() {
 }
 at_exit bed_fini
 
-sim_init
+sim_init || { notok "simulated hosts" "could not be made"; done_testing; }
 for n in 1 2 3; do
 	sim_host $n || { notok "simulated host h$n" "could not be made"; done_testing; }
 done
