@@ -140,7 +140,7 @@ fuzz-smoke: $(FUZZ)
 	$(FUZZ_DIR)/fuzz-kathara $(FUZZ_RUN) -dict=tests/fuzz/kathara.dict \
 		$(FUZZ_DIR)/work-kathara tests/fuzz/kathara-corpus
 
-# FLOOR=PATH: the reference program (default ../shared/bench-floor/floor);
+# FLOOR=PATH: the reference program (default: `floor` on PATH);
 # SIZES, REPS, ... choose the labs (see tests/bench/run).
 bench: $(BIN)
 	tests/bench/run $(abspath $(BIN))
