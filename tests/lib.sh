@@ -174,7 +174,4 @@ sup() { grep -lsza -- "^netlab-node $L\.$1\$" /proc/[0-9]*/cmdline | sed 's|^/pr
 # run_of PID: its `run`, the supervisor's child.
 run_of() { cat "/proc/$1/task/$1/children" 2>/dev/null | awk '{print $1}'; }
 
-# Is this test inside a chroot (a / that is not its file system's root,
-# as in a chroot into a directory bound onto itself)?  netlab refuses the
-# overlay of a node's whole / (files at DIR's top) there.
-in_chroot() { awk '$5 == "/" { r = $4 } END { exit r == "/" }' /proc/self/mountinfo; }
+. "$(dirname "${BASH_SOURCE[0]}")/chroot.sh"

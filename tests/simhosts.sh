@@ -7,13 +7,14 @@
 # `in_host N netlab ...`; nothing is made in the real root namespace.
 # Needs PFX and NETLAB; sim_fini takes every lab on every host down and
 # removes it all.
+. "$(dirname "${BASH_SOURCE[0]}")/chroot.sh"
 UL=$PFX-ul
 declare -A HPID=()
 
 sim_init() {
 	# In a chroot, entering a simulated host's mount namespace lands at
 	# the real machine's root (its /run, its labs): never there.
-	if awk '$5 == "/" { r = $4 } END { exit r == "/" }' /proc/self/mountinfo; then
+	if in_chroot; then
 		echo "simhosts: not in a chroot" >&2
 		return 1
 	fi

@@ -429,15 +429,6 @@ struct set_job {
 	bool undo;
 };
 
-static uint32_t mtu_of(const struct nlab_iface *f)
-{
-	if (f->mtu)
-		return f->mtu;
-	if (f->segment->sw && f->segment->sw->mtu)
-		return f->segment->sw->mtu;
-	return 1500;
-}
-
 static int link_set_here(void *arg, struct nlab_err *e)
 {
 	struct set_job *j = arg;
@@ -477,9 +468,10 @@ static int link_set_here(void *arg, struct nlab_err *e)
 	}
 	if (nlab_nl_open(&nl, e))
 		return -1;
-	nlab_rtnl_link_set(&nl, idx,
-			   mac ? 0 : (j->undo ? s->was_mtu : mtu_of(s->iface)),
-			   mac ? addr : NULL, s->text);
+	nlab_rtnl_link_set(
+		&nl, idx,
+		mac ? 0 : (j->undo ? s->was_mtu : nlab_iface_mtu(s->iface)),
+		mac ? addr : NULL, s->text);
 	ret = nlab_nl_flush(&nl, e);
 	nlab_nl_close(&nl);
 	return ret;
@@ -534,7 +526,7 @@ static int port_mtu(struct apply *a, struct nlab_step *s, bool undo,
 	if (m == seg->n_members)
 		return 0;
 	nlab_port_name(port, sizeof(port), seg, m);
-	j.mtu = undo ? s->was_port_mtu : mtu_of(s->iface);
+	j.mtu = undo ? s->was_port_mtu : nlab_iface_mtu(s->iface);
 	j.was = undo ? NULL : &s->was_port_mtu;
 	return in_ns(a, seg->name, port_mtu_here, &j, e);
 }

@@ -637,17 +637,6 @@ static const struct nlab_iface *member(const struct nlab_segment *s,
 	return NULL;
 }
 
-/* The MTU an interface gets: its own, else its switch's, else the
- * kernel's default (1500 for a veth). */
-static uint32_t mtu_of(const struct nlab_iface *f)
-{
-	if (f->mtu)
-		return f->mtu;
-	if (f->segment->sw && f->segment->sw->mtu)
-		return f->segment->sw->mtu;
-	return 1500;
-}
-
 static void mac_words(const struct nlab_iface *f, char *buf, size_t len)
 {
 	if (!f->has_mac)
@@ -666,10 +655,10 @@ static void link_set(struct ctx *c, const struct nlab_iface *was,
 	char now[32], then[32];
 	struct nlab_step *st;
 
-	if (mtu_of(was) != mtu_of(f)) {
+	if (nlab_iface_mtu(was) != nlab_iface_mtu(f)) {
 		st = add(&c->part[P_LINK_SET], NLAB_STEP_LINK_SET,
 			 f->node->name, "%s: mtu %u (was %u)", f->name,
-			 mtu_of(f), mtu_of(was));
+			 nlab_iface_mtu(f), nlab_iface_mtu(was));
 		st->ifname = f->name;
 		st->iface = f;
 		st->was_iface = was;

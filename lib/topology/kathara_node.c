@@ -38,19 +38,25 @@ int kat_opt_line(const struct kat_device *d, const char *name)
 	return d->line;
 }
 
+/* @*list grown by one item, @sep between items. */
+static void append(char **list, const char *sep, const char *fmt, va_list ap)
+{
+	cleanup_free char *item = nlab_vstrfmt(fmt, ap);
+	char *t =
+		*list ? nlab_strfmt("%s%s%s", *list, sep, item) : xstrdup(item);
+
+	free(*list);
+	*list = t;
+}
+
 /* A growing comma-separated list. */
 void kat_add(char **list, const char *fmt, ...)
 {
-	cleanup_free char *item = NULL;
-	char *t;
 	va_list ap;
 
 	va_start(ap, fmt);
-	item = nlab_vstrfmt(fmt, ap);
+	append(list, ", ", fmt, ap);
 	va_end(ap);
-	t = *list ? nlab_strfmt("%s, %s", *list, item) : xstrdup(item);
-	free(*list);
-	*list = t;
 }
 
 /* A growing "; "-separated command line. */
@@ -58,16 +64,11 @@ static void then(char **cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void then(char **cmd, const char *fmt, ...)
 {
-	cleanup_free char *part = NULL;
-	char *t;
 	va_list ap;
 
 	va_start(ap, fmt);
-	part = nlab_vstrfmt(fmt, ap);
+	append(cmd, "; ", fmt, ap);
 	va_end(ap);
-	t = *cmd ? nlab_strfmt("%s; %s", *cmd, part) : xstrdup(part);
-	free(*cmd);
-	*cmd = t;
 }
 
 struct kv {

@@ -198,3 +198,12 @@ void nlab_diag_free(struct nlab_diag *d)
 		free(d->lines[i]);
 	memset(d, 0, sizeof(*d));
 }
+
+uint32_t nlab_iface_mtu(const struct nlab_iface *f)
+{
+	if (f->mtu)
+		return f->mtu;
+	if (f->segment->sw && f->segment->sw->mtu)
+		return f->segment->sw->mtu;
+	return 1500;
+}

@@ -314,6 +314,9 @@ bool nlab_valid_ifname(const char *s);
 #define NLAB_ENV_NODE "NETLAB_NODE"
 bool nlab_env_reserved(const char *name);
 
+/* The MTU interface @f gets: its own, else its switch's, else 1500. */
+uint32_t nlab_iface_mtu(const struct nlab_iface *f);
+
 /* The name a segment is shown by: its label, else its name. */
 static inline const char *nlab_segment_shown(const struct nlab_segment *s)
 {
