@@ -1010,7 +1010,7 @@ int nlab_state_remove_named(struct nlab_state *st, const char *name,
 			    struct nlab_err *e)
 {
 	static const char *const suffixes[] = {
-		".run", ".log", ".log.1", ".log.dropped", ".stopped",
+		".run", ".log", ".log.1", ".log.dropped", ".stopped", ".enter",
 	};
 	char file[NLAB_NAME_MAX + 32], path[128];
 	struct stat sb;

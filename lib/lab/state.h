@@ -140,7 +140,8 @@ char *nlab_state_slurp(const char *lab, const char *file);
 int nlab_state_forget(struct nlab_state *st, const char *const *names, size_t n,
 		      struct nlab_err *e);
 /* `apply`: remove the state files of node @name (NAME.run, .log, .log.1,
- * .log.dropped, .stopped, and its copy of its files, NAME.files). */
+ * .log.dropped, .stopped, .enter, and its copy of its files,
+ * NAME.files). */
 int nlab_state_remove_named(struct nlab_state *st, const char *name,
 			    struct nlab_err *e);
 
