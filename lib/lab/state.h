@@ -133,6 +133,10 @@ int nlab_state_write(struct nlab_state *st, const char *file, const char *data,
 		     size_t len, struct nlab_err *e);
 /* Read one; returns a malloc'd NUL-terminated buffer or NULL. */
 char *nlab_state_slurp(const char *lab, const char *file);
+/* The same from the state directory @dirfd, opened once for many files
+ * by nlab_state_dir (which never follows a symlink; -1 with errno). */
+char *nlab_state_slurp_at(int dirfd, const char *file);
+int nlab_state_dir(const char *lab);
 
 /* `apply`: rewrite the record without the lines (entries, keep and id
  * lines) of the nodes or switches @names[0..@n), whose objects are gone;
