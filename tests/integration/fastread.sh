@@ -110,6 +110,7 @@ expect_eq "no file (a lab of an older netlab): exec still in a" "$(where_a)" "$(
 # A forged supervisor: a process named "netlab-node LAB.a", PID 1 of a
 # PID namespace of its own, in a netns of its own.  Named in a.enter with
 # its own netns, or with a's, exec must not enter it.
+asup=$(sup a) # before the forger, whom sup would find too
 cp /bin/sleep "$TMP/netlab-node"
 unshare --pid --net --fork bash -c "exec -a 'netlab-node $L.a' '$TMP/netlab-node' 1000" 2>/dev/null &
 forger=$!
@@ -128,7 +129,7 @@ tampered | sed "s/^proc .*/proc $fake $(start "$fake")/; s/^netns .*/netns $fake
 expect_eq "a forged supervisor in its own netns: exec still in a" "$(where_a)" "$(a_ok)"
 tampered | sed "s/^proc .*/proc $fake $(start "$fake")/" | put a
 expect_eq "a forged supervisor said to be in a's netns: exec still in a" "$(where_a)" "$(a_ok)"
-expect_match "the forger was not entered: ps shows a's supervisor" "$("$NETLAB" ps "$L" a)" "^ +1 +$(sup a) +netlab-node $L\.a$"
+expect_match "the forger was not entered: ps shows a's supervisor" "$("$NETLAB" ps "$L" a)" "^ +1 +$asup +netlab-node $L\.a$"
 kill -9 "$fake" "$forger" 2>/dev/null
 
 # --- stop, start, restart, apply -------------------------------------------
