@@ -54,9 +54,16 @@ int nlab_entry_write(int dirfd, const struct nlab_node *n, pid_t pid,
 	put(&buf, &len, &cap, MAGIC "\nproc %d %llu\nnetns %llu:%llu\n",
 	    (int)pid, start, (unsigned long long)netns->st_dev,
 	    (unsigned long long)netns->st_ino);
-	for (size_t i = 0; i < n->n_env; i++)
+	for (size_t i = 0; i < n->n_env; i++) {
+		/* One line each: a value the loader let through with a
+		 * newline would not read back as written. */
+		if (strchr(n->env[i].name, '\n') ||
+		    strchr(n->env[i].value, '\n'))
+			return nlab_err_set(e, 0, "env %s: a newline",
+					    n->env[i].name);
 		put(&buf, &len, &cap, "env %s=%s\n", n->env[i].name,
 		    n->env[i].value);
+	}
 	put(&buf, &len, &cap, "end\n");
 	snprintf(file, sizeof(file), "%s" NLAB_ENTRY_SUFFIX, n->name);
 	snprintf(tmp, sizeof(tmp), ".%s.new", file);
