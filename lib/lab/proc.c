@@ -28,12 +28,17 @@ int nlab_grace_ms = 5000;
 
 #define SUPERVISOR_COMM "netlab-node"
 
-/* Fields @a and @b (numbered as in proc(5), from 3 on) of /proc/PID/stat;
- * false if the process is gone. */
-static bool stat_fields(pid_t pid, int a, unsigned long long *va, int b,
-			unsigned long long *vb)
+/* What /proc/PID/stat says of a process, read once: its comm (field 2),
+ * start time (22) and argument area (48, 49). */
+struct pstat {
+	char comm[32];
+	unsigned long long start, arg_start, arg_end;
+};
+
+/* false if the process is gone (or its stat unreadable). */
+static bool read_stat(pid_t pid, struct pstat *ps)
 {
-	char path[64], buf[1024], *p, *tok, *save = NULL;
+	char path[64], buf[1024], *open_paren, *p, *tok, *save = NULL;
 	cleanup_close int fd = -1;
 	int got = 0;
 	ssize_t n;
@@ -43,20 +48,28 @@ static bool stat_fields(pid_t pid, int a, unsigned long long *va, int b,
 	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
 		return false;
 	buf[n] = '\0';
-	/* comm may hold spaces and parentheses: fields restart after the
-	 * last ')'. */
+	/* comm may hold spaces and parentheses: it runs from the first '('
+	 * to the last ')', and the fields restart after that. */
+	open_paren = strchr(buf, '(');
 	p = strrchr(buf, ')');
-	if (!p)
+	if (!open_paren || !p || p < open_paren)
 		return false;
+	snprintf(ps->comm, sizeof(ps->comm), "%.*s", (int)(p - open_paren - 1),
+		 open_paren + 1);
 	tok = strtok_r(p + 1, " ", &save);
-	for (int field = 3; tok && got < 2; field++) {
-		if (field == a || field == b) {
-			*(field == a ? va : vb) = strtoull(tok, NULL, 10);
+	for (int field = 3; tok && got < 3; field++) {
+		unsigned long long *v = field == 22   ? &ps->start
+					: field == 48 ? &ps->arg_start
+					: field == 49 ? &ps->arg_end
+						      : NULL;
+
+		if (v) {
+			*v = strtoull(tok, NULL, 10);
 			got++;
 		}
 		tok = strtok_r(NULL, " ", &save);
 	}
-	return got == 2;
+	return got == 3;
 }
 
 static ssize_t read_small(pid_t pid, const char *file, char *buf, size_t len)
@@ -98,18 +111,17 @@ static bool pid_one(pid_t pid)
 /* Its command line is "netlab-node LAB.NODE", or as much of it as its
  * argument area holds (the supervisor's name is written over the one it
  * inherited, in place; see name_process in node.c). */
-static bool named(pid_t pid, const char *want)
+static bool named(pid_t pid, const struct pstat *ps, const char *want)
 {
-	unsigned long long start, end;
 	char buf[256];
 	size_t cut;
 
-	if (read_small(pid, "cmdline", buf, sizeof(buf)) < 0 ||
-	    !stat_fields(pid, 48, &start, 49, &end) || end <= start)
+	if (ps->arg_end <= ps->arg_start ||
+	    read_small(pid, "cmdline", buf, sizeof(buf)) < 0)
 		return false;
 	cut = strlen(want);
-	if (cut > end - start - 1)
-		cut = end - start - 1;
+	if (cut > ps->arg_end - ps->arg_start - 1)
+		cut = ps->arg_end - ps->arg_start - 1;
 	return strlen(buf) == cut && !strncmp(buf, want, cut);
 }
 
@@ -137,22 +149,20 @@ static bool node_netns(const struct nlab_record *rec, const char *ns,
 	return true;
 }
 
-/* NULL if @pid is the supervisor of @node of @rec's lab, else why not. */
+/* NULL if @pid (whose stat is @ps) is the supervisor of @node of @rec's
+ * lab, else why not. */
 static const char *not_supervisor(const struct nlab_record *rec, pid_t pid,
-				  const char *node)
+				  const struct pstat *ps, const char *node)
 {
-	char comm[32], ns[NLAB_NAME_MAX * 2 + 2], want[128], path[64];
+	char ns[NLAB_NAME_MAX * 2 + 2], want[128], path[64];
 	struct nlab_ident id;
 	struct stat sb;
 
-	if (read_small(pid, "comm", comm, sizeof(comm)) < 0)
-		return "cannot read its comm";
-	comm[strcspn(comm, "\n")] = '\0';
-	if (strcmp(comm, SUPERVISOR_COMM))
+	if (strcmp(ps->comm, SUPERVISOR_COMM))
 		return "its comm is not " SUPERVISOR_COMM;
 	nlab_ns_name(ns, sizeof(ns), rec->lab, node);
 	snprintf(want, sizeof(want), SUPERVISOR_COMM " %s", ns);
-	if (!named(pid, want))
+	if (!named(pid, ps, want))
 		return "its command line names another lab or node";
 	if (!pid_one(pid))
 		return "it is not PID 1 of its own PID namespace";
@@ -168,7 +178,8 @@ int nlab_proc_open(const struct nlab_record *rec, const struct nlab_rec *r,
 		   pid_t *out, char *why, size_t len)
 {
 	unsigned long long start;
-	const char *bad;
+	const char *bad = NULL;
+	struct pstat ps;
 	int pid, fd;
 
 	if (why && len)
@@ -180,15 +191,16 @@ int nlab_proc_open(const struct nlab_record *rec, const struct nlab_rec *r,
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (fd < 0)
 		return -1;
-	/* Checked after opening: the pidfd now pins this very process. */
-	if (nlab_proc_start_time(pid) != start || nlab_pidfd_exited(fd)) {
+	/* Read after opening, checked after reading: a process that has
+	 * not exited by then (its pidfd does not poll readable; a zombie's
+	 * does) still holds its pid, so all that was read from /proc/PID
+	 * was this very process, the one its start time names. */
+	if (!read_stat(pid, &ps) || ps.start != start) {
 		close(fd);
 		return -1;
 	}
-	bad = not_supervisor(rec, pid, r->name);
-	/* Again: what was read from /proc/PID must have been this very
-	 * process, not one that took its pid after it was reaped. */
-	if (nlab_proc_start_time(pid) != start) {
+	bad = not_supervisor(rec, pid, &ps, r->name);
+	if (nlab_pidfd_exited(fd)) {
 		close(fd);
 		return -1;
 	}
@@ -211,11 +223,21 @@ bool nlab_pidfd_exited(int pidfd)
 	return poll(&p, 1, 0) > 0;
 }
 
-static void signal_all(const int *fds, size_t n, int sig)
+/* @gone: the lab's state goes with the nodes (`down`); their SIGTERM
+ * carries NLAB_STOP_GONE so that they leave without writing NODE.run. */
+static void signal_all(const int *fds, size_t n, int sig, bool gone)
 {
+	siginfo_t si = { 0 };
+
+	si.si_signo = sig;
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	si.si_value.sival_int = NLAB_STOP_GONE;
 	for (size_t i = 0; i < n; i++)
 		if (fds[i] >= 0)
-			syscall(SYS_pidfd_send_signal, fds[i], sig, NULL, 0);
+			syscall(SYS_pidfd_send_signal, fds[i], sig,
+				gone ? &si : NULL, 0);
 }
 
 /* Wait until every process has exited or @ms passed; returns how many
@@ -253,15 +275,26 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static int stop_nodes(const struct nlab_record *rec, const char *const *nodes,
+		      size_t n_nodes, bool gone, const struct nlab_warn *w,
+		      struct nlab_err *e);
+
 int nlab_proc_stop_all(const struct nlab_record *rec, const struct nlab_warn *w,
 		       struct nlab_err *e)
 {
-	return nlab_proc_stop_nodes(rec, NULL, 0, w, e);
+	return stop_nodes(rec, NULL, 0, true, w, e);
 }
 
 int nlab_proc_stop_nodes(const struct nlab_record *rec,
 			 const char *const *nodes, size_t n_nodes,
 			 const struct nlab_warn *w, struct nlab_err *e)
+{
+	return stop_nodes(rec, nodes, n_nodes, false, w, e);
+}
+
+static int stop_nodes(const struct nlab_record *rec, const char *const *nodes,
+		      size_t n_nodes, bool gone, const struct nlab_warn *w,
+		      struct nlab_err *e)
 {
 	struct pollfd *p = xcalloc(rec->n ? rec->n : 1, sizeof(*p));
 	int *fds = xcalloc(rec->n ? rec->n : 1, sizeof(int));
@@ -296,18 +329,20 @@ int nlab_proc_stop_nodes(const struct nlab_record *rec,
 					  r->line, (int)pid, rec->lab, why);
 			continue;
 		}
+		/* A supervisor passes SIGTERM on to its node and leaves
+		 * when the node is empty; SIGKILL of a PID 1 takes its whole
+		 * namespace.  Each is told as soon as it is known, so that
+		 * the first are gone while the last are looked at. */
+		signal_all(&fd, 1, SIGTERM, gone);
 		fds[n] = fd;
 		p[n].fd = fd;
 		p[n++].events = POLLIN;
 	}
-	/* A supervisor passes SIGTERM on to its node and leaves when the
-	 * node is empty; SIGKILL of a PID 1 takes its whole namespace. */
-	signal_all(fds, n, SIGTERM);
 	alive = wait_all(p, n, nlab_grace_ms);
 	if (alive) {
 		for (size_t i = 0; i < n; i++)
 			fds[i] = p[i].fd;
-		signal_all(fds, n, SIGKILL);
+		signal_all(fds, n, SIGKILL, false);
 		alive = wait_all(p, n, 10000);
 	}
 	for (size_t i = 0; i < n; i++)
