@@ -58,6 +58,8 @@ struct sup_args {
 static int state_dir_fd = -1;
 /* What this supervisor last said about its node (see runstate.h). */
 static struct nlab_run run_state;
+/* `down` said the lab's state goes too (NLAB_STOP_GONE): say no more. */
+static bool state_gone;
 
 /* How long a stop from inside the node waits for its processes before
  * SIGKILL, as `down`'s default grace (nobody outside follows it up). */
@@ -113,6 +115,8 @@ static int write_state(const char *node)
 	char tmp[NLAB_NAME_MAX + 16], name[NLAB_NAME_MAX + 16], buf[128];
 	int fd, n;
 
+	if (state_gone)
+		return 0;
 	nlab_run_format(&run_state, buf, sizeof(buf));
 	n = (int)strlen(buf);
 	snprintf(tmp, sizeof(tmp), ".%s" NLAB_RUN_SUFFIX, node);
@@ -127,6 +131,28 @@ static int write_state(const char *node)
 	}
 	close(fd);
 	return renameat(state_dir_fd, tmp, state_dir_fd, name);
+}
+
+/* `down` is removing the lab (state_gone): the files this supervisor
+ * wrote go now, each node removing its own while the others do the same,
+ * rather than one after the other in `down` (which still removes what is
+ * left).  On a file system that discards freed blocks synchronously (ext4
+ * without a journal, mounted with -o discard), each removal of a file with
+ * data waits for the disk. */
+static void forget_files(const char *node)
+{
+	static const char *const suffixes[] = {
+		NLAB_RUN_SUFFIX,
+		NLAB_LOG_SUFFIX,
+		NLAB_LOG_OLD_SUFFIX,
+		NLAB_LOG_DROPPED_SUFFIX,
+	};
+	char name[NLAB_NAME_MAX + 16];
+
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		snprintf(name, sizeof(name), "%s%s", node, suffixes[i]);
+		unlinkat(state_dir_fd, name, 0);
+	}
 }
 
 /* ---- the supervisor's setup, inside its new namespaces ------------------ */
@@ -286,6 +312,12 @@ static pid_t start_run(const struct sup_args *a, char **env)
  * period, since no `down` follows it up. */
 static void begin_stop(const struct signalfd_siginfo *si)
 {
+	/* A sender outside the node (pid 0 here) speaks for `down`.  One
+	 * inside could pretend to, and would only lose its own node's
+	 * state files, which its root can reach anyway. */
+	if (!si->ssi_pid && si->ssi_code == SI_QUEUE &&
+	    si->ssi_int == NLAB_STOP_GONE)
+		state_gone = true;
 	if (!run_state.stop_signal) {
 		run_state.stop_signal = (int)si->ssi_signo;
 		run_state.stop_from =
@@ -373,6 +405,11 @@ static int sup_loop(const struct sup_args *a, int sfd, struct nlab_logw *w,
 			run = 0;
 		}
 		if (run_state.stop_signal && pid < 0 && errno == ECHILD) {
+			if (state_gone) {
+				nlab_logw_close(w);
+				forget_files(a->node->name);
+				return 0;
+			}
 			write_state(a->node->name);
 			/* Bounded: a process outside the node may hold
 			 * the pipe too and keep writing. */

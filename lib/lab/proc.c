@@ -232,11 +232,21 @@ bool nlab_pidfd_exited(int pidfd)
 	return poll(&p, 1, 0) > 0;
 }
 
-static void signal_all(const int *fds, size_t n, int sig)
+/* @gone: the lab's state goes with the nodes (`down`); their SIGTERM
+ * carries NLAB_STOP_GONE so that they leave without writing NODE.run. */
+static void signal_all(const int *fds, size_t n, int sig, bool gone)
 {
+	siginfo_t si = { 0 };
+
+	si.si_signo = sig;
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	si.si_value.sival_int = NLAB_STOP_GONE;
 	for (size_t i = 0; i < n; i++)
 		if (fds[i] >= 0)
-			syscall(SYS_pidfd_send_signal, fds[i], sig, NULL, 0);
+			syscall(SYS_pidfd_send_signal, fds[i], sig,
+				gone ? &si : NULL, 0);
 }
 
 /* Wait until every process has exited or @ms passed; returns how many
@@ -274,15 +284,26 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static int stop_nodes(const struct nlab_record *rec, const char *const *nodes,
+		      size_t n_nodes, bool gone, const struct nlab_warn *w,
+		      struct nlab_err *e);
+
 int nlab_proc_stop_all(const struct nlab_record *rec, const struct nlab_warn *w,
 		       struct nlab_err *e)
 {
-	return nlab_proc_stop_nodes(rec, NULL, 0, w, e);
+	return stop_nodes(rec, NULL, 0, true, w, e);
 }
 
 int nlab_proc_stop_nodes(const struct nlab_record *rec,
 			 const char *const *nodes, size_t n_nodes,
 			 const struct nlab_warn *w, struct nlab_err *e)
+{
+	return stop_nodes(rec, nodes, n_nodes, false, w, e);
+}
+
+static int stop_nodes(const struct nlab_record *rec, const char *const *nodes,
+		      size_t n_nodes, bool gone, const struct nlab_warn *w,
+		      struct nlab_err *e)
 {
 	struct pollfd *p = xcalloc(rec->n ? rec->n : 1, sizeof(*p));
 	int *fds = xcalloc(rec->n ? rec->n : 1, sizeof(int));
@@ -317,18 +338,20 @@ int nlab_proc_stop_nodes(const struct nlab_record *rec,
 					  r->line, (int)pid, rec->lab, why);
 			continue;
 		}
+		/* A supervisor passes SIGTERM on to its node and leaves
+		 * when the node is empty; SIGKILL of a PID 1 takes its whole
+		 * namespace.  Each is told as soon as it is known, so that
+		 * the first are gone while the last are looked at. */
+		signal_all(&fd, 1, SIGTERM, gone);
 		fds[n] = fd;
 		p[n].fd = fd;
 		p[n++].events = POLLIN;
 	}
-	/* A supervisor passes SIGTERM on to its node and leaves when the
-	 * node is empty; SIGKILL of a PID 1 takes its whole namespace. */
-	signal_all(fds, n, SIGTERM);
 	alive = wait_all(p, n, nlab_grace_ms);
 	if (alive) {
 		for (size_t i = 0; i < n; i++)
 			fds[i] = p[i].fd;
-		signal_all(fds, n, SIGKILL);
+		signal_all(fds, n, SIGKILL, false);
 		alive = wait_all(p, n, 10000);
 	}
 	for (size_t i = 0; i < n; i++)
