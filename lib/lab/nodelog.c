@@ -18,7 +18,6 @@
 
 #define NAME_MAX_LEN (NLAB_NAME_MAX + 16)
 #define CHUNK	     65536
-#define PUMP_CHUNK   4096
 
 static void file_name(char *buf, const char *node, const char *suffix)
 {
@@ -131,9 +130,10 @@ void nlab_logw_write(struct nlab_logw *w, const char *buf, size_t n)
 
 size_t nlab_logw_pump(struct nlab_logw *w, int fd, size_t budget)
 {
-	/* A page on the stack, not a buffer on the heap: a supervisor's
-	 * memory is the pages it touches, and most nodes say little. */
-	char buf[PUMP_CHUNK];
+	/* On the stack, not on the heap: a supervisor's memory is the pages
+	 * it touches, and most nodes say little.  As much as a pipe holds:
+	 * the pieces decide where a rotation may cut (nlab_logw_write()). */
+	char buf[CHUNK];
 	size_t moved = 0;
 
 	while (moved < budget) {
