@@ -15,10 +15,25 @@
  * larger than the socket's send buffer (212992 bytes by default). */
 #define SEND_CHUNK (64 * 1024)
 
+/*
+ * The request being filled, of whichever socket: callers lay it down with
+ * mnl_attr_put*() after nlab_nl_req() returns, so its size is known only
+ * once they queue the next one or flush.  Built here, then copied into its
+ * socket's queue at its exact size: `up` keeps a socket per namespace, a
+ * thousand of them with a request or two each, and a queue that reserved
+ * room for the largest request would cost each of them a page.
+ */
+static struct {
+	struct nlab_nl *nl; /* NULL: none */
+	char buf[NLAB_NL_MSG_MAX] __attribute__((aligned(NLMSG_ALIGNTO)));
+} pending;
+
 int nlab_nl_open(struct nlab_nl *nl, struct nlab_err *e)
 {
 	int one = 1;
 
+	if (pending.nl == nl)
+		pending.nl = NULL;
 	memset(nl, 0, sizeof(*nl));
 	nl->sock = mnl_socket_open(NETLINK_ROUTE);
 	if (!nl->sock)
@@ -39,10 +54,32 @@ int nlab_nl_open(struct nlab_nl *nl, struct nlab_err *e)
 	return 0;
 }
 
-/* An empty queue holds no memory: `up` keeps a socket per namespace, a
- * thousand of them at once, each idle most of the time. */
+static void commit_pending(void)
+{
+	struct nlab_nl *nl = pending.nl;
+	size_t l;
+
+	if (!nl)
+		return;
+	pending.nl = NULL;
+	l = NLMSG_ALIGN(((struct nlmsghdr *)pending.buf)->nlmsg_len);
+	if (nl->len + l > nl->cap) {
+		size_t cap = nl->cap ? nl->cap : l;
+
+		while (cap < nl->len + l)
+			cap *= 2;
+		nl->buf = xrealloc(nl->buf, cap);
+		nl->cap = cap;
+	}
+	memcpy(nl->buf + nl->len, pending.buf, l);
+	nl->len += l;
+}
+
+/* An empty queue holds no memory. */
 void nlab_nl_discard(struct nlab_nl *nl)
 {
+	if (pending.nl == nl)
+		pending.nl = NULL;
 	for (size_t i = 0; i < nl->n; i++)
 		free(nl->what[i]);
 	free(nl->what);
@@ -70,29 +107,16 @@ struct nlmsghdr *nlab_nl_req(struct nlab_nl *nl, uint16_t type, uint16_t flags,
 	va_list ap;
 	char *what;
 
-	/* Messages are laid end to end, so finish the previous one first:
-	 * its nlmsg_len is final once the caller queues the next. */
-	if (nl->n) {
-		nlh = (struct nlmsghdr *)(nl->buf + nl->len);
-		nl->len += NLMSG_ALIGN(nlh->nlmsg_len);
-	}
-	/* Room for the largest request, never written before it is used
-	 * (libmnl zeroes what it lays down, padding too): only the bytes of
-	 * real requests take memory. */
-	if (nl->len + NLAB_NL_MSG_MAX > nl->cap) {
-		size_t cap = nl->cap ? nl->cap : NLAB_NL_MSG_MAX;
-
-		while (cap < nl->len + NLAB_NL_MSG_MAX)
-			cap *= 2;
-		nl->buf = xrealloc(nl->buf, cap);
-		nl->cap = cap;
-	}
+	/* The previous request, of any socket, is final now. */
+	commit_pending();
 	xgrow(&nl->what, &nl->what_cap, nl->n + 1, sizeof(*nl->what));
 
-	nlh = mnl_nlmsg_put_header(nl->buf + nl->len);
+	/* libmnl zeroes what it lays down, padding too. */
+	nlh = mnl_nlmsg_put_header(pending.buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = nl->seq0 + nl->n;
+	pending.nl = nl;
 
 	va_start(ap, what_fmt);
 	if (vasprintf(&what, what_fmt, ap) < 0)
@@ -176,11 +200,10 @@ int nlab_nl_flush(struct nlab_nl *nl, struct nlab_err *e)
 	bool failed = false;
 	int ret = 0;
 
+	commit_pending();
 	if (!nl->n)
 		return 0;
-	total = nl->len +
-		NLMSG_ALIGN(
-			((struct nlmsghdr *)(nl->buf + nl->len))->nlmsg_len);
+	total = nl->len;
 
 	/* Cut the queue into chunks; the last request of each asks for an ACK.
 	 */

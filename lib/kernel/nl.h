@@ -35,7 +35,9 @@ int nlab_nl_open(struct nlab_nl *nl, struct nlab_err *e);
 void nlab_nl_close(struct nlab_nl *nl);
 
 /* Queue a request of @type; returns its header, with room for up to
- * NLAB_NL_MSG_MAX bytes.  Fill it with mnl_attr_put*(). */
+ * NLAB_NL_MSG_MAX bytes.  Fill it with mnl_attr_put*() at once: it is
+ * final when the next request of any socket is queued, or any socket is
+ * flushed. */
 #define NLAB_NL_MSG_MAX 4096
 struct nlmsghdr *nlab_nl_req(struct nlab_nl *nl, uint16_t type, uint16_t flags,
 			     const char *what_fmt, ...)

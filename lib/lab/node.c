@@ -180,40 +180,40 @@ static int mount_proc_sys(struct nlab_err *e)
 /* /etc/netns/LAB.NODE/ENTRY over /etc/ENTRY, as ip netns exec does; an
  * entry whose target does not exist is skipped, and so is a symlink (as
  * the directory itself: netlab follows none under /etc/netns), and one
- * the node's files bring. */
+ * the node's files bring.  Read with getdents64() into a buffer on the
+ * stack, not with opendir(), whose 32 KiB buffer on the heap would cost
+ * every supervisor pages of its own. */
 static int bind_etc(const struct nlab_topology *t, const struct nlab_node *n,
 		    const struct nlab_nodefs *fs, struct nlab_err *e)
 {
-	char dir[PATH_MAX], src[PATH_MAX * 2], dst[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	int fd;
+	char dir[sizeof(NLAB_ETC_NETNS) + 2 * NLAB_NAME_MAX + 2];
+	char src[sizeof(dir) + NAME_MAX + 1], dst[sizeof("/etc/") + NAME_MAX];
+	char ents[1024] __attribute__((aligned(8)));
+	cleanup_close int fd = -1;
+	ssize_t len;
 
 	snprintf(dir, sizeof(dir), NLAB_ETC_NETNS "/%s.%s", t->name, n->name);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0)
 		return 0;
-	}
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    de->d_type == DT_LNK)
-			continue;
-		snprintf(src, sizeof(src), "%s/%s", dir, de->d_name);
-		snprintf(dst, sizeof(dst), "/etc/%s", de->d_name);
-		if (access(dst, F_OK) < 0 || nlab_nodefs_brings(fs, dst))
-			continue;
-		if (mount(src, dst, "none", MS_BIND, NULL) < 0) {
-			int err = errno;
+	while ((len = getdents64(fd, ents, sizeof(ents))) > 0) {
+		for (ssize_t off = 0; off < len;) {
+			const struct dirent64 *de = (void *)(ents + off);
 
-			closedir(d);
-			return nlab_err_set(e, err, "bind %s over %s", src,
-					    dst);
+			off += de->d_reclen;
+			if (!strcmp(de->d_name, ".") ||
+			    !strcmp(de->d_name, "..") || de->d_type == DT_LNK)
+				continue;
+			snprintf(src, sizeof(src), "%s/%s", dir, de->d_name);
+			snprintf(dst, sizeof(dst), "/etc/%s", de->d_name);
+			if (access(dst, F_OK) < 0 ||
+			    nlab_nodefs_brings(fs, dst))
+				continue;
+			if (mount(src, dst, "none", MS_BIND, NULL) < 0)
+				return nlab_err_set(e, errno, "bind %s over %s",
+						    src, dst);
 		}
 	}
-	closedir(d);
 	return 0;
 }
 
@@ -282,14 +282,22 @@ static int sup_setup(const struct sup_args *a, struct nlab_err *e)
 	return ret ? -1 : 0;
 }
 
-static pid_t start_run(const struct sup_args *a, char **env)
+/* `run`'s environment is built in its own process, which exec replaces:
+ * not on the supervisor's heap, whose pages would be its own for good.
+ * @lang: the caller's LANG, kept from before the rest of the caller's
+ * environment was wiped (forget_environ()); "" when it had none. */
+static pid_t start_run(const struct sup_args *a, const char *lang)
 {
 	char *argv[] = { "sh", "-c", a->node->run, NULL };
 	sigset_t none;
+	char **env;
 	pid_t pid = fork();
 
 	if (pid != 0)
 		return pid;
+	if (*lang)
+		setenv("LANG", lang, 1);
+	env = nlab_node_environ(a->t->name, a->node, NULL);
 	/* Dispositions are the defaults already (see default_signals()). */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -532,14 +540,13 @@ static void default_signals(void)
 	}
 }
 
-static int sup_main(void *arg)
+static __attribute__((noreturn)) void sup_main(const struct sup_args *a)
 {
-	const struct sup_args *a = arg;
 	struct nlab_err e = { 0 };
 	struct nlab_logw w;
 	sigset_t mask;
 	pid_t run = 0;
-	char **env, go;
+	char go, lang[1024] = "";
 	int sfd, logp;
 
 	nlab_test_sanitizer_log(a->t->name, a->node->name);
@@ -578,7 +585,8 @@ static int sup_main(void *arg)
 		       e.msg);
 		_exit(1);
 	}
-	env = nlab_node_environ(a->t->name, a->node, NULL);
+	if (getenv("LANG") && strlen(getenv("LANG")) < sizeof(lang))
+		strcpy(lang, getenv("LANG"));
 	forget_environ();
 	/* `up` raised its own open-files limit; the node gets the caller's. */
 	if (a->nofile && setrlimit(RLIMIT_NOFILE, a->nofile) < 0) {
@@ -587,7 +595,7 @@ static int sup_main(void *arg)
 		_exit(1);
 	}
 	if (a->node->run) {
-		run = start_run(a, env);
+		run = start_run(a, lang);
 		if (run < 0) {
 			report(a->ready_fd, a->idx, errno, "start run: %s",
 			       strerror(errno));
@@ -606,7 +614,23 @@ static int sup_main(void *arg)
 
 /* ---- the launcher -------------------------------------------------------- */
 
-#define STACK_SIZE (256 * 1024)
+/*
+ * A supervisor is cloned as fork() makes a child, on a copy of the
+ * launcher's own stack, not on a stack of its own: its memory is the
+ * pages it writes, and its stack's are mostly the pages the launcher
+ * wrote anyway (which each supervisor keeps its copy of).  A stack of
+ * its own would cost a supervisor every page of it that it touched.
+ */
+static pid_t sup_clone(const struct sup_args *a)
+{
+	pid_t pid = (pid_t)syscall(
+		SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | SIGCHLD,
+		NULL, NULL, NULL, NULL);
+
+	if (pid == 0)
+		sup_main(a);
+	return pid;
+}
 
 /* The lab's state is none of a node's business (a node could rewrite the
  * record `down` trusts): the template covers /run/netlab with an empty,
@@ -634,9 +658,6 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 		     const int *netns_fd, struct nlab_state *st,
 		     const struct rlimit *nofile, int ready_fd, pid_t up)
 {
-	/* Each clone gets its own copy of the address space, so one stack
-	 * serves them all. */
-	void *stack = xmalloc(STACK_SIZE);
 	struct nlab_err e = { 0 };
 	unsigned long arg_start, arg_end;
 	struct nlab_fsplan plan;
@@ -708,9 +729,7 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 			_exit(1);
 		}
 		name_process(t, node, arg_start, arg_end);
-		pid = clone(sup_main, (char *)stack + STACK_SIZE,
-			    CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | SIGCHLD,
-			    &a);
+		pid = sup_clone(&a);
 		if (pid < 0) {
 			report(ready_fd, (int)i, errno, "clone: %s",
 			       strerror(errno));

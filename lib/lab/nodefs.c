@@ -131,8 +131,9 @@ int nlab_nodefs_open(struct nlab_nodefs *fs, const struct nlab_topology *t,
 	fs->n = n;
 	fs->plan = plan;
 	fs->state = fs->dir = fs->topo = -1;
-	fs->src = xcalloc(n->n_mounts + 1, sizeof(*fs->src));
-	fs->made = xcalloc(nlab_n_private_dirs, sizeof(*fs->made));
+	/* Nothing on the heap unless the node has mounts: a supervisor's
+	 * memory is the pages it touches. */
+	fs->src = n->n_mounts ? xcalloc(n->n_mounts, sizeof(*fs->src)) : NULL;
 	for (size_t i = 0; i < n->n_mounts; i++)
 		fs->src[i] = -1;
 	/* The launcher made the lab's state directory our working
@@ -180,9 +181,7 @@ void nlab_nodefs_close(struct nlab_nodefs *fs)
 	if (fs->topo >= 0)
 		close(fs->topo);
 	free(fs->src);
-	free(fs->made);
 	fs->src = NULL;
-	fs->made = NULL;
 	fs->state = fs->dir = fs->topo = -1;
 }
 
@@ -236,23 +235,33 @@ static int make_below(int root, const char *rel, const struct stat *parts,
 		      bool file, struct nlab_err *e)
 {
 	static const struct stat dir0755 = { .st_mode = S_IFDIR | 0755 };
-	cleanup_free char *path = xstrdup(rel);
 	cleanup_close int fd = fcntl(root, F_DUPFD_CLOEXEC, 0);
 	struct stat top, st;
-	char *cur = path, *comp;
+	const char *cur = rel;
 	size_t i = 0;
 
 	if (fd < 0 || fstat(fd, &top) < 0)
 		return nlab_err_set(e, errno, "make %s", rel);
-	while ((comp = strsep(&cur, "/"))) {
+	/* Component by component, each copied out (not a copy of @rel on
+	 * the heap: a supervisor does this). */
+	while (*cur) {
 		const struct stat *want = &dir0755;
+		const char *end = strchrnul(cur, '/');
+		size_t len = (size_t)(end - cur);
+		bool last = !*end;
+		char comp[NAME_MAX + 1];
 		int next;
 
-		if (!*comp)
+		cur = last ? end : end + 1;
+		if (!len)
 			continue;
+		if (len > NAME_MAX)
+			return nlab_err_set(e, ENAMETOOLONG, "make %s", rel);
+		memcpy(comp, end - len, len);
+		comp[len] = '\0';
 		if (parts)
 			want = &parts[i++];
-		if (!cur && file) {
+		if (last && file) {
 			next = openat(fd, comp,
 				      O_WRONLY | O_CREAT | O_NOFOLLOW |
 					      O_CLOEXEC,

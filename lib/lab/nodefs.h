@@ -79,12 +79,13 @@ struct nlab_nodefs {
 	const struct nlab_topology *t;
 	const struct nlab_node *n;
 	const struct nlab_fsplan *plan;
-	int state;  /* the lab's state directory, opened in the node */
-	int dir;    /* files DIR, or -1 */
-	int topo;   /* the topology's directory */
-	int *src;   /* per mount: its bind source, or -1 */
-	bool *made; /* per private entry: a tmpfs was mounted for it */
-	bool root;  /* / is an overlay */
+	int state; /* the lab's state directory, opened in the node */
+	int dir;   /* files DIR, or -1 */
+	int topo;  /* the topology's directory */
+	int *src;  /* per mount: its bind source, or -1; NULL for none */
+	/* per private entry: a tmpfs was mounted for it */
+	bool made[NLAB_N_PRIVATE_DIRS];
+	bool root; /* / is an overlay */
 };
 
 /* @state_fd: the lab's state directory as `up` opened it, which the

@@ -46,7 +46,6 @@ int nlab_logw_open(struct nlab_logw *w, int dirfd, const char *node,
 	w->fd = open_new(dirfd, node);
 	if (w->fd < 0)
 		return nlab_err_set(e, errno, "open %s" NLAB_LOG_SUFFIX, node);
-	w->buf = xmalloc(CHUNK);
 	return 0;
 }
 
@@ -131,16 +130,20 @@ void nlab_logw_write(struct nlab_logw *w, const char *buf, size_t n)
 
 size_t nlab_logw_pump(struct nlab_logw *w, int fd, size_t budget)
 {
+	/* On the stack, not on the heap: a supervisor's memory is the pages
+	 * it touches, and most nodes say little.  As much as a pipe holds:
+	 * the pieces decide where a rotation may cut (nlab_logw_write()). */
+	char buf[CHUNK];
 	size_t moved = 0;
 
 	while (moved < budget) {
-		ssize_t n = read(fd, w->buf, CHUNK);
+		ssize_t n = read(fd, buf, sizeof(buf));
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		nlab_logw_write(w, w->buf, (size_t)n);
+		nlab_logw_write(w, buf, (size_t)n);
 		moved += (size_t)n;
 	}
 	return moved;
@@ -151,8 +154,6 @@ void nlab_logw_close(struct nlab_logw *w)
 	if (w->fd >= 0)
 		close(w->fd);
 	w->fd = -1;
-	free(w->buf);
-	w->buf = NULL;
 }
 
 /* ---- the reader's side --------------------------------------------------- */

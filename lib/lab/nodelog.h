@@ -40,7 +40,6 @@ struct nlab_logw {
 	uint64_t cur;	  /* bytes in NODE.log */
 	uint64_t prev;	  /* bytes in NODE.log.1 */
 	uint64_t dropped; /* bytes before NODE.log.1, gone */
-	char *buf;	  /* for nlab_logw_pump() */
 };
 
 /* Start @node's log in @dirfd (a new, empty NODE.log) for @max bytes. */

@@ -37,7 +37,7 @@ static void free_node(struct nlab_node *n)
 	free(n->files);
 }
 
-const struct nlab_private_dir nlab_private_dirs[] = {
+const struct nlab_private_dir nlab_private_dirs[NLAB_N_PRIVATE_DIRS] = {
 	{ "/tmp", NLAB_PRIV_TMP, NLAB_SKEL_NONE },
 	{ "/var/tmp", NLAB_PRIV_VAR_TMP, NLAB_SKEL_NONE },
 	{ "/run", NLAB_PRIV_RUN, NLAB_SKEL_SHARED },
@@ -45,6 +45,8 @@ const struct nlab_private_dir nlab_private_dirs[] = {
 	{ "/var/log", NLAB_PRIV_VAR_LOG, NLAB_SKEL_DIRS },
 };
 const size_t nlab_n_private_dirs = ARRAY_SIZE(nlab_private_dirs);
+_Static_assert(ARRAY_SIZE(nlab_private_dirs) == NLAB_N_PRIVATE_DIRS,
+	       "NLAB_N_PRIVATE_DIRS");
 
 bool nlab_path_under(const char *path, const char *dir)
 {

@@ -136,7 +136,8 @@ struct nlab_private_dir {
 	 * a daemon that dropped privileges writes its log). */
 	enum { NLAB_SKEL_NONE, NLAB_SKEL_SHARED, NLAB_SKEL_DIRS } skel;
 };
-extern const struct nlab_private_dir nlab_private_dirs[];
+#define NLAB_N_PRIVATE_DIRS 5 /* entries of nlab_private_dirs[] */
+extern const struct nlab_private_dir nlab_private_dirs[NLAB_N_PRIVATE_DIRS];
 extern const size_t nlab_n_private_dirs;
 
 /*
