@@ -328,7 +328,7 @@ static int make_qdiscs(struct up *u, struct nlab_err *e)
 /* User sysctls may name interfaces, so they come after the links. */
 static int node_sysctls(struct up *u, struct nlab_err *e)
 {
-	int ret = 0;
+	int ret = 0, root;
 
 	for (size_t i = 0; i < u->t->n_nodes && !ret; i++) {
 		const struct nlab_node *n = &u->t->nodes[i];
@@ -340,10 +340,13 @@ static int node_sysctls(struct up *u, struct nlab_err *e)
 			ret = -1;
 			break;
 		}
+		root = nlab_sysctl_root();
 		for (size_t s = 0; s < n->n_sysctls && !ret; s++)
-			if (nlab_sysctl_write(n->sysctls[s].key,
-					      n->sysctls[s].value, false, e))
+			if (nlab_sysctl_write_at(root, n->sysctls[s].key,
+						 n->sysctls[s].value, false, e))
 				ret = nlab_err_wrap(e, "node %s", n->name);
+		if (root >= 0)
+			close(root);
 	}
 	if (setns(u->orig_netns, CLONE_NEWNET) < 0 && !ret)
 		ret = nlab_err_set(e, errno, "return to the original netns");
