@@ -21,8 +21,9 @@ int nlab_sysctl_write(const char *key, const char *value, bool optional,
  * namespace has its own dentry of /proc/sys/net under the host's one
  * /proc/sys, all in one hash chain, so each lookup there walks one entry
  * per namespace on the host (O(N^2) for a lab of N nodes); in an
- * instance of its own the chain is one long.  Close it before entering
- * another namespace. */
+ * instance of its own it holds one per namespace that used that
+ * instance, so use one for a few namespaces in turn (its removal costs
+ * an RCU grace period). */
 int nlab_sysctl_root(void);
 
 /* nlab_sysctl_write() under @root (from nlab_sysctl_root(), or -1: the

@@ -30,16 +30,13 @@ int nlab_lab_netns_make(struct nlab_state *st, const char *name, int *nsfd,
 	return 0;
 }
 
-int nlab_ns_birth(const struct nlab_node *n, struct nlab_err *e)
+int nlab_ns_birth_at(int root, const struct nlab_node *n, struct nlab_err *e)
 {
 	static const char *const bridge_nf[] = {
 		"net.bridge.bridge-nf-call-iptables",
 		"net.bridge.bridge-nf-call-ip6tables",
 		"net.bridge.bridge-nf-call-arptables",
 	};
-	/* Not the host's /proc/sys: see nlab_sysctl_root(). */
-	cleanup_close int root = nlab_sysctl_root();
-
 	if (!n) {
 		/* With br_netfilter loaded these default to 1 and would put
 		 * the host's firewall in the lab's data path. */
@@ -60,6 +57,14 @@ int nlab_ns_birth(const struct nlab_node *n, struct nlab_err *e)
 				  true, e)))
 		return -1;
 	return 0;
+}
+
+int nlab_ns_birth(const struct nlab_node *n, struct nlab_err *e)
+{
+	/* Not the host's /proc/sys: see nlab_sysctl_root(). */
+	cleanup_close int root = nlab_sysctl_root();
+
+	return nlab_ns_birth_at(root, n, e);
 }
 
 void nlab_queue_veth(struct nlab_nl *nl, const struct nlab_segment *s, int fd_b,
