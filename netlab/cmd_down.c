@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* netlab down [--grace SECONDS] LAB|FILE, netlab down --all */
+/* netlab down [--grace SECONDS] [--timings] LAB|FILE, netlab down --all */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli.h"
 #include "netlab.h"
@@ -22,6 +23,32 @@ static void warn(void *data, const char *msg)
 	cli_error(d->cli, "lab %s: %s", d->lab, msg);
 }
 
+/* --timings (or netlab -v down): each phase that lib/lab/lab.h names on a
+ * line of stderr, as it ends, then the total. */
+static bool timings;
+
+struct down_clock {
+	double start, mark;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void phase_done(void *data, const char *name)
+{
+	struct down_clock *c = data;
+	double t = now();
+
+	fprintf(stderr, "netlab: down: %-10s %9.1f ms\n", name,
+		(t - c->mark) * 1000);
+	c->mark = t;
+}
+
 /* One lab: 0 when it is gone (or was never there), else EXIT_FAIL.
  * Without @part, a lab this machine coordinates over several hosts goes
  * down on every host (multihost.h); with it (what the coordinator runs
@@ -30,6 +57,8 @@ static int down_one(struct cli *cli, const char *lab, bool part)
 {
 	struct down_warn dw = { .cli = cli, .lab = lab };
 	struct nlab_warn w = { .fn = warn, .data = &dw };
+	struct down_clock clock = { .start = now() };
+	struct nlab_down_opts o = { .w = &w };
 	struct nlab_err e = { 0 };
 	char hint[700];
 	int ret = part ? 1 : nlab_multi_down(lab, &w, &e);
@@ -39,8 +68,15 @@ static int down_one(struct cli *cli, const char *lab, bool part)
 	if (ret <= 0)
 		return ret < 0 ? cli_fail(cli, &e) : EXIT_OK;
 	nlab_multi_part_unstitch(lab, &w);
-	ret = nlab_lab_down_warn(lab, &w, &e);
-
+	if (timings) {
+		clock.mark = clock.start;
+		o.phase = phase_done;
+		o.phase_data = &clock;
+	}
+	ret = nlab_lab_down_opts(lab, &o, &e);
+	if (timings && ret == 0)
+		fprintf(stderr, "netlab: down: %-10s %9.1f ms\n", "total",
+			(now() - clock.start) * 1000);
 	if (ret < 0)
 		return cli_fail(cli, &e);
 	if (cli->verbose < 0)
@@ -104,6 +140,8 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 						 "(seconds)",
 						 argv[i]);
 			nlab_grace_ms = (int)(s * 1000);
+		} else if (!strcmp(argv[i], "--timings")) {
+			timings = true;
 		} else if (!strcmp(argv[i], "--all")) {
 			all = true;
 		} else if (!strcmp(argv[i], "--part")) {
@@ -119,6 +157,8 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "--all takes no LAB");
 	if (!all && !arg)
 		return cli_usage(cli, "expected LAB, FILE or --all");
+	if (cli->verbose > 0)
+		timings = true;
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
 	if (all)

@@ -41,7 +41,7 @@ const struct command commands[] = {
 	  "phase took (preflight, state, namespaces, bridges, links, "
 	  "addresses,\n"
 	  "qdiscs, sysctls, hosts, nodes, run watch) and the total." },
-	{ "down", cmd_down, "[--grace SECONDS] LAB|FILE | --all",
+	{ "down", cmd_down, "[--grace SECONDS] [--timings] LAB|FILE | --all",
 	  "remove a lab and every trace of it",
 	  "Works from the lab's own record, also after a crash of `up`.\n"
 	  "Removing a lab that does not exist is not an error (exit 0; "
@@ -50,7 +50,10 @@ const struct command commands[] = {
 	  "/run/netlab\n"
 	  "without asking, printing each; exit 1 if one could not be removed.\n"
 	  "Node processes get SIGTERM, then SIGKILL after the grace period\n"
-	  "(default 5 s)." },
+	  "(default 5 s).\n"
+	  "--timings (or netlab -v down): print on stderr how long each "
+	  "phase took\n"
+	  "(record, files, processes, namespaces, state) and the total." },
 	{ "status", cmd_status, "[LAB|FILE] [--json]",
 	  "list labs, or show one lab's nodes and interfaces",
 	  "A lab is up, degraded (each node or switch that is not whole is\n"

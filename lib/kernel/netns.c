@@ -13,6 +13,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "base/parallel.h"
 #include "base/util.h"
 
 static void netns_path(char *buf, size_t len, const char *name)
@@ -142,48 +143,144 @@ static bool is_nsfs(int dfd, const char *name)
 	return fd >= 0 && fstatfs(fd, &sfs) == 0 && sfs.f_type == NSFS_MAGIC;
 }
 
-int nlab_netns_remove_made(const char *name, const struct nlab_ident *id,
-			   bool by_name, const struct nlab_warn *w,
-			   struct nlab_err *e)
+/* 1 if /run/netns/@name (in @dfd, whose stat is @db) is what `up` made
+ * (see nlab_netns_remove_made), 0 if it is gone or someone else's (said
+ * through @w), -1 with @e. */
+static int made_here(int dfd, const struct stat *db, const char *name,
+		     const struct nlab_ident *id, bool by_name,
+		     const struct nlab_warn *w, struct nlab_err *e)
 {
-	cleanup_close int dfd = -1;
-	char path[PATH_MAX];
-	struct stat sb, db;
+	struct stat sb;
 	bool ours;
 
-	netns_path(path, sizeof(path), name);
-	dfd = open(NLAB_NETNS_DIR,
-		   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0)
+	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT
 			       ? 0
-			       : nlab_err_set(e, errno, "open " NLAB_NETNS_DIR);
-	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : nlab_err_set(e, errno, "%s", path);
-	if (fstat(dfd, &db) < 0)
-		return nlab_err_set(e, errno, NLAB_NETNS_DIR);
+			       : nlab_err_set(e, errno, NLAB_NETNS_DIR "/%s",
+					      name);
 	if (id->set)
 		ours = nlab_ident_is(id, &sb);
 	else
 		ours = by_name && S_ISREG(sb.st_mode) && is_nsfs(dfd, name);
 	/* `up` killed between the O_EXCL create and the bind leaves an
 	 * empty file of /run/netns's own file system: never a namespace. */
-	if (!ours && S_ISREG(sb.st_mode) && sb.st_dev == db.st_dev &&
+	if (!ours && S_ISREG(sb.st_mode) && sb.st_dev == db->st_dev &&
 	    sb.st_size == 0)
 		ours = true;
-	if (!ours) {
+	if (!ours)
 		nlab_warn(w,
-			  "%s is not the namespace netlab made (re-created "
-			  "since?): left alone",
-			  path);
-		return 0;
-	}
-	if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 &&
-	    errno != EINVAL && errno != ENOENT)
-		return nlab_err_set(e, errno, "unmount %s", path);
-	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
-		return nlab_err_set(e, errno, "remove %s", path);
+			  NLAB_NETNS_DIR "/%s is not the namespace netlab "
+					 "made (re-created since?): left alone",
+			  name);
+	return ours;
+}
+
+static int open_dir(int *dfd, struct stat *db, struct nlab_err *e)
+{
+	*dfd = open(NLAB_NETNS_DIR,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*dfd < 0)
+		return errno == ENOENT
+			       ? 1
+			       : nlab_err_set(e, errno, "open " NLAB_NETNS_DIR);
+	if (fstat(*dfd, db) < 0)
+		return nlab_err_set(e, errno, NLAB_NETNS_DIR);
 	return 0;
+}
+
+static int unmount_err(int err, const char *name, struct nlab_err *e)
+{
+	if (!err || err == EINVAL || err == ENOENT)
+		return 0;
+	return nlab_err_set(e, err, "unmount " NLAB_NETNS_DIR "/%s", name);
+}
+
+static int unlink_made(int dfd, const char *name, struct nlab_err *e)
+{
+	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+		return nlab_err_set(e, errno, "remove " NLAB_NETNS_DIR "/%s",
+				    name);
+	return 0;
+}
+
+static int unmount_one(const char *name)
+{
+	char path[PATH_MAX];
+
+	netns_path(path, sizeof(path), name);
+	return umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 ? errno : 0;
+}
+
+int nlab_netns_remove_made(const char *name, const struct nlab_ident *id,
+			   bool by_name, const struct nlab_warn *w,
+			   struct nlab_err *e)
+{
+	cleanup_close int dfd = -1;
+	struct stat db;
+	int r = open_dir(&dfd, &db, e);
+
+	if (r)
+		return r > 0 ? 0 : -1;
+	r = made_here(dfd, &db, name, id, by_name, w, e);
+	if (r <= 0)
+		return r;
+	if (unmount_err(unmount_one(name), name, e))
+		return -1;
+	return unlink_made(dfd, name, e);
+}
+
+struct unmounts {
+	const struct nlab_netns_made *ns;
+	const size_t *which;
+	int *err;
+};
+
+static void unmount_job(void *ctx, size_t i)
+{
+	struct unmounts *u = ctx;
+
+	u->err[i] = unmount_one(u->ns[u->which[i]].name);
+}
+
+/* Unmounts at once: enough to share most grace periods (200 took 71 ms
+ * with 32 threads, 27 ms with 64, 2 s with one), few enough that
+ * their threads cost nothing next to the unmounts. */
+#define UNMOUNT_THREADS 64
+
+int nlab_netns_remove_made_many(const struct nlab_netns_made *ns, size_t n,
+				bool by_name, const struct nlab_warn *w,
+				struct nlab_err *e)
+{
+	cleanup_free size_t *which = xcalloc(n ? n : 1, sizeof(*which));
+	cleanup_free int *err = xcalloc(n ? n : 1, sizeof(*err));
+	struct unmounts u = { .ns = ns, .which = which, .err = err };
+	cleanup_close int dfd = -1;
+	struct nlab_err e1;
+	struct stat db;
+	size_t m = 0;
+	int failed = 0, r = open_dir(&dfd, &db, e);
+
+	if (r)
+		return r > 0 ? 0 : -1;
+	/* The checks first, one by one (each may warn); then every
+	 * unmount at once; then the (empty) files. */
+	for (size_t i = 0; i < n; i++) {
+		r = made_here(dfd, &db, ns[i].name, ns[i].id, by_name, w, &e1);
+		if (r > 0)
+			which[m++] = i;
+		else if (r < 0 && !failed++)
+			*e = e1;
+	}
+	nlab_parallel(m, UNMOUNT_THREADS, unmount_job, &u);
+	for (size_t k = 0; k < m; k++) {
+		const char *name = ns[which[k]].name;
+
+		if ((unmount_err(err[k], name, &e1) ||
+		     unlink_made(dfd, name, &e1)) &&
+		    !failed++)
+			*e = e1;
+	}
+	return failed ? -1 : 0;
 }
 
 bool nlab_netns_exists(const char *name)

@@ -51,6 +51,16 @@ int nlab_netns_remove(const char *name, struct nlab_err *e);
 int nlab_netns_remove_made(const char *name, const struct nlab_ident *id,
 			   bool by_name, const struct nlab_warn *w,
 			   struct nlab_err *e);
+/* The same for @ns[0..@n), in that order, the unmounts side by side
+ * (each waits for an RCU grace period; concurrent ones share it).  All
+ * are tried; the first failure is returned in @e. */
+struct nlab_netns_made {
+	const char *name;
+	const struct nlab_ident *id;
+};
+int nlab_netns_remove_made_many(const struct nlab_netns_made *ns, size_t n,
+				bool by_name, const struct nlab_warn *w,
+				struct nlab_err *e);
 
 bool nlab_netns_exists(const char *name);
 

@@ -25,6 +25,7 @@
 #include "kernel/netns.h"
 #include "lab/proc.h"
 #include "lab/state.h"
+#include "base/testhook.h"
 #include "base/util.h"
 
 /* Keep only entries that name a node or switch of the lab's stored
@@ -45,27 +46,54 @@ static void narrow_to_topology(struct nlab_record *rec)
 	nlab_topology_free(t);
 }
 
-static int undo(const struct nlab_record *rec, const struct nlab_rec *r,
-		const struct nlab_warn *w, struct nlab_err *e)
+/* The files and directories under /etc/netns, newest first (a file
+ * before its directory). */
+static int undo_files(const struct nlab_record *rec, const struct nlab_warn *w,
+		      struct nlab_err *e)
 {
-	switch (r->kind) {
-	case NLAB_REC_PROC: /* all stopped together, first: see below */
-		return 0;
-	case NLAB_REC_NETNS:
-		return nlab_netns_remove_made(r->arg, &r->id, rec->version < 2,
-					      w, e);
-	case NLAB_REC_FILE:
-	case NLAB_REC_DIR:
-		return nlab_hosts_undo(r, w, e);
-	case NLAB_REC__MAX:
-		break;
+	struct nlab_err e1;
+	int failed = 0;
+
+	for (size_t i = rec->n; i-- > 0;) {
+		const struct nlab_rec *x = &rec->recs[i];
+
+		if ((x->kind == NLAB_REC_FILE || x->kind == NLAB_REC_DIR) &&
+		    nlab_hosts_undo(x, w, &e1) && !failed++)
+			*e = e1;
 	}
-	return 0;
+	return failed ? -1 : 0;
 }
 
-int nlab_lab_down_warn(const char *lab, const struct nlab_warn *w,
+/* The namespaces, newest first, unmounted side by side. */
+static int undo_netns(const struct nlab_record *rec, const struct nlab_warn *w,
+		      struct nlab_err *e)
+{
+	cleanup_free struct nlab_netns_made *ns =
+		xcalloc(rec->n ? rec->n : 1, sizeof(*ns));
+	size_t n = 0;
+
+	for (size_t i = rec->n; i-- > 0;) {
+		const struct nlab_rec *x = &rec->recs[i];
+
+		if (x->kind == NLAB_REC_NETNS)
+			ns[n++] = (struct nlab_netns_made){ x->arg, &x->id };
+	}
+	return nlab_netns_remove_made_many(ns, n, rec->version < 2, w, e);
+}
+
+/* The end of a phase; a test build may pause there (down:1 after the
+ * record, down:2 after the files, ...). */
+static void phase(const struct nlab_down_opts *o, const char *name)
+{
+	if (o && o->phase)
+		o->phase(o->phase_data, name);
+	nlab_pause("down");
+}
+
+int nlab_lab_down_opts(const char *lab, const struct nlab_down_opts *o,
 		       struct nlab_err *e)
 {
+	const struct nlab_warn *w = o ? o->w : NULL;
 	struct nlab_state st;
 	struct nlab_record rec;
 	struct nlab_err e1;
@@ -81,14 +109,24 @@ int nlab_lab_down_warn(const char *lab, const struct nlab_warn *w,
 	narrow_to_topology(&rec);
 	for (size_t i = 0; i < rec.n_skipped; i++)
 		nlab_warn(w, "%s", rec.skipped[i]);
-	/* Processes first, all of them at once (they share one grace
-	 * period), then the rest, newest first. */
+	phase(o, "record");
+	/* The files under /etc/netns first: while its node runs, a hosts
+	 * file is bound over the node's /etc/hosts, so that removing it here
+	 * costs only its name, and it is freed as the node goes, alongside
+	 * every other node (a file system that discards freed blocks at once
+	 * would make each removal here wait for the disk).  Then the
+	 * processes, all of them at once (they share one grace period), and
+	 * the namespaces.  The record stays whole until the state goes, so
+	 * that a `down` cut short anywhere leaves one that finishes. */
+	if (undo_files(&rec, w, &e1) && !failed++)
+		*e = e1;
+	phase(o, "files");
 	if (nlab_proc_stop_all(&rec, w, &e1) && !failed++)
 		*e = e1;
-	for (size_t i = rec.n; i-- > 0;) {
-		if (undo(&rec, &rec.recs[i], w, &e1) && !failed++)
-			*e = e1;
-	}
+	phase(o, "processes");
+	if (undo_netns(&rec, w, &e1) && !failed++)
+		*e = e1;
+	phase(o, "namespaces");
 	nlab_record_free(&rec);
 	if (failed) {
 		nlab_state_close(&st);
@@ -98,7 +136,16 @@ int nlab_lab_down_warn(const char *lab, const struct nlab_warn *w,
 		nlab_state_close(&st);
 		return -1;
 	}
+	phase(o, "state");
 	return 0;
+}
+
+int nlab_lab_down_warn(const char *lab, const struct nlab_warn *w,
+		       struct nlab_err *e)
+{
+	const struct nlab_down_opts o = { .w = w };
+
+	return nlab_lab_down_opts(lab, &o, e);
 }
 
 int nlab_lab_down(const char *lab, struct nlab_err *e)

@@ -37,6 +37,16 @@ int nlab_lab_down(const char *lab, struct nlab_err *e);
  * `up` made.  Those do not make it fail. */
 int nlab_lab_down_warn(const char *lab, const struct nlab_warn *w,
 		       struct nlab_err *e);
+struct nlab_down_opts {
+	const struct nlab_warn *w; /* as for nlab_lab_down_warn */
+	/* Called at the end of each phase, in this order: record, files,
+	 * processes, namespaces, state (`down --timings` times them so);
+	 * state only when the lab is gone. */
+	void (*phase)(void *data, const char *name);
+	void *phase_data;
+};
+int nlab_lab_down_opts(const char *lab, const struct nlab_down_opts *o,
+		       struct nlab_err *e);
 
 /* Load a running lab's stored topology (/run/netlab/LAB/topology.ini).
  * Returns 0, or -1 with @e (ENOENT: no such lab). */

@@ -27,6 +27,7 @@
 
 #include "lab/hosts.h"
 #include "kernel/netns.h"
+#include "lab/nodeentry.h"
 #include "lab/nodeenv.h"
 #include "lab/nodefs.h"
 #include "lab/nodelog.h"
@@ -60,6 +61,8 @@ struct sup_args {
 static int state_dir_fd = -1;
 /* What this supervisor last said about its node (see runstate.h). */
 static struct nlab_run run_state;
+/* `down` said the lab's state goes too (NLAB_STOP_GONE): say no more. */
+static bool state_gone;
 
 /* How long a stop from inside the node waits for its processes before
  * SIGKILL, as `down`'s default grace (nobody outside follows it up). */
@@ -115,6 +118,8 @@ static int write_state(const char *node)
 	char tmp[NLAB_NAME_MAX + 16], name[NLAB_NAME_MAX + 16], buf[128];
 	int fd, n;
 
+	if (state_gone)
+		return 0;
 	nlab_run_format(&run_state, buf, sizeof(buf));
 	n = (int)strlen(buf);
 	snprintf(tmp, sizeof(tmp), ".%s" NLAB_RUN_SUFFIX, node);
@@ -129,6 +134,28 @@ static int write_state(const char *node)
 	}
 	close(fd);
 	return renameat(state_dir_fd, tmp, state_dir_fd, name);
+}
+
+/* `down` is removing the lab (state_gone): the files this supervisor
+ * wrote go now, each node removing its own while the others do the same,
+ * rather than one after the other in `down` (which still removes what is
+ * left).  On a file system that discards freed blocks synchronously (ext4
+ * without a journal, mounted with -o discard), each removal of a file with
+ * data waits for the disk. */
+static void forget_files(const char *node)
+{
+	static const char *const suffixes[] = {
+		NLAB_RUN_SUFFIX,
+		NLAB_LOG_SUFFIX,
+		NLAB_LOG_OLD_SUFFIX,
+		NLAB_LOG_DROPPED_SUFFIX,
+	};
+	char name[NLAB_NAME_MAX + 16];
+
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		snprintf(name, sizeof(name), "%s%s", node, suffixes[i]);
+		unlinkat(state_dir_fd, name, 0);
+	}
 }
 
 /* ---- the supervisor's setup, inside its new namespaces ------------------ */
@@ -288,6 +315,12 @@ static pid_t start_run(const struct sup_args *a, char **env)
  * period, since no `down` follows it up. */
 static void begin_stop(const struct signalfd_siginfo *si)
 {
+	/* A sender outside the node (pid 0 here) speaks for `down`.  One
+	 * inside could pretend to, and would only lose its own node's
+	 * state files, which its root can reach anyway. */
+	if (!si->ssi_pid && si->ssi_code == SI_QUEUE &&
+	    si->ssi_int == NLAB_STOP_GONE)
+		state_gone = true;
 	if (!run_state.stop_signal) {
 		run_state.stop_signal = (int)si->ssi_signo;
 		run_state.stop_from =
@@ -375,6 +408,11 @@ static int sup_loop(const struct sup_args *a, int sfd, struct nlab_logw *w,
 			run = 0;
 		}
 		if (run_state.stop_signal && pid < 0 && errno == ECHILD) {
+			if (state_gone) {
+				nlab_logw_close(w);
+				forget_files(a->node->name);
+				return 0;
+			}
 			write_state(a->node->name);
 			/* Bounded: a process outside the node may hold
 			 * the pipe too and keep writing. */
@@ -733,6 +771,9 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 			.plan = &plan,
 			.lo_end = lo_end,
 		};
+		unsigned long long start;
+		struct nlab_err ign;
+		struct stat nsb;
 		char rec[128];
 		pid_t pid;
 
@@ -750,12 +791,20 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 			       strerror(errno));
 			_exit(1);
 		}
-		snprintf(rec, sizeof(rec), "%d %llu %s", (int)pid,
-			 nlab_proc_start_time(pid), node->name);
+		start = nlab_proc_start_time(pid);
+		snprintf(rec, sizeof(rec), "%d %llu %s", (int)pid, start,
+			 node->name);
 		if (nlab_state_rec(st, NLAB_REC_PROC, rec, &e)) {
 			report(ready_fd, (int)i, e.errnum, "%s", e.msg);
 			_exit(1);
 		}
+		/* What `exec` and `ps` read instead of the whole lab.  Only
+		 * a shortcut: without it (it is checked before use, and
+		 * removed here if it cannot be written) they take the long
+		 * way. */
+		if (fstat(netns_fd[i], &nsb) < 0 ||
+		    nlab_entry_write(st->dirfd, node, pid, start, &nsb, &ign))
+			nlab_entry_remove(st->dirfd, node->name);
 		nlab_pause("launcher");
 	}
 	prctl(PR_SET_NAME, "netlab-launch");

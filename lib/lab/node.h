@@ -50,6 +50,14 @@ int nlab_nodes_start_some(const struct nlab_topology *t, const size_t *which,
  * (format in runstate.h), and the output of `run`. */
 #define NLAB_RUN_SUFFIX ".run"
 
+/* The value `down` sends with its SIGTERM (sigqueue style, si_code
+ * SI_QUEUE, from outside the node): the lab's state goes with the node,
+ * so the supervisor does not write NODE.run any more.  A file made in
+ * /run/netlab/LAB by each of a thousand supervisors leaving at once
+ * costs more than the rest of their exit (an inode allocation, and a
+ * rename, all in one directory), only for `down` to remove it. */
+#define NLAB_STOP_GONE 0x6e6c6764
+
 /* Start time of a process (field 22 of /proc/PID/stat), 0 if gone. */
 unsigned long long nlab_proc_start_time(pid_t pid);
 

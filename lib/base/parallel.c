@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#include "base/parallel.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "base/util.h"
+
+struct job {
+	void (*fn)(void *ctx, size_t i);
+	void *ctx;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void *worker(void *arg)
+{
+	struct job *j = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->n)
+		j->fn(j->ctx, i);
+	return NULL;
+}
+
+/* The workers only make system calls: a small stack is plenty. */
+#define WORKER_STACK (64 * 1024)
+
+void nlab_parallel(size_t n, unsigned threads, void (*fn)(void *ctx, size_t i),
+		   void *ctx)
+{
+	struct job j = { .fn = fn, .ctx = ctx, .n = n };
+	pthread_t *tid;
+	pthread_attr_t attr;
+	size_t made = 0;
+
+	atomic_init(&j.next, 0);
+	if (threads > n)
+		threads = (unsigned)n;
+	if (threads <= 1) {
+		worker(&j);
+		return;
+	}
+	tid = xcalloc(threads - 1, sizeof(*tid));
+	if (pthread_attr_init(&attr) == 0) {
+		pthread_attr_setstacksize(&attr, WORKER_STACK);
+		while (made < threads - 1 &&
+		       pthread_create(&tid[made], &attr, worker, &j) == 0)
+			made++;
+		pthread_attr_destroy(&attr);
+	}
+	worker(&j);
+	for (size_t k = 0; k < made; k++)
+		pthread_join(tid[k], NULL);
+	free(tid);
+}

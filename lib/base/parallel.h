@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Run independent calls side by side, for system calls that mostly wait:
+ * an unmount waits for an RCU grace period, which concurrent unmounts
+ * share, so that a thousand take about as long as a few.  Not for work
+ * that keeps a CPU busy.
+ */
+#ifndef NLAB_PARALLEL_H
+#define NLAB_PARALLEL_H
+
+#include <stddef.h>
+
+/* Call @fn(@ctx, i) once for each i in [0, @n), from up to @threads
+ * threads at once (the caller's among them), in no set order; returns
+ * when all calls have.  Without threads (none could be made) the caller
+ * makes every call.  @fn must be safe to run concurrently with itself. */
+void nlab_parallel(size_t n, unsigned threads, void (*fn)(void *ctx, size_t i),
+		   void *ctx);
+
+#endif
