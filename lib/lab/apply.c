@@ -772,7 +772,7 @@ static int do_step(struct apply *a, struct nlab_step *s, bool undo,
 		for (size_t i = 0; !undo && i < a->plan.n; i++)
 			if (a->plan.steps[i].kind == NLAB_STEP_NODE_ADD &&
 			    nlab_hosts_write_node(a->new, a->plan.steps[i].what,
-						  &a->st, e))
+						  &a->rec, &a->st, e))
 				return nlab_err_wrap(e, "%s", s->text);
 		return 0;
 	case NLAB_STEP_NODE_ADD:

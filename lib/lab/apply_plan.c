@@ -48,6 +48,13 @@ static struct nlab_step *add(struct nlab_plan *p, enum nlab_step_kind kind,
 
 /* ---- what counts as the same ------------------------------------------- */
 
+/* [lab] hosts, as the topology spells it. */
+static const char *const hosts_names[] = {
+	[NLAB_HOSTS_NO] = "no",
+	[NLAB_HOSTS_SHARED] = "yes",
+	[NLAB_HOSTS_PRIVATE] = "private",
+};
+
 static bool same_str(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && !strcmp(a, b));
@@ -809,8 +816,8 @@ void nlab_plan_make_cb(const struct nlab_topology *old,
 	}
 	if (old->hosts != new->hosts)
 		add(&c.part[P_LAB], NLAB_STEP_REFUSED, NULL,
-		    "hosts = %s (was %s)", new->hosts ? "yes" : "no",
-		    old->hosts ? "yes" : "no");
+		    "hosts = %s (was %s)", hosts_names[new->hosts],
+		    hosts_names[old->hosts]);
 	else if (new->hosts && !nlab_hosts_same(old, new))
 		add(&c.part[P_HOSTS], NLAB_STEP_HOSTS, NULL,
 		    "rewrite the nodes' hosts files (%s changed)",

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "base/util.h"
 #include "kernel/netns.h"
@@ -29,31 +30,41 @@ int nlab_lab_netns_make(struct nlab_state *st, const char *name, int *nsfd,
 	return 0;
 }
 
-int nlab_ns_birth(const struct nlab_node *n, struct nlab_err *e)
+int nlab_ns_birth_at(int root, const struct nlab_node *n, struct nlab_err *e)
 {
 	static const char *const bridge_nf[] = {
 		"net.bridge.bridge-nf-call-iptables",
 		"net.bridge.bridge-nf-call-ip6tables",
 		"net.bridge.bridge-nf-call-arptables",
 	};
-
 	if (!n) {
 		/* With br_netfilter loaded these default to 1 and would put
 		 * the host's firewall in the lab's data path. */
 		for (size_t i = 0; i < ARRAY_SIZE(bridge_nf); i++)
-			if (nlab_sysctl_write(bridge_nf[i], "0", true, e))
+			if (nlab_sysctl_write_at(root, bridge_nf[i], "0", true,
+						 e))
 				return -1;
 		return 0;
 	}
 	/* Every interface made later inherits "default": no DAD wait even
 	 * for link-local addresses (lo, the only one yet, does no DAD). */
-	if (nlab_sysctl_write("net.ipv6.conf.default.accept_dad", "0", true, e))
+	if (nlab_sysctl_write_at(root, "net.ipv6.conf.default.accept_dad", "0",
+				 true, e))
 		return -1;
 	if (n->forward &&
-	    (nlab_sysctl_write("net.ipv4.ip_forward", "1", false, e) ||
-	     nlab_sysctl_write("net.ipv6.conf.all.forwarding", "1", true, e)))
+	    (nlab_sysctl_write_at(root, "net.ipv4.ip_forward", "1", false, e) ||
+	     nlab_sysctl_write_at(root, "net.ipv6.conf.all.forwarding", "1",
+				  true, e)))
 		return -1;
 	return 0;
+}
+
+int nlab_ns_birth(const struct nlab_node *n, struct nlab_err *e)
+{
+	/* Not the host's /proc/sys: see nlab_sysctl_root(). */
+	cleanup_close int root = nlab_sysctl_root();
+
+	return nlab_ns_birth_at(root, n, e);
 }
 
 void nlab_queue_veth(struct nlab_nl *nl, const struct nlab_segment *s, int fd_b,

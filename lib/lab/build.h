@@ -28,6 +28,9 @@ int nlab_lab_netns_make(struct nlab_state *st, const char *name, int *nsfd,
  * it): a node's @n (no DAD, `forward`), or, for a switch (@n NULL), no
  * host firewall on its bridge. */
 int nlab_ns_birth(const struct nlab_node *n, struct nlab_err *e);
+/* The same through @root, a /proc/sys of nlab_sysctl_root() (or -1: the
+ * host's), which may serve several namespaces in turn. */
+int nlab_ns_birth_at(int root, const struct nlab_node *n, struct nlab_err *e);
 
 /* The veth pair of veth segment @s, queued on @nl, a socket in the netns
  * of its first member's node; the second end goes into @fd_b, its

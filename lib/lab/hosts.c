@@ -131,8 +131,25 @@ static int make_dir(int etc, const char *ns, const char *dir,
 	return steal_fd(fd);
 }
 
+/* The file every node of a shared (hosts = yes) lab links to: its fd
+ * (-1 until the first node's is made) and its identity. */
+struct hosts_src {
+	int fd;
+	struct nlab_ident id;
+};
+
+static void src_close(struct hosts_src *src)
+{
+	if (src->fd >= 0)
+		close(src->fd);
+}
+#define cleanup_src __attribute__((cleanup(src_close)))
+
+/* @file made in @dfd with @text; with @keep, its fd and identity are
+ * kept there for the other nodes to link to. */
 static int write_file(int dfd, const char *file, const char *text, size_t len,
-		      struct nlab_state *st, struct nlab_err *e)
+		      struct hosts_src *keep, struct nlab_state *st,
+		      struct nlab_err *e)
 {
 	cleanup_close int fd = -1;
 	struct nlab_ident id;
@@ -156,13 +173,38 @@ static int write_file(int dfd, const char *file, const char *text, size_t len,
 		return -1;
 	if (write(fd, text, len) != (ssize_t)len)
 		return nlab_err_set(e, errno, "write %s", file);
+	if (keep) {
+		keep->fd = steal_fd(fd);
+		keep->id = id;
+	}
 	return 0;
 }
 
-/* /etc/netns/LAB.NODE/hosts of one node, made and recorded. */
+/* @file made in @dfd as one more name of @src's inode (the open file
+ * itself is linked: no path is followed to it), recorded as a file
+ * netlab made, with that inode's identity. */
+static int link_file(int dfd, const char *file, const struct hosts_src *src,
+		     struct nlab_state *st, struct nlab_err *e)
+{
+	if (nlab_state_rec(st, NLAB_REC_FILE, file, e))
+		return -1;
+	if (linkat(src->fd, "", dfd, "hosts", AT_EMPTY_PATH) < 0) {
+		int err = errno;
+
+		if (err == EEXIST)
+			nlab_state_keep(st, NLAB_REC_FILE, file, NULL);
+		return nlab_err_set(e, err, "link %s", file);
+	}
+	return nlab_state_rec_id(st, NLAB_REC_FILE, file, &src->id, e);
+}
+
+/* /etc/netns/LAB.NODE/hosts of one node, made and recorded: a link to
+ * @src if it has a file yet, else a new file (kept in @src, if given,
+ * for the next nodes). */
 static int write_one(int etc, const struct nlab_topology *t,
 		     const struct nlab_node *node, const char *text, size_t len,
-		     struct nlab_state *st, struct nlab_err *e)
+		     struct hosts_src *src, struct nlab_state *st,
+		     struct nlab_err *e)
 {
 	char ns[NLAB_NAME_MAX * 2 + 2], dir[PATH_MAX], file[PATH_MAX];
 	cleanup_close int dfd = -1;
@@ -173,9 +215,11 @@ static int write_one(int etc, const struct nlab_topology *t,
 	if (nlab_fault("hosts", e))
 		return -1;
 	dfd = make_dir(etc, ns, dir, st, e);
-	if (dfd < 0 || write_file(dfd, file, text, len, st, e))
+	if (dfd < 0)
 		return -1;
-	return 0;
+	if (src && src->fd >= 0)
+		return link_file(dfd, file, src, st, e);
+	return write_file(dfd, file, text, len, src, st, e);
 }
 
 /* The hosts text of @t in *text (*len bytes), and /etc/netns, made if
@@ -205,23 +249,75 @@ static int prepare(const struct nlab_topology *t, char **text, size_t *len,
 int nlab_hosts_write(const struct nlab_topology *t, struct nlab_state *st,
 		     struct nlab_err *e)
 {
+	cleanup_src struct hosts_src src = { .fd = -1 };
 	cleanup_free char *text = NULL;
 	cleanup_close int etc = -1;
+	bool shared = t->hosts == NLAB_HOSTS_SHARED;
 	size_t len = 0;
 
 	etc = prepare(t, &text, &len, true, e);
 	if (etc < 0)
 		return -1;
 	for (size_t n = 0; n < t->n_nodes; n++)
-		if (write_one(etc, t, &t->nodes[n], text, len, st, e))
+		if (write_one(etc, t, &t->nodes[n], text, len,
+			      shared ? &src : NULL, st, e))
 			return -1;
 	return 0;
 }
 
+/* /etc/netns/NS/hosts opened (@flags), no symlink followed on the way
+ * (one call: a large lab has thousands of them). */
+static int open_hosts(int etc, const char *ns, int flags)
+{
+	struct open_how how = {
+		.flags = flags | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |
+			   RESOLVE_NO_MAGICLINKS,
+	};
+	char rel[NLAB_NAME_MAX * 2 + 16];
+
+	snprintf(rel, sizeof(rel), "%s/hosts", ns);
+	return (int)syscall(SYS_openat2, etc, rel, &how, sizeof(how));
+}
+
+/* The hosts file of a node of @t other than @node that @rec records and
+ * that still is the file netlab made, opened in @src; 0 if there is
+ * none (@src->fd stays -1). */
+static void find_shared(int etc, const struct nlab_topology *t,
+			const struct nlab_node *node,
+			const struct nlab_record *rec, struct hosts_src *src)
+{
+	for (size_t n = 0; rec && n < t->n_nodes && src->fd < 0; n++) {
+		char ns[NLAB_NAME_MAX * 2 + 2], file[PATH_MAX];
+		const struct nlab_rec *r;
+		struct stat sb;
+		int fd;
+
+		if (&t->nodes[n] == node)
+			continue;
+		nlab_ns_name(ns, sizeof(ns), t->name, t->nodes[n].name);
+		snprintf(file, sizeof(file), NLAB_ETC_NETNS "/%s/hosts", ns);
+		r = nlab_record_find(rec, NLAB_REC_FILE, file);
+		if (!r || !r->id.set)
+			continue;
+		fd = open_hosts(etc, ns, O_PATH);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &sb) == 0 && nlab_ident_is(&r->id, &sb)) {
+			src->fd = fd;
+			src->id = r->id;
+		} else {
+			close(fd);
+		}
+	}
+}
+
 int nlab_hosts_write_node(const struct nlab_topology *t,
-			  const struct nlab_node *node, struct nlab_state *st,
+			  const struct nlab_node *node,
+			  const struct nlab_record *rec, struct nlab_state *st,
 			  struct nlab_err *e)
 {
+	cleanup_src struct hosts_src src = { .fd = -1 };
 	cleanup_free char *text = NULL;
 	cleanup_close int etc = -1;
 	size_t len = 0;
@@ -229,7 +325,13 @@ int nlab_hosts_write_node(const struct nlab_topology *t,
 	etc = prepare(t, &text, &len, false, e);
 	if (etc < 0)
 		return -1;
-	return write_one(etc, t, node, text, len, st, e);
+	/* Shared: one more name of the lab's file, which the rewrite
+	 * before has made this text already; else (or if there is none
+	 * left) a copy of its own. */
+	if (t->hosts == NLAB_HOSTS_SHARED)
+		find_shared(etc, t, node, rec, &src);
+	return write_one(etc, t, node, text, len, src.fd >= 0 ? &src : NULL, st,
+			 e);
 }
 
 bool nlab_hosts_same(const struct nlab_topology *a,
@@ -323,19 +425,17 @@ int nlab_hosts_undo(const struct nlab_rec *r, const struct nlab_warn *w,
 	return nlab_err_set(e, errno, "remove %s", r->arg);
 }
 
-/* /etc/netns/NS/hosts opened for writing, no symlink followed on the
- * way (one call: a large lab has thousands of them). */
-static int open_hosts(int etc, const char *ns)
+/* Is @sb's inode one of the @n in *@seen?  If not, it is added.  The
+ * last one is looked at first: a shared lab has one only. */
+static bool seen_inode(struct nlab_ident **seen, size_t *n, size_t *cap,
+		       const struct stat *sb)
 {
-	struct open_how how = {
-		.flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
-		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |
-			   RESOLVE_NO_MAGICLINKS,
-	};
-	char rel[NLAB_NAME_MAX * 2 + 16];
-
-	snprintf(rel, sizeof(rel), "%s/hosts", ns);
-	return (int)syscall(SYS_openat2, etc, rel, &how, sizeof(how));
+	for (size_t i = *n; i-- > 0;)
+		if (nlab_ident_is(&(*seen)[i], sb))
+			return true;
+	xgrow(seen, cap, *n + 1, sizeof(**seen));
+	nlab_ident_of(&(*seen)[(*n)++], sb);
+	return false;
 }
 
 int nlab_hosts_rewrite(const struct nlab_topology *t,
@@ -344,7 +444,8 @@ int nlab_hosts_rewrite(const struct nlab_topology *t,
 {
 	cleanup_free char *text = NULL, *old = NULL;
 	cleanup_close int etc = open_etc();
-	size_t len = 0, old_len = 0, same = 0;
+	size_t len = 0, old_len = 0, same = 0, n_done = 0, cap_done = 0;
+	cleanup_free struct nlab_ident *done = NULL;
 
 	text = hosts_text(t, &len);
 	if (!text)
@@ -367,7 +468,7 @@ int nlab_hosts_rewrite(const struct nlab_topology *t,
 		r = nlab_record_find(rec, NLAB_REC_FILE, file);
 		if (!r)
 			continue; /* not netlab's (kept): not touched */
-		fd = open_hosts(etc, ns);
+		fd = open_hosts(etc, ns, O_WRONLY);
 		if (fd < 0)
 			return nlab_err_set(e, errno, "open %s", file);
 		if (fstat(fd, &sb) < 0 || !still_ours(r, &sb))
@@ -375,6 +476,10 @@ int nlab_hosts_rewrite(const struct nlab_topology *t,
 					    "%s is not the file netlab made "
 					    "(replaced since?): not touched",
 					    file);
+		/* A name of a file written already (hosts = yes: one file,
+		 * every node's a link to it). */
+		if (seen_inode(&done, &n_done, &cap_done, &sb))
+			continue;
 		if (old && (size_t)sb.st_size == old_len)
 			from = same;
 		/* In place: each node sees it through a bind mount of this

@@ -12,7 +12,11 @@
 
 #define NLAB_ETC_NETNS "/etc/netns"
 
-/* Write one hosts file per node listing every node of the lab.  Each
+/* Write the hosts file of every node, listing every node of the lab:
+ * with hosts = yes one file, the first node's, and every other node's a
+ * hard link to that inode (one text of O(N) bytes, not N copies of it;
+ * an edit of it shows in every node); with hosts = private a copy per
+ * node.  Each
  * directory and file is recorded before it is made, and again with its
  * identity once made; files are created with O_EXCL, so a user's own
  * file is never overwritten.  No symlink is followed: /etc/netns and
@@ -22,9 +26,12 @@
 int nlab_hosts_write(const struct nlab_topology *t, struct nlab_state *st,
 		     struct nlab_err *e);
 
-/* `apply`: the same for one node added to a running lab. */
+/* `apply`: the same for one node added to a running lab: with hosts =
+ * yes a link to the file of another node that @rec records (rewritten
+ * with @t's text before), else, or if there is none, a new file. */
 int nlab_hosts_write_node(const struct nlab_topology *t,
-			  const struct nlab_node *node, struct nlab_state *st,
+			  const struct nlab_node *node,
+			  const struct nlab_record *rec, struct nlab_state *st,
 			  struct nlab_err *e);
 /* Would @a and @b write the same hosts files? */
 bool nlab_hosts_same(const struct nlab_topology *a,
@@ -45,7 +52,8 @@ int nlab_hosts_undo(const struct nlab_rec *r, const struct nlab_warn *w,
 
 /* `apply`: rewrite, in place (each node sees it through a bind mount of
  * that inode), every hosts file @rec records for a node of @t, with @t's
- * addresses; a file that is no longer the one netlab made is refused.
+ * addresses, each inode once (hosts = yes: one for the lab); a file
+ * that is no longer the one netlab made is refused.
  * A file that still is what @was (if not NULL) writes gets only the
  * bytes that differ. */
 int nlab_hosts_rewrite(const struct nlab_topology *t,

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/close_range.h>
 
 #include "lab/hosts.h"
 #include "kernel/netns.h"
@@ -52,6 +53,8 @@ struct sup_args {
 	int state_fd; /* the lab's state directory */
 	const struct rlimit *nofile; /* the caller's, before `up` raised it */
 	const struct nlab_fsplan *plan; /* the host's private directories */
+	int lo_end; /* > 0: cloned sharing the launcher's descriptors, of
+		     * which it keeps only those below lo_end (place_fds) */
 };
 
 /* The state directory, for write_state(); set once in each supervisor. */
@@ -441,8 +444,15 @@ static int cmp_int(const void *x, const void *y)
 static int keep_only_fds(const struct sup_args *a)
 {
 	int keep[] = { a->ready_fd, a->go_fd, a->state_fd, INT_MAX };
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC), from = 3;
+	int null, from = 3;
 
+	/* A table of our own first, copied only up to lo_end; unshare
+	 * copies it whole where close_range cannot (before Linux 5.9). */
+	if (a->lo_end > 0 &&
+	    syscall(SYS_close_range, a->lo_end, ~0U, CLOSE_RANGE_UNSHARE) < 0 &&
+	    unshare(CLONE_FILES) < 0)
+		return -1;
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
 	    dup2(null, 2) < 0)
 		return -1;
@@ -621,11 +631,12 @@ static __attribute__((noreturn)) void sup_main(const struct sup_args *a)
  * wrote anyway (which each supervisor keeps its copy of).  A stack of
  * its own would cost a supervisor every page of it that it touched.
  */
-static pid_t sup_clone(const struct sup_args *a)
+static pid_t sup_clone(const struct sup_args *a, unsigned long flags)
 {
-	pid_t pid = (pid_t)syscall(
-		SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | SIGCHLD,
-		NULL, NULL, NULL, NULL);
+	pid_t pid = (pid_t)syscall(SYS_clone,
+				   CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS |
+					   flags | SIGCHLD,
+				   NULL, NULL, NULL, NULL);
 
 	if (pid == 0)
 		sup_main(a);
@@ -654,14 +665,72 @@ static size_t set_at(const struct node_set *s, size_t k)
 	return s->which ? s->which[k] : k;
 }
 
+/* Move @fd to the lowest free descriptor at or above @min if that is
+ * below it; -1 if it could not be moved. */
+static int move_fd(int *fd, int min, bool down)
+{
+	int nfd = fcntl(*fd, F_DUPFD_CLOEXEC, min);
+
+	if (nfd < 0)
+		return -1;
+	if (down && nfd > *fd) {
+		close(nfd);
+		return 0;
+	}
+	close(*fd);
+	*fd = nfd;
+	return 0;
+}
+
+/*
+ * Each supervisor is cloned sharing the launcher's descriptor table
+ * (CLONE_FILES) and at once unshares it, copying only the descriptors
+ * below the returned lo_end (keep_only_fds): cloning a table that holds
+ * one descriptor per namespace, then closing them, for each of N nodes
+ * was O(N^2).  For that the namespaces' descriptors (@nsfd, for the
+ * nodes of @set) move above everything else and the few a supervisor
+ * keeps (@keep) move down.  0 if they could not be placed so: then each
+ * clone copies the table, as before.
+ */
+static int place_fds(int *nsfd, const struct node_set *set, int *const keep[],
+		     size_t n_keep)
+{
+	struct rlimit rl;
+	int top = 0, lo_end = 0;
+
+	/* Room above: the launcher's own limit, the nodes get the caller's
+	 * back (sup_args.nofile). */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	for (size_t k = 0; k < set->n; k++)
+		top = nsfd[set_at(set, k)] > top ? nsfd[set_at(set, k)] : top;
+	for (size_t i = 0; i < n_keep; i++)
+		top = *keep[i] > top ? *keep[i] : top;
+	for (size_t k = 0; k < set->n; k++)
+		if (move_fd(&nsfd[set_at(set, k)], top + 1, false))
+			return 0;
+	for (size_t i = 0; i < n_keep; i++) {
+		if (move_fd(keep[i], 3, true))
+			return 0;
+		lo_end = *keep[i] + 1 > lo_end ? *keep[i] + 1 : lo_end;
+	}
+	for (size_t k = 0; k < set->n; k++)
+		if (nsfd[set_at(set, k)] < lo_end)
+			return 0;
+	return lo_end;
+}
+
 static void launcher(const struct nlab_topology *t, const struct node_set *set,
-		     const int *netns_fd, struct nlab_state *st,
+		     const int *netns_fd_in, struct nlab_state *st,
 		     const struct rlimit *nofile, int ready_fd, pid_t up)
 {
 	struct nlab_err e = { 0 };
 	unsigned long arg_start, arg_end;
 	struct nlab_fsplan plan;
-	int go[2], state_fd;
+	int go[2], state_fd, lo_end, *netns_fd;
+	unsigned long clone_flags;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != up)
 		_exit(1);
@@ -705,6 +774,11 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 		report(ready_fd, -1, errno, "state dir: %s", strerror(errno));
 		_exit(1);
 	}
+	netns_fd = xmalloc((t->n_nodes ? t->n_nodes : 1) * sizeof(int));
+	memcpy(netns_fd, netns_fd_in, t->n_nodes * sizeof(int));
+	lo_end = place_fds(netns_fd, set,
+			   (int *const[]){ &ready_fd, &go[0], &state_fd }, 3);
+	clone_flags = lo_end ? CLONE_FILES : 0;
 	for (size_t k = 0; k < set->n; k++) {
 		size_t i = set_at(set, k);
 		const struct nlab_node *node = &t->nodes[i];
@@ -717,6 +791,7 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 			.state_fd = state_fd,
 			.nofile = nofile,
 			.plan = &plan,
+			.lo_end = lo_end,
 		};
 		unsigned long long start;
 		struct nlab_err ign;
@@ -729,7 +804,7 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 			_exit(1);
 		}
 		name_process(t, node, arg_start, arg_end);
-		pid = sup_clone(&a);
+		pid = sup_clone(&a, clone_flags);
 		if (pid < 0) {
 			report(ready_fd, (int)i, errno, "clone: %s",
 			       strerror(errno));

@@ -148,8 +148,15 @@ static int first_free_idx(struct up *u, struct nsrt *r, struct nlab_err *e)
 	return 0;
 }
 
+/* A procfs instance of its own for the sysctls of this many namespaces
+ * in turn (see nlab_sysctl_root()): its /proc/sys/net hash chain holds
+ * at most that many entries, and the instance's removal (an RCU grace
+ * period) is paid once for them. */
+#define SYSCTL_ROOT_SPAN 64
+
 static int make_namespaces(struct up *u, struct nlab_err *e)
 {
+	cleanup_close int root = -1;
 	int ret = 0;
 
 	if (nlab_netns_dir_prepare(e))
@@ -162,7 +169,13 @@ static int make_namespaces(struct up *u, struct nlab_err *e)
 			ret = -1;
 			break;
 		}
-		if (nlab_nl_open(&r->nl, e) || nlab_ns_birth(r->node, e) ||
+		if (i % SYSCTL_ROOT_SPAN == 0) {
+			if (root >= 0)
+				close(root);
+			root = nlab_sysctl_root();
+		}
+		if (nlab_nl_open(&r->nl, e) ||
+		    nlab_ns_birth_at(root, r->node, e) ||
 		    (i == 0 && first_free_idx(u, r, e))) {
 			nlab_err_wrap(e, "netns %s", r->ns);
 			ret = -1;
@@ -328,7 +341,8 @@ static int make_qdiscs(struct up *u, struct nlab_err *e)
 /* User sysctls may name interfaces, so they come after the links. */
 static int node_sysctls(struct up *u, struct nlab_err *e)
 {
-	int ret = 0;
+	int ret = 0, root = -1;
+	size_t used = 0;
 
 	for (size_t i = 0; i < u->t->n_nodes && !ret; i++) {
 		const struct nlab_node *n = &u->t->nodes[i];
@@ -340,11 +354,18 @@ static int node_sysctls(struct up *u, struct nlab_err *e)
 			ret = -1;
 			break;
 		}
+		if (used++ % SYSCTL_ROOT_SPAN == 0) {
+			if (root >= 0)
+				close(root);
+			root = nlab_sysctl_root();
+		}
 		for (size_t s = 0; s < n->n_sysctls && !ret; s++)
-			if (nlab_sysctl_write(n->sysctls[s].key,
-					      n->sysctls[s].value, false, e))
+			if (nlab_sysctl_write_at(root, n->sysctls[s].key,
+						 n->sysctls[s].value, false, e))
 				ret = nlab_err_wrap(e, "node %s", n->name);
 	}
+	if (root >= 0)
+		close(root);
 	if (setns(u->orig_netns, CLONE_NEWNET) < 0 && !ret)
 		ret = nlab_err_set(e, errno, "return to the original netns");
 	if (!ret)

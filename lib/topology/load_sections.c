@@ -125,7 +125,16 @@ static void lab_labels(struct loadctx *c, void *t, const struct ini_key *k)
 
 static void lab_hosts(struct loadctx *c, void *t, const struct ini_key *k)
 {
-	load_yes_no(c, k, &((struct nlab_topology *)t)->hosts);
+	enum nlab_hosts_mode *mode = &((struct nlab_topology *)t)->hosts;
+	bool yes;
+
+	if (!strcmp(k->value, "private"))
+		*mode = NLAB_HOSTS_PRIVATE;
+	else if (nlab_is_yes_no(k->value, &yes))
+		*mode = yes ? NLAB_HOSTS_SHARED : NLAB_HOSTS_NO;
+	else
+		load_error(c, k->line, k->name,
+			   "expected yes, no or private, not '%s'", k->value);
 }
 
 /* The default of every node's log_max (load_node.c). */
@@ -147,7 +156,9 @@ static const struct load_setting lab_settings[] = {
 	{ "labels", lab_labels,
 	  "SEGMENT=TEXT, ...: names to show for segments in status and "
 	  "graph" },
-	{ "hosts", lab_hosts, "yes|no: write /etc/netns/LAB.NODE/hosts" },
+	{ "hosts", lab_hosts,
+	  "yes|private|no: write /etc/netns/LAB.NODE/hosts (yes: one file "
+	  "every node shares; private: a copy per node)" },
 	{ "log_max", lab_log_max,
 	  "SIZE: default log_max of every node (default 4m)" },
 	{ "shared", lab_shared,

@@ -283,7 +283,7 @@ int nlab_topology_load_opts(const char *path, const struct nlab_load_opts *o,
 	*out = NULL;
 	c.t = xcalloc(1, sizeof(*c.t));
 	c.t->path = xstrdup(path);
-	c.t->hosts = true;
+	c.t->hosts = NLAB_HOSTS_SHARED;
 	c.t->log_max = NLAB_LOG_MAX_DEFAULT;
 	if (kathara && read_kathara(&c, &k, &buf, &len, diag)) {
 		nlab_topology_free(c.t);

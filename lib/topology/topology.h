@@ -215,6 +215,13 @@ struct nlab_segment {
 	uint32_t mtu; /* spans: the MTU of its interfaces and ports */
 };
 
+/* [lab] hosts: what /etc/netns/LAB.NODE/hosts each node gets. */
+enum nlab_hosts_mode {
+	NLAB_HOSTS_NO,	    /* none */
+	NLAB_HOSTS_SHARED,  /* yes: one file, every node's a hard link to it */
+	NLAB_HOSTS_PRIVATE, /* private: a copy of its own per node */
+};
+
 struct nlab_topology {
 	char *path;   /* as given by the user */
 	char *dir;    /* absolute directory of the file */
@@ -222,7 +229,7 @@ struct nlab_topology {
 	size_t source_len;
 	char name[NLAB_NAME_MAX + 1]; /* the lab's name */
 	char *description;	      /* [lab] description, or NULL */
-	bool hosts;		      /* write /etc/netns/LAB.NODE/hosts */
+	enum nlab_hosts_mode hosts;   /* /etc/netns/LAB.NODE/hosts */
 	uint64_t log_max;	      /* the nodes' default log_max */
 	unsigned shared;	      /* the nodes' default `shared` */
 	struct nlab_node *nodes;

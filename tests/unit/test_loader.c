@@ -334,6 +334,31 @@ static void lab_names(void **state)
 	nlab_topology_free(t);
 }
 
+/* [lab] hosts: yes (the default) shares one file, private a copy each. */
+static void hosts_modes(void **state)
+{
+	static const struct {
+		const char *text;
+		enum nlab_hosts_mode mode;
+	} cases[] = {
+		{ "[node a]\n", NLAB_HOSTS_SHARED },
+		{ "[lab]\nhosts = yes\n[node a]\n", NLAB_HOSTS_SHARED },
+		{ "[lab]\nhosts = private\n[node a]\n", NLAB_HOSTS_PRIVATE },
+		{ "[lab]\nhosts = no\n[node a]\n", NLAB_HOSTS_NO },
+	};
+	struct nlab_topology *t;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		t = load_ok("hosts.ini", cases[i].text);
+		assert_int_equal(t->hosts, cases[i].mode);
+		nlab_topology_free(t);
+	}
+	load_bad("hosts.ini", "[lab]\nhosts = shared\n[node a]\n",
+		 "hosts.ini:2: [lab] hosts: expected yes, no or private, not "
+		 "'shared'");
+}
+
 /* opts.dir resolves relative host paths; skip_fs_checks skips stat. */
 static void load_options(void **state)
 {
@@ -518,6 +543,7 @@ static const struct CMUnitTest loader_tests[] = {
 	cmocka_unit_test(ten_thousand_sections),
 	cmocka_unit_test(lab_names),
 	cmocka_unit_test(load_options),
+	cmocka_unit_test(hosts_modes),
 	cmocka_unit_test(routes),
 	cmocka_unit_test(errors_capped_and_sorted),
 	cmocka_unit_test(counts),
