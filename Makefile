@@ -88,7 +88,7 @@ $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(LDLIBS) -lcmocka
 
 # The test hooks (lib/base/testhook.h: NETLAB_TEST_FAIL, NETLAB_TEST_PAUSE,
-# NETLAB_TEST_ASAN) exist only in the test builds below; `make` and
+# NETLAB_TEST_STALL, NETLAB_TEST_ASAN) exist only in the test builds below; `make` and
 # `make install` build the release binary, which has none.  The suite
 # runs against a test build and checks the release binary ($(BIN)) for
 # ignoring them.
