@@ -51,11 +51,13 @@ PFX=mb$$
 TMP=$(mktemp -d /tmp/netlab-mhbench.XXXXXX)
 CG=
 fini() {
+	set +e
 	sim_fini
 	[ -z "$CG" ] || rmdir "$CG" 2>/dev/null || true
 	rm -rf "$TMP"
 }
 trap fini EXIT
+trap 'exit 130' INT TERM HUP
 die() { echo "bench: $*" >&2; exit 1; }
 
 sim_init || die "simulated hosts: cannot make the underlay"
@@ -109,8 +111,9 @@ lab_ini() {
 	for ((i = 0; i < N; i++)); do
 		echo "[node n$i]"
 		((hosts == 0)) || echo "host = h$((i / per % hosts + 1))"
-		((i == 0)) || echo "eth0 = s$((i - 1)) $(addr $((i - 1))).2/24"
-		((i == N - 1)) || echo "eth1 = s$i $(addr "$i").1/24"
+		# segment s$j: 10.(j / 250).(j % 250).0/24 (addr), no fork
+		((i == 0)) || echo "eth0 = s$((i - 1)) 10.$(((i - 1) / 250)).$(((i - 1) % 250)).2/24"
+		((i == N - 1)) || echo "eth1 = s$i 10.$((i / 250)).$((i % 250)).1/24"
 	done
 }
 host_of() { # LAB NODE: its host's number (1 for the plain lab)
