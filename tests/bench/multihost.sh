@@ -199,7 +199,7 @@ for ((r = 0; r < REPS; r++)); do
 	for ((k = 0; k < r % 4; k++)); do set -- "${@:2}" "$1"; done
 	for l in "$@"; do
 		one "$l"
-		echo "  done: $l (round $((r + 1))): up $(secs "$(last "${UP[$l]}")") s, down $(secs "$(last "${DOWN[$l]}")") s, load $(cut -d' ' -f1 /proc/loadavg)" >&2
+		echo "  done: $l (round $((r + 1))): up $(secs "$(last "${UP[$l]}")") s, down $(secs "$(last "${DOWN[$l]}")") s, CPU $(secs "$(last "${UPCPU[$l]}")") s / $(secs "$(last "${DOWNCPU[$l]}")") s, stitching $(last "${STITCH[$l]}") us, load $(cut -d' ' -f1 /proc/loadavg)" >&2
 	done
 done
 
