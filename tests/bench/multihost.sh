@@ -240,3 +240,4 @@ echo "| per crossing segment | $su | $sd | $scu | $scd |"
 echo
 echo "Stitching, measured inside each host (up --timings): $st ms per crossing segment and host it spans (cut: ${X[cut]} crossing segments, 2 hosts each)."
 echo "Control round trips: $((CUP[$h3] / H)) per host for up, $((CDOWN[$h3] / H)) per host for down (via = exec, as ssh: one connection each)."
+echo "(The hosts share this machine's CPUs: wall time mixes overhead with parallelism and other load; CPU time shows the work. Differences smaller than the spread between rounds (stderr) are noise.)"
