@@ -35,24 +35,6 @@ static const struct {
 	{ SIGQUIT, SIG_IGN },
 };
 
-/* The node's environment (nodeenv.h), from the lab's stored topology:
- * read before entering the node, where /run/netlab is hidden. */
-static char **node_environ(const char *lab, const char *node,
-			   struct nlab_err *e)
-{
-	cleanup_topology struct nlab_topology *t = NULL;
-	const struct nlab_node *n;
-
-	if (nlab_lab_topology(lab, &t, e))
-		return NULL;
-	n = nlab_topology_node(t, node);
-	if (!n) {
-		nlab_err_no_node(e, t, node, false);
-		return NULL;
-	}
-	return nlab_node_environ(lab, n, getenv("TERM"));
-}
-
 int cmd_exec(struct cli *cli, int argc, char **argv)
 {
 	struct sigaction old[ARRAY_SIZE(sigs)];
@@ -95,13 +77,8 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 		free(args);
 		return cli_fail(cli, &e);
 	}
-	env = node_environ(lab, argv[2], &e);
-	if (!env)
+	if (nlab_node_enter_env(lab, argv[2], getenv("TERM"), &env, &e))
 		return cli_fail(cli, &e);
-	if (nlab_node_enter(lab, argv[2], &e)) {
-		nlab_environ_free(env);
-		return cli_fail(cli, &e);
-	}
 
 	/* The handlers are in place before the child exists, and the
 	 * signals they pass on wait, blocked, until its pid is known. */

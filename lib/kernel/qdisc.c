@@ -239,20 +239,16 @@ static void read_netem(struct rtnl_qdisc *q, struct nlab_impair *imp)
 }
 
 /* The interface's impairments and the handle of its root qdisc (0 for
- * the kernel's default root, which is not ours to remove). */
-static int read_tree(struct nl_sock *sk, int ifindex, struct nlab_impair *imp,
-		     uint32_t *root_handle, struct nlab_err *e)
+ * the kernel's default root, which is not ours to remove), from @cache
+ * (every qdisc of the netns). */
+static void read_cached(struct nl_cache *cache, int ifindex,
+			struct nlab_impair *imp, uint32_t *root_handle)
 {
-	struct nl_cache *cache = NULL;
 	struct rtnl_qdisc *root, *child;
 	const char *kind;
-	int err;
 
 	memset(imp, 0, sizeof(*imp));
 	*root_handle = 0;
-	err = rtnl_qdisc_alloc_cache(sk, &cache);
-	if (err < 0)
-		return nlab_err_set(e, 0, "list qdiscs: %s", nl_geterror(err));
 	root = rtnl_qdisc_get_by_parent(cache, ifindex, TC_H_ROOT);
 	kind = root ? rtnl_tc_get_kind(TC_CAST(root)) : NULL;
 	if (root)
@@ -273,6 +269,20 @@ static int read_tree(struct nl_sock *sk, int ifindex, struct nlab_impair *imp,
 	}
 	if (root)
 		rtnl_qdisc_put(root);
+}
+
+static int read_tree(struct nl_sock *sk, int ifindex, struct nlab_impair *imp,
+		     uint32_t *root_handle, struct nlab_err *e)
+{
+	struct nl_cache *cache = NULL;
+	int err;
+
+	memset(imp, 0, sizeof(*imp));
+	*root_handle = 0;
+	err = rtnl_qdisc_alloc_cache(sk, &cache);
+	if (err < 0)
+		return nlab_err_set(e, 0, "list qdiscs: %s", nl_geterror(err));
+	read_cached(cache, ifindex, imp, root_handle);
 	nl_cache_free(cache);
 	return 0;
 }
@@ -283,6 +293,26 @@ int nlab_qdisc_read(struct nl_sock *sk, int ifindex, struct nlab_impair *imp,
 	uint32_t root;
 
 	return read_tree(sk, ifindex, imp, &root, e);
+}
+
+int nlab_qdisc_cache(struct nl_sock *sk, struct nl_cache **cache,
+		     struct nlab_err *e)
+{
+	int err = rtnl_qdisc_alloc_cache(sk, cache);
+
+	if (err < 0) {
+		*cache = NULL;
+		return nlab_err_set(e, 0, "list qdiscs: %s", nl_geterror(err));
+	}
+	return 0;
+}
+
+void nlab_qdisc_read_cached(struct nl_cache *cache, int ifindex,
+			    struct nlab_impair *imp)
+{
+	uint32_t root;
+
+	read_cached(cache, ifindex, imp, &root);
 }
 
 int nlab_qdisc_apply(struct nl_sock *sk, int ifindex,

@@ -35,6 +35,15 @@ int nlab_qdisc_apply(struct nl_sock *sk, int ifindex,
 int nlab_qdisc_read(struct nl_sock *sk, int ifindex, struct nlab_impair *imp,
 		    struct nlab_err *e);
 
+/* The same for many interfaces of one netns (`status`): every qdisc of
+ * the netns listed once into *@cache (free it with nl_cache_free), then
+ * read per interface. */
+struct nl_cache;
+int nlab_qdisc_cache(struct nl_sock *sk, struct nl_cache **cache,
+		     struct nlab_err *e);
+void nlab_qdisc_read_cached(struct nl_cache *cache, int ifindex,
+			    struct nlab_impair *imp);
+
 /* Does this kernel have the netem qdisc?  Probed once, in a throw-away
  * netns (without root: in a child, in a user namespace of its own).
  * 1 yes, 0 no, -1 with @e when the probe itself failed. */

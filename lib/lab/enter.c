@@ -17,6 +17,8 @@
 #include "lab/lifecycle.h"
 #include "lab/names.h"
 #include "lab/node.h"
+#include "lab/nodeentry.h"
+#include "lab/nodeenv.h"
 #include "kernel/pidns.h"
 #include "lab/proc.h"
 #include "lab/runstate.h"
@@ -108,8 +110,9 @@ static int no_supervisor(const char *lab, const char *node, struct nlab_err *e)
 	return -1;
 }
 
-int nlab_node_pidfd(const char *lab, const char *node, pid_t *pid,
-		    struct nlab_err *e)
+/* The long way: the supervisor from the lab's record. */
+static int record_pidfd(const char *lab, const char *node, pid_t *pid,
+			struct nlab_err *e)
 {
 	struct nlab_record rec;
 	int r, fd;
@@ -130,15 +133,30 @@ int nlab_node_pidfd(const char *lab, const char *node, pid_t *pid,
 	return fd;
 }
 
-int nlab_node_enter(const char *lab, const char *node, struct nlab_err *e)
+int nlab_node_pidfd(const char *lab, const char *node, pid_t *pid,
+		    struct nlab_err *e)
+{
+	struct nlab_entry en;
+
+	/* The node's entry file first: checked, it saves reading the
+	 * whole record; anything amiss with it and the record decides. */
+	if (nlab_entry_read(lab, node, &en, NULL, 0) == 0) {
+		int fd = steal_fd(en.pidfd);
+
+		*pid = en.pid;
+		nlab_entry_free(&en);
+		return fd;
+	}
+	return record_pidfd(lab, node, pid, e);
+}
+
+/* Enter the node of supervisor @pid (@fd, its pidfd). */
+static int enter(const char *lab, const char *node, int fd, pid_t pid,
+		 struct nlab_err *e)
 {
 	cleanup_close int root = -1;
 	char path[64];
-	pid_t pid;
-	cleanup_close int fd = nlab_node_pidfd(lab, node, &pid, e);
 
-	if (fd < 0)
-		return -1;
 	/* Entering a mount namespace moves the caller to that namespace's
 	 * root, which is not the node's when netlab runs in a chroot: take
 	 * the supervisor's own root along (as nsenter --root does).  The
@@ -160,6 +178,60 @@ int nlab_node_enter(const char *lab, const char *node, struct nlab_err *e)
 	if (fchdir(root) < 0 || chroot(".") < 0)
 		return nlab_err_set(e, errno, "node %s: enter its root", node);
 	return 0;
+}
+
+int nlab_node_enter(const char *lab, const char *node, struct nlab_err *e)
+{
+	pid_t pid;
+	cleanup_close int fd = nlab_node_pidfd(lab, node, &pid, e);
+
+	if (fd < 0)
+		return -1;
+	return enter(lab, node, fd, pid, e);
+}
+
+/* The node's environment from the lab's stored topology. */
+static char **topology_environ(const char *lab, const char *node,
+			       const char *term, struct nlab_err *e)
+{
+	cleanup_topology struct nlab_topology *t = NULL;
+	const struct nlab_node *n;
+
+	if (nlab_lab_topology(lab, &t, e))
+		return NULL;
+	n = nlab_topology_node(t, node);
+	if (!n) {
+		nlab_err_no_node(e, t, node, false);
+		return NULL;
+	}
+	return nlab_node_environ(lab, n, term);
+}
+
+int nlab_node_enter_env(const char *lab, const char *node, const char *term,
+			char ***env, struct nlab_err *e)
+{
+	struct nlab_entry en;
+	int ret;
+
+	*env = NULL;
+	if (nlab_entry_read(lab, node, &en, NULL, 0) == 0) {
+		struct nlab_node n = { .env = en.env, .n_env = en.n_env };
+
+		snprintf(n.name, sizeof(n.name), "%s", node);
+		*env = nlab_node_environ(lab, &n, term);
+		ret = enter(lab, node, en.pidfd, en.pid, e);
+		nlab_entry_free(&en);
+	} else {
+		/* Read before entering the node, where /run/netlab is
+		 * hidden. */
+		*env = topology_environ(lab, node, term, e);
+		ret = *env ? nlab_node_enter(lab, node, e) : -1;
+	}
+	if (ret) {
+		nlab_environ_free(*env);
+		*env = NULL;
+	}
+	return ret;
 }
 
 /* The last NSpid field of /proc/PID/status: the pid in its own ns. */

@@ -26,6 +26,13 @@ int nlab_record_supervisor(const struct nlab_record *rec, const char *node,
  * the caller can no longer make threads: fork, then do the work. */
 int nlab_node_enter(const char *lab, const char *node, struct nlab_err *e);
 
+/* The same, for `exec`: the node's environment (nodeenv.h, with the
+ * caller's @term) in *@env, read before entering.  Both from the node's
+ * entry file (nodeentry.h) when it passes its checks, else from the
+ * lab's topology and record. */
+int nlab_node_enter_env(const char *lab, const char *node, const char *term,
+			char ***env, struct nlab_err *e);
+
 struct nlab_nodeproc {
 	pid_t host_pid;
 	pid_t node_pid; /* pid inside the node */

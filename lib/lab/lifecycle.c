@@ -17,6 +17,7 @@
 #include "kernel/netns.h"
 #include "kernel/nl.h"
 #include "lab/node.h"
+#include "lab/nodeentry.h"
 #include "topology/prefix.h"
 #include "lab/proc.h"
 #include "kernel/rtnl.h"
@@ -287,6 +288,8 @@ static int stop_nodes(struct life *l, const size_t *which, size_t n,
 		names[k] = node_name(l, which[k]);
 		if (mark(l, which[k], e))
 			return -1;
+		/* A stopped node has no entry file (nodeentry.h). */
+		nlab_entry_remove(l->st->dirfd, names[k]);
 	}
 	if (nlab_proc_stop_nodes(&l->rec, names, n, l->o ? l->o->w : NULL, e))
 		return -1;

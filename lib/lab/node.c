@@ -26,6 +26,7 @@
 
 #include "lab/hosts.h"
 #include "kernel/netns.h"
+#include "lab/nodeentry.h"
 #include "lab/nodeenv.h"
 #include "lab/nodefs.h"
 #include "lab/nodelog.h"
@@ -681,6 +682,9 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 			.nofile = nofile,
 			.plan = &plan,
 		};
+		unsigned long long start;
+		struct nlab_err ign;
+		struct stat nsb;
 		char rec[128];
 		pid_t pid;
 
@@ -697,12 +701,20 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 			       strerror(errno));
 			_exit(1);
 		}
-		snprintf(rec, sizeof(rec), "%d %llu %s", (int)pid,
-			 nlab_proc_start_time(pid), node->name);
+		start = nlab_proc_start_time(pid);
+		snprintf(rec, sizeof(rec), "%d %llu %s", (int)pid, start,
+			 node->name);
 		if (nlab_state_rec(st, NLAB_REC_PROC, rec, &e)) {
 			report(ready_fd, (int)i, e.errnum, "%s", e.msg);
 			_exit(1);
 		}
+		/* What `exec` and `ps` read instead of the whole lab.  Only
+		 * a shortcut: without it (it is checked before use, and
+		 * removed here if it cannot be written) they take the long
+		 * way. */
+		if (fstat(netns_fd[i], &nsb) < 0 ||
+		    nlab_entry_write(st->dirfd, node, pid, start, &nsb, &ign))
+			nlab_entry_remove(st->dirfd, node->name);
 		report_kind(ready_fd, (int)i, MSG_CLONED);
 		nlab_pause("launcher");
 	}

@@ -28,59 +28,66 @@ int nlab_grace_ms = 5000;
 
 #define SUPERVISOR_COMM "netlab-node"
 
-/* Fields @a and @b (numbered as in proc(5), from 3 on) of /proc/PID/stat;
- * false if the process is gone. */
-static bool stat_fields(pid_t pid, int a, unsigned long long *va, int b,
-			unsigned long long *vb)
+/* What /proc/PID/stat says of a process: its comm (field 2), start time
+ * (22) and the bounds of its argument area (48, 49). */
+struct pstat {
+	char comm[32];
+	unsigned long long start, arg_start, arg_end;
+};
+
+/* Read one small file of /proc/PID (@dir, open on it) into @buf. */
+static ssize_t read_small(int dir, const char *file, char *buf, size_t len)
 {
-	char path[64], buf[1024], *p, *tok, *save = NULL;
-	cleanup_close int fd = -1;
-	int got = 0;
+	cleanup_close int fd = openat(dir, file, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
-		return false;
-	buf[n] = '\0';
-	/* comm may hold spaces and parentheses: fields restart after the
-	 * last ')'. */
-	p = strrchr(buf, ')');
-	if (!p)
-		return false;
-	tok = strtok_r(p + 1, " ", &save);
-	for (int field = 3; tok && got < 2; field++) {
-		if (field == a || field == b) {
-			*(field == a ? va : vb) = strtoull(tok, NULL, 10);
-			got++;
-		}
-		tok = strtok_r(NULL, " ", &save);
-	}
-	return got == 2;
-}
-
-static ssize_t read_small(pid_t pid, const char *file, char *buf, size_t len)
-{
-	char path[64];
-	cleanup_close int fd = -1;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || (n = read(fd, buf, len - 1)) < 0)
 		return -1;
 	buf[n] = '\0';
 	return n;
 }
 
+static bool read_stat(int dir, struct pstat *ps)
+{
+	char buf[1024], *open_paren, *p, *tok, *save = NULL;
+	size_t len;
+
+	if (read_small(dir, "stat", buf, sizeof(buf)) <= 0)
+		return false;
+	/* comm may hold spaces and parentheses: it runs from the first
+	 * '(' to the last ')', and the fields restart after that. */
+	open_paren = strchr(buf, '(');
+	p = strrchr(buf, ')');
+	if (!open_paren || !p || p < open_paren)
+		return false;
+	len = (size_t)(p - open_paren - 1);
+	if (len >= sizeof(ps->comm))
+		return false;
+	memcpy(ps->comm, open_paren + 1, len);
+	ps->comm[len] = '\0';
+	tok = strtok_r(p + 1, " ", &save);
+	for (int field = 3; tok && field <= 49; field++) {
+		if (field == 22)
+			ps->start = strtoull(tok, NULL, 10);
+		else if (field == 48)
+			ps->arg_start = strtoull(tok, NULL, 10);
+		else if (field == 49) {
+			ps->arg_end = strtoull(tok, NULL, 10);
+			return true;
+		}
+		tok = strtok_r(NULL, " ", &save);
+	}
+	return false;
+}
+
 /* PID 1 of its own PID namespace: the NSpid line of /proc/PID/status
  * has two pids or more, and the last is 1. */
-static bool pid_one(pid_t pid)
+static bool pid_one(int dir)
 {
 	char buf[4096], *p, *last = NULL, *save = NULL;
 	size_t n = 0;
 
-	if (read_small(pid, "status", buf, sizeof(buf)) < 0)
+	if (read_small(dir, "status", buf, sizeof(buf)) < 0)
 		return false;
 	p = strstr(buf, "\nNSpid:");
 	if (!p)
@@ -98,18 +105,17 @@ static bool pid_one(pid_t pid)
 /* Its command line is "netlab-node LAB.NODE", or as much of it as its
  * argument area holds (the supervisor's name is written over the one it
  * inherited, in place; see name_process in node.c). */
-static bool named(pid_t pid, const char *want)
+static bool named(int dir, const struct pstat *ps, const char *want)
 {
-	unsigned long long start, end;
 	char buf[256];
 	size_t cut;
 
-	if (read_small(pid, "cmdline", buf, sizeof(buf)) < 0 ||
-	    !stat_fields(pid, 48, &start, 49, &end) || end <= start)
+	if (read_small(dir, "cmdline", buf, sizeof(buf)) < 0 ||
+	    ps->arg_end <= ps->arg_start)
 		return false;
 	cut = strlen(want);
-	if (cut > end - start - 1)
-		cut = end - start - 1;
+	if (cut > ps->arg_end - ps->arg_start - 1)
+		cut = ps->arg_end - ps->arg_start - 1;
 	return strlen(buf) == cut && !strncmp(buf, want, cut);
 }
 
@@ -137,39 +143,72 @@ static bool node_netns(const struct nlab_record *rec, const char *ns,
 	return true;
 }
 
-/* NULL if @pid is the supervisor of @node of @rec's lab, else why not. */
-static const char *not_supervisor(const struct nlab_record *rec, pid_t pid,
-				  const char *node)
+/* NULL if the process of @dir (/proc/PID) is the supervisor of node
+ * @node of lab @lab, whose netns is @netns (NULL: not known), else why
+ * not. */
+static const char *not_supervisor(int dir, const struct pstat *ps,
+				  const char *lab, const char *node,
+				  const struct nlab_ident *netns)
 {
-	char comm[32], ns[NLAB_NAME_MAX * 2 + 2], want[128], path[64];
-	struct nlab_ident id;
+	char ns[NLAB_NAME_MAX * 2 + 2], want[128];
 	struct stat sb;
 
-	if (read_small(pid, "comm", comm, sizeof(comm)) < 0)
-		return "cannot read its comm";
-	comm[strcspn(comm, "\n")] = '\0';
-	if (strcmp(comm, SUPERVISOR_COMM))
+	if (strcmp(ps->comm, SUPERVISOR_COMM))
 		return "its comm is not " SUPERVISOR_COMM;
-	nlab_ns_name(ns, sizeof(ns), rec->lab, node);
+	nlab_ns_name(ns, sizeof(ns), lab, node);
 	snprintf(want, sizeof(want), SUPERVISOR_COMM " %s", ns);
-	if (!named(pid, want))
+	if (!named(dir, ps, want))
 		return "its command line names another lab or node";
-	if (!pid_one(pid))
+	if (!pid_one(dir))
 		return "it is not PID 1 of its own PID namespace";
-	if (!node_netns(rec, ns, &id))
+	if (!netns)
 		return "the node's namespace is not known";
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	if (stat(path, &sb) < 0 || !nlab_ident_is(&id, &sb))
+	if (fstatat(dir, "ns/net", &sb, 0) < 0 || !nlab_ident_is(netns, &sb))
 		return "it is not in the node's namespace";
 	return NULL;
+}
+
+int nlab_proc_open_as(const char *lab, const char *node, pid_t pid,
+		      unsigned long long start, const struct nlab_ident *netns,
+		      char *why, size_t len)
+{
+	cleanup_close int fd = -1, dir = -1;
+	struct pstat ps = { 0 };
+	const char *bad;
+	char path[64];
+
+	if (why && len)
+		why[0] = '\0';
+	if (pid <= 1)
+		return -1;
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -1;
+	/* Opened after the pidfd, /proc/PID stays this very process's
+	 * (its files answer ESRCH once it is reaped, even if its pid is
+	 * taken again): if its start time is the one expected, the pidfd
+	 * pins the same process, and every read below is of it. */
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || !read_stat(dir, &ps) || ps.start != start ||
+	    nlab_pidfd_exited(fd))
+		return -1;
+	bad = not_supervisor(dir, &ps, lab, node, netns);
+	if (bad) {
+		if (why)
+			snprintf(why, len, "%s", bad);
+		return -1;
+	}
+	return steal_fd(fd);
 }
 
 int nlab_proc_open(const struct nlab_record *rec, const struct nlab_rec *r,
 		   pid_t *out, char *why, size_t len)
 {
+	char ns[NLAB_NAME_MAX * 2 + 2];
 	unsigned long long start;
-	const char *bad;
-	int pid, fd;
+	struct nlab_ident id;
+	int pid;
 
 	if (why && len)
 		why[0] = '\0';
@@ -177,28 +216,10 @@ int nlab_proc_open(const struct nlab_record *rec, const struct nlab_rec *r,
 		return -1;
 	if (out)
 		*out = pid;
-	fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (fd < 0)
-		return -1;
-	/* Checked after opening: the pidfd now pins this very process. */
-	if (nlab_proc_start_time(pid) != start || nlab_pidfd_exited(fd)) {
-		close(fd);
-		return -1;
-	}
-	bad = not_supervisor(rec, pid, r->name);
-	/* Again: what was read from /proc/PID must have been this very
-	 * process, not one that took its pid after it was reaped. */
-	if (nlab_proc_start_time(pid) != start) {
-		close(fd);
-		return -1;
-	}
-	if (bad) {
-		if (why)
-			snprintf(why, len, "%s", bad);
-		close(fd);
-		return -1;
-	}
-	return fd;
+	nlab_ns_name(ns, sizeof(ns), rec->lab, r->name);
+	return nlab_proc_open_as(rec->lab, r->name, pid, start,
+				 node_netns(rec, ns, &id) ? &id : NULL, why,
+				 len);
 }
 
 bool nlab_pidfd_exited(int pidfd)

@@ -34,6 +34,15 @@ int nlab_proc_stop_nodes(const struct nlab_record *rec,
 int nlab_proc_open(const struct nlab_record *rec, const struct nlab_rec *r,
 		   pid_t *pid, char *why, size_t len);
 
+/* The same for a supervisor known otherwise than by a record line (a
+ * node's entry file, nodeentry.h): pid @pid started at @start, to be the
+ * supervisor of node @node of lab @lab and inside the netns of identity
+ * @netns (NULL: not known, so never such a supervisor). */
+struct nlab_ident;
+int nlab_proc_open_as(const char *lab, const char *node, pid_t pid,
+		      unsigned long long start, const struct nlab_ident *netns,
+		      char *why, size_t len);
+
 /* Has the process of @pidfd exited (even if not yet reaped)? */
 bool nlab_pidfd_exited(int pidfd);
 

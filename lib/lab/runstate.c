@@ -103,6 +103,16 @@ void nlab_run_read(const char *lab, const char *node, struct nlab_run *r)
 	nlab_run_parse(text, r);
 }
 
+void nlab_run_read_at(int dirfd, const char *node, struct nlab_run *r)
+{
+	char file[NLAB_NAME_MAX + 8];
+	cleanup_free char *text = NULL;
+
+	snprintf(file, sizeof(file), "%s" NLAB_RUN_SUFFIX, node);
+	text = dirfd >= 0 ? nlab_state_slurp_at(dirfd, file) : NULL;
+	nlab_run_parse(text, r);
+}
+
 void nlab_stop_str(const struct nlab_run *r, char *buf, size_t len)
 {
 	const char *abbrev = sigabbrev_np(r->stop_signal);

@@ -56,6 +56,9 @@ void nlab_run_format(const struct nlab_run *r, char *buf, size_t len);
 void nlab_run_parse(const char *text, struct nlab_run *r);
 /* Read NODE.run of @lab; a missing file is NLAB_RUN_UNKNOWN. */
 void nlab_run_read(const char *lab, const char *node, struct nlab_run *r);
+/* The same from the lab's state directory @dirfd (nlab_state_dir; -1:
+ * none, so unknown), for many nodes (`status`). */
+void nlab_run_read_at(int dirfd, const char *node, struct nlab_run *r);
 
 /* Whether the node was stopped, as a phrase: "SIGTERM from inside the
  * node", "SIGHUP from the host". */

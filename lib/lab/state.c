@@ -703,17 +703,28 @@ int nlab_state_write(struct nlab_state *st, const char *file, const char *data,
 	return 0;
 }
 
+int nlab_state_dir(const char *lab)
+{
+	return open_lab_dir(lab);
+}
+
 char *nlab_state_slurp(const char *lab, const char *file)
 {
 	cleanup_close int dfd = open_lab_dir(lab);
+
+	if (dfd < 0)
+		return NULL;
+	return nlab_state_slurp_at(dfd, file);
+}
+
+char *nlab_state_slurp_at(int dfd, const char *file)
+{
 	cleanup_fclose FILE *f = NULL;
 	char *buf = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	int fd;
 
-	if (dfd < 0)
-		return NULL;
 	fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
@@ -1010,7 +1021,7 @@ int nlab_state_remove_named(struct nlab_state *st, const char *name,
 			    struct nlab_err *e)
 {
 	static const char *const suffixes[] = {
-		".run", ".log", ".log.1", ".log.dropped", ".stopped",
+		".run", ".log", ".log.1", ".log.dropped", ".stopped", ".enter",
 	};
 	char file[NLAB_NAME_MAX + 32], path[128];
 	struct stat sb;

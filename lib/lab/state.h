@@ -133,6 +133,10 @@ int nlab_state_write(struct nlab_state *st, const char *file, const char *data,
 		     size_t len, struct nlab_err *e);
 /* Read one; returns a malloc'd NUL-terminated buffer or NULL. */
 char *nlab_state_slurp(const char *lab, const char *file);
+/* The same from the state directory @dirfd, opened once for many files
+ * by nlab_state_dir (which never follows a symlink; -1 with errno). */
+char *nlab_state_slurp_at(int dirfd, const char *file);
+int nlab_state_dir(const char *lab);
 
 /* `apply`: rewrite the record without the lines (entries, keep and id
  * lines) of the nodes or switches @names[0..@n), whose objects are gone;
@@ -140,7 +144,8 @@ char *nlab_state_slurp(const char *lab, const char *file);
 int nlab_state_forget(struct nlab_state *st, const char *const *names, size_t n,
 		      struct nlab_err *e);
 /* `apply`: remove the state files of node @name (NAME.run, .log, .log.1,
- * .log.dropped, .stopped, and its copy of its files, NAME.files). */
+ * .log.dropped, .stopped, .enter, and its copy of its files,
+ * NAME.files). */
 int nlab_state_remove_named(struct nlab_state *st, const char *name,
 			    struct nlab_err *e);
 
