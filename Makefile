@@ -6,8 +6,9 @@
 #   make check-asan   the same tests against an ASan+UBSan test build
 #   make fuzz         build the libFuzzer targets: loader, Kathará labs (clang)
 #   make fuzz-smoke   run each for 20 s over its seed corpus
-#   make bench        up/down timings against floor and `ip -batch`, and
-#                     `apply` of a one-link change on a 1000-node chain (root)
+#   make bench        up/down timings against floor and `ip -batch`,
+#                     `apply` of a one-link change on a 1000-node chain, and
+#                     a 3000-node chain on 1 against 3 simulated hosts (root)
 #   make bench-big    netlab and floor on a chain of 5000 (root; minutes)
 #   make graphs       the README's pictures, docs/*.svg (netlab graph | dot)
 #   make install      PREFIX=/usr/local DESTDIR=  (and make uninstall)
@@ -88,7 +89,7 @@ $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(LDLIBS) -lcmocka
 
 # The test hooks (lib/base/testhook.h: NETLAB_TEST_FAIL, NETLAB_TEST_PAUSE,
-# NETLAB_TEST_ASAN) exist only in the test builds below; `make` and
+# NETLAB_TEST_STALL, NETLAB_TEST_ASAN) exist only in the test builds below; `make` and
 # `make install` build the release binary, which has none.  The suite
 # runs against a test build and checks the release binary ($(BIN)) for
 # ignoring them.
@@ -141,10 +142,13 @@ fuzz-smoke: $(FUZZ)
 		$(FUZZ_DIR)/work-kathara tests/fuzz/kathara-corpus
 
 # FLOOR=PATH: the reference program (default: `floor` on PATH);
-# SIZES, REPS, ... choose the labs (see tests/bench/run).
+# SIZES, REPS, ... choose the labs (see tests/bench/run); MH_NODES,
+# MH_HOSTS, MH_BLOCKS the lab over hosts (tests/bench/multihost.sh; MH=0
+# skips it).
 bench: $(BIN)
 	tests/bench/run $(abspath $(BIN))
 	tests/bench/apply.sh $(abspath $(BIN))
+	tests/bench/multihost.sh $(abspath $(BIN))
 
 bench-big: $(BIN)
 	tests/bench/run --big $(abspath $(BIN))

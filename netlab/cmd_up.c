@@ -33,7 +33,8 @@ struct progress {
 	double start;
 	bool shown;
 	bool timings;
-	double mark; /* when the last phase ended */
+	const char *host; /* `up --host NAME`: NAME, in each line */
+	double mark;	  /* when the last phase ended */
 	size_t n_phases;
 	struct {
 		const char *name; /* static strings of libnetlab */
@@ -59,11 +60,13 @@ static void note_phase(struct progress *p, const char *phase)
  * names the time since the last phase of libnetlab. */
 static void show_timings(struct progress *p, const char *last)
 {
+	const char *h = p->host ? p->host : "", *sep = p->host ? ": " : "";
+
 	note_phase(p, last);
 	for (size_t i = 0; i < p->n_phases; i++)
-		fprintf(stderr, "netlab: up: %-10s %9.1f ms\n",
+		fprintf(stderr, "netlab: up: %s%s%-10s %9.1f ms\n", h, sep,
 			p->phases[i].name, p->phases[i].s * 1000);
-	fprintf(stderr, "netlab: up: %-10s %9.1f ms\n", "total",
+	fprintf(stderr, "netlab: up: %s%s%-10s %9.1f ms\n", h, sep, "total",
 		(p->mark - p->start) * 1000);
 }
 
@@ -193,7 +196,11 @@ static int up_multi(struct cli *cli, struct nlab_topology *t,
 {
 	struct nlab_err e = { 0 };
 	struct nlab_counts c;
-	int ret = nlab_multi_up(t, &got_signal, &e);
+	int ret = nlab_multi_up(t, &got_signal, prog->timings, &e);
+
+	if (prog->timings)
+		fprintf(stderr, "netlab: up: %-10s %9.1f ms\n", "total",
+			(now() - prog->start) * 1000);
 
 	if (ret) {
 		cli_error(cli, "lab %s: %s", t->name, e.msg);
@@ -276,6 +283,7 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 		return up_multi(cli, t, &prog);
 	}
 	w.lab = t->name;
+	prog.host = host;
 	prog.tty = cli->verbose >= 0 && isatty(STDERR_FILENO);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);

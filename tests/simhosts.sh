@@ -55,10 +55,11 @@ sim_fini() {
 		for l in $(in_host "$n" ls /run/netlab 2>/dev/null | grep "^$PFX-"); do
 			in_host "$n" "$NETLAB" -q down --part "$l" >/dev/null 2>&1
 		done
-		kill "${HPID[$n]}" 2>/dev/null
-		wait "${HPID[$n]}" 2>/dev/null
-		ip netns del "$PFX-h$n" 2>/dev/null
+		# (|| true: callers may run under set -e, and wait says 143)
+		kill "${HPID[$n]}" 2>/dev/null || true
+		wait "${HPID[$n]}" 2>/dev/null || true
+		ip netns del "$PFX-h$n" 2>/dev/null || true
 	done
 	HPID=()
-	ip netns del "$UL" 2>/dev/null
+	ip netns del "$UL" 2>/dev/null || true
 }

@@ -72,6 +72,24 @@ int nlab_pause(const char *phase)
 	return 0;
 }
 
+void nlab_stall_nth(const char *step, unsigned nth)
+{
+	unsigned want;
+
+	if (!names(getenv("NETLAB_TEST_STALL"), step, &want) || nth != want)
+		return;
+	/* Not SIGSTOP: a PID namespace's init ignores its own. */
+	for (;;)
+		pause();
+}
+
+unsigned nlab_test_stall_ms(unsigned dflt)
+{
+	const char *v = getenv("NETLAB_TEST_STALL_MS");
+
+	return v && atoi(v) > 0 ? (unsigned)atoi(v) : dflt;
+}
+
 void nlab_test_sanitizer(void)
 {
 	const char *env = getenv("NETLAB_TEST_ASAN");

@@ -28,6 +28,16 @@ int nlab_fault_nth(const char *step, unsigned nth, struct nlab_err *e);
  * so that it chains with ||. */
 int nlab_pause(const char *phase);
 
+/* NETLAB_TEST_STALL=STEP:N: the process that reaches STEP as the
+ * @nth (1-based) of several (the supervisors: the node's index + 1) hangs
+ * there for good, as a stuck process would, until it is killed.  Steps:
+ * ready (a supervisor, before it reports ready). */
+void nlab_stall_nth(const char *step, unsigned nth);
+
+/* NETLAB_TEST_STALL_MS=MS: how long `up` waits for the nodes' start to
+ * make progress, instead of @dflt. */
+unsigned nlab_test_stall_ms(unsigned dflt);
+
 /* NETLAB_TEST_ASAN=1: read past a heap block, for proving that a
  * sanitizer report on a failure path fails the test run. */
 void nlab_test_sanitizer(void);
@@ -60,6 +70,17 @@ static inline int nlab_pause(const char *phase)
 {
 	(void)phase;
 	return 0;
+}
+
+static inline void nlab_stall_nth(const char *step, unsigned nth)
+{
+	(void)step;
+	(void)nth;
+}
+
+static inline unsigned nlab_test_stall_ms(unsigned dflt)
+{
+	return dflt;
 }
 
 static inline void nlab_test_sanitizer(void)

@@ -17,7 +17,8 @@ struct nlab_up_opts {
 	/* Called as work progresses, for a progress line on a terminal.
 	 * Every phase ends with a call where @done == @total, in this order:
 	 * preflight, state, namespaces, bridges, links, addresses, qdiscs,
-	 * sysctls, hosts, nodes (`up --timings` times them so). */
+	 * sysctls, hosts, nodes (`up --timings` times them so); a host's
+	 * part of a lab over several hosts adds stitch (multihost.h). */
 	void (*progress)(void *data, const char *phase, size_t done,
 			 size_t total);
 	void *progress_data;

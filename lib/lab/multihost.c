@@ -261,6 +261,8 @@ int nlab_multi_part_up(const struct nlab_topology *t, const char *name,
 		}
 		return -1;
 	}
+	if (o && o->progress) /* `up --timings`: the stitching's own line */
+		o->progress(o->progress_data, "stitch", 1, 1);
 	return 0;
 }
 

@@ -89,9 +89,11 @@ void nlab_multi_list(char ***labs, size_t *n);
 bool nlab_multi_exists(const char *lab);
 
 /* Bring @t up on every host.  Returns 0, or -1 with @e after taking it
- * down everywhere.  @stop: a signal asks to stop. */
+ * down everywhere.  @stop: a signal asks to stop.  @timings: each host
+ * prints its phases (`up --timings`), and the coordinator how long each
+ * host took from its start to its end, on standard error. */
 int nlab_multi_up(const struct nlab_topology *t, volatile sig_atomic_t *stop,
-		  struct nlab_err *e);
+		  bool timings, struct nlab_err *e);
 
 /* `down` on every host of coordinated lab @lab.  Returns 0, 1 when
  * there is no such coordinated lab, -1 with @e naming the hosts it

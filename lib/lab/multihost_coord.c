@@ -388,13 +388,51 @@ static void down_hosts(const struct nlab_topology *t, const bool *on,
 	free(pids);
 }
 
-int nlab_multi_up(const struct nlab_topology *t, volatile sig_atomic_t *stop,
-		  struct nlab_err *e)
+/* Reap every host of @pids: @st[i] its exit status, and with @timings
+ * how long it took since @start, as each ends (polled: only our own
+ * children, every 10 ms). */
+static void reap_hosts(const struct nlab_topology *t, const pid_t *pids,
+		       int *st, bool timings, uint64_t start)
 {
-	char *args[] = { "-q",	  "up",	    "--host",
-			 NULL,	  "--name", (char *)t->name,
-			 "--dir", t->dir,   "-",
-			 NULL };
+	size_t left = 0;
+	bool *done = xcalloc(t->n_machines, sizeof(bool));
+
+	for (size_t i = 0; i < t->n_machines; i++) {
+		st[i] = 127;
+		done[i] = pids[i] <= 0;
+		left += !done[i];
+	}
+	while (left) {
+		for (size_t i = 0; i < t->n_machines; i++) {
+			int ws;
+			pid_t r = done[i] ? 0 : waitpid(pids[i], &ws, WNOHANG);
+
+			if (r == 0 || (r < 0 && errno == EINTR))
+				continue;
+			done[i] = true;
+			left--;
+			if (r > 0)
+				st[i] = WIFSIGNALED(ws) ? 128 + WTERMSIG(ws)
+							: WEXITSTATUS(ws);
+			if (timings)
+				fprintf(stderr,
+					"netlab: up: host %-10s %9.1f ms "
+					"(exit %d)\n",
+					t->machines[i].name,
+					(double)(nlab_now_ms() - start), st[i]);
+		}
+		if (left)
+			usleep(10000);
+	}
+	free(done);
+}
+
+int nlab_multi_up(const struct nlab_topology *t, volatile sig_atomic_t *stop,
+		  bool timings, struct nlab_err *e)
+{
+	/* -q up [--timings] --host NAME --name LAB [--dir DIR] - */
+	char *args[12];
+	uint64_t start = nlab_now_ms();
 	pid_t *pids = xcalloc(t->n_machines, sizeof(pid_t));
 	int *in = xcalloc(t->n_machines, sizeof(int));
 	int *st = xcalloc(t->n_machines, sizeof(int));
@@ -413,10 +451,22 @@ int nlab_multi_up(const struct nlab_topology *t, volatile sig_atomic_t *stop,
 	for (size_t i = 0; i < t->n_machines; i++) {
 		/* Over ssh, relative paths are the remote home's. */
 		bool ssh = t->machines[i].via == NLAB_VIA_SSH;
+		size_t a = 0;
 
-		args[3] = t->machines[i].name;
-		args[6] = ssh ? "-" : "--dir";
-		args[7] = ssh ? NULL : t->dir;
+		args[a++] = "-q";
+		args[a++] = "up";
+		if (timings)
+			args[a++] = "--timings";
+		args[a++] = "--host";
+		args[a++] = (char *)t->machines[i].name;
+		args[a++] = "--name";
+		args[a++] = (char *)t->name;
+		if (!ssh) {
+			args[a++] = "--dir";
+			args[a++] = (char *)t->dir;
+		}
+		args[a++] = "-";
+		args[a] = NULL;
 		pids[i] = spawn(&t->machines[i], t->dir, args, &in[i], false);
 	}
 	for (size_t i = 0; i < t->n_machines; i++) {
@@ -425,8 +475,8 @@ int nlab_multi_up(const struct nlab_topology *t, volatile sig_atomic_t *stop,
 		write_all(in[i], t->source, t->source_len);
 		close(in[i]);
 	}
+	reap_hosts(t, pids, st, timings, start);
 	for (size_t i = 0; i < t->n_machines; i++) {
-		st[i] = pids[i] > 0 ? reap(pids[i]) : 127;
 		if (!st[i])
 			continue;
 		n_failed++;

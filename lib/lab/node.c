@@ -35,10 +35,17 @@
 #include "base/util.h"
 #include "base/testhook.h"
 
-/* Supervisor -> up, one per node; smaller than PIPE_BUF, so atomic. */
+/* Supervisor or launcher -> up; smaller than PIPE_BUF, so atomic. */
+enum ready_kind {
+	MSG_FAILED, /* why, in msg (err may be 0) */
+	MSG_CLONED, /* the launcher cloned node's supervisor: progress */
+	MSG_READY,  /* the supervisor is ready */
+};
+
 struct ready_msg {
 	int32_t node; /* index in t->nodes, -1 for the launcher */
-	int32_t err;  /* 0: ready */
+	int32_t err;
+	int32_t kind; /* enum ready_kind */
 	char msg[400];
 };
 
@@ -68,20 +75,33 @@ static bool state_gone;
  * SIGKILL, as `down`'s default grace (nobody outside follows it up). */
 #define INSIDE_STOP_GRACE_S 5
 
+static void send_msg(int fd, const struct ready_msg *m)
+{
+	if (write(fd, m, sizeof(*m)) < 0) {
+		/* `up` is gone: nobody to tell. */
+	}
+}
+
+/* A failure of @node (-1: the launcher's own). */
 static void report(int fd, int node, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static void report(int fd, int node, int err, const char *fmt, ...)
 {
-	struct ready_msg m = { .node = node, .err = err };
+	struct ready_msg m = { .node = node, .err = err, .kind = MSG_FAILED };
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(m.msg, sizeof(m.msg), fmt, ap);
 	va_end(ap);
-	if (write(fd, &m, sizeof(m)) < 0) {
-		/* `up` is gone: nobody to tell. */
-	}
+	send_msg(fd, &m);
+}
+
+static void report_kind(int fd, int node, enum ready_kind kind)
+{
+	struct ready_msg m = { .node = node, .kind = (int32_t)kind };
+
+	send_msg(fd, &m);
 }
 
 unsigned long long nlab_proc_start_time(pid_t pid)
@@ -595,6 +615,8 @@ static __attribute__((noreturn)) void sup_main(const struct sup_args *a)
 		       e.msg);
 		_exit(1);
 	}
+	/* Before the environment it reads is wiped. */
+	nlab_stall_nth("ready", (unsigned)a->idx + 1);
 	if (getenv("LANG") && strlen(getenv("LANG")) < sizeof(lang))
 		strcpy(lang, getenv("LANG"));
 	forget_environ();
@@ -617,7 +639,7 @@ static __attribute__((noreturn)) void sup_main(const struct sup_args *a)
 		run_state.state = NLAB_RUN_NONE;
 	}
 	write_state(a->node->name);
-	report(a->ready_fd, a->idx, 0, "ready");
+	report_kind(a->ready_fd, a->idx, MSG_READY);
 	close(a->ready_fd);
 	_exit(sup_loop(a, sfd, &w, logp, run));
 }
@@ -824,6 +846,7 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 		if (fstat(netns_fd[i], &nsb) < 0 ||
 		    nlab_entry_write(st->dirfd, node, pid, start, &nsb, &ign))
 			nlab_entry_remove(st->dirfd, node->name);
+		report_kind(ready_fd, (int)i, MSG_CLONED);
 		nlab_pause("launcher");
 	}
 	prctl(PR_SET_NAME, "netlab-launch");
@@ -860,13 +883,42 @@ static int read_msg(int fd, struct ready_msg *m, long long deadline)
 		errno = EPROTO;
 		return -1;
 	}
+	m->msg[sizeof(m->msg) - 1] = '\0';
 	return 1;
 }
 
-static long long deadline_ms(size_t n)
+/* How long `up` waits for the next sign of progress (a supervisor cloned
+ * or ready) before it gives up on the nodes not ready yet.  Progress, not
+ * a deadline for the whole start: a large lab on a busy machine may take
+ * minutes, each node only its own share of them.  Generous: a bind of a
+ * slow filesystem may take a while. */
+#define NODE_STALL_MS 30000
+
+/* "did not start within 30 s of the last progress: n2, n5 (2 of 3)" */
+static int not_started(const struct nlab_topology *t,
+		       const struct node_set *set, const bool *ready,
+		       size_t n_ready, unsigned stall_ms, struct nlab_err *e)
 {
-	/* Generous: a bind of a slow filesystem may take a while. */
-	return (long long)nlab_now_ms() + 10000 + 20 * (long long)n;
+	char names[256] = "";
+	size_t o = 0, shown = 0, missing = set->n - n_ready;
+
+	for (size_t k = 0; k < set->n && shown < 8; k++) {
+		size_t i = set_at(set, k);
+
+		if (ready[i])
+			continue;
+		o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
+				      shown ? ", " : "", t->nodes[i].name);
+		if (o >= sizeof(names))
+			break;
+		shown++;
+	}
+	return nlab_err_set(e, 0,
+			    "node%s %s%s did not start: no progress for "
+			    "%u s (%zu of %zu not ready)",
+			    missing == 1 ? "" : "s", names,
+			    missing > shown ? ", ..." : "", stall_ms / 1000,
+			    missing, set->n);
 }
 
 int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
@@ -883,13 +935,16 @@ int nlab_nodes_start_some(const struct nlab_topology *t, const size_t *which,
 			  volatile sig_atomic_t *stop, struct nlab_err *e)
 {
 	const struct node_set set = { .which = which, .n = n };
-	long long deadline = deadline_ms(n);
+	unsigned stall = nlab_test_stall_ms(NODE_STALL_MS);
+	long long deadline = (long long)nlab_now_ms() + stall;
+	cleanup_free bool *is_ready = NULL;
 	size_t ready = 0;
 	int p[2], ret = 0, status;
 	pid_t up = getpid(), pid;
 
 	if (!n)
 		return 0;
+	is_ready = xcalloc(t->n_nodes, sizeof(bool));
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return nlab_err_set(e, errno, "pipe");
 	fflush(NULL);
@@ -907,26 +962,32 @@ int nlab_nodes_start_some(const struct nlab_topology *t, const size_t *which,
 	while (ready < n && !ret) {
 		struct ready_msg m;
 		int r = read_msg(p[0], &m, deadline);
+		bool known =
+			r > 0 && m.node >= 0 && (size_t)m.node < t->n_nodes;
 
 		if (r < 0 && errno == EINTR && !(stop && *stop))
 			continue;
 		if (r < 0 && errno == EINTR)
 			ret = nlab_err_set(e, EINTR, "interrupted");
+		else if (r < 0 && errno == ETIMEDOUT)
+			ret = not_started(t, &set, is_ready, ready, stall, e);
 		else if (r < 0)
 			ret = nlab_err_set(e, errno, "waiting for the nodes");
 		else if (r == 0)
 			ret = nlab_err_set(e, EIO,
 					   "a node supervisor died "
 					   "while starting");
-		else if (m.err)
-			ret = m.node >= 0 ? nlab_err_set(e, 0, "node %s: %s",
-							 t->nodes[m.node].name,
-							 m.msg)
-					  : nlab_err_set(e, 0, "%s", m.msg);
-		else {
+		else if (m.kind == MSG_FAILED || !known)
+			ret = known ? nlab_err_set(e, 0, "node %s: %s",
+						   t->nodes[m.node].name, m.msg)
+				    : nlab_err_set(e, 0, "%s", m.msg);
+		else if (m.kind == MSG_READY && !is_ready[m.node]) {
+			is_ready[m.node] = true;
 			ready++;
 			nlab_pause("supervisors");
 		}
+		/* Anything heard from the start: it is not stuck. */
+		deadline = (long long)nlab_now_ms() + stall;
 	}
 	close(p[0]);
 	if (ret)
