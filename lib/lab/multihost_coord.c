@@ -25,6 +25,7 @@
 
 #include "lab/multihost.h"
 #include "lab/state.h"
+#include "topology/spread.h"
 #include "base/util.h"
 
 #define ARGS_MAX 64
@@ -266,7 +267,8 @@ static int write_file(const char *path, const char *data, size_t len,
 	return 0;
 }
 
-static int rec_create(const struct nlab_topology *t, struct nlab_err *e)
+static int rec_create(const struct nlab_topology *t, const char *place,
+		      size_t place_len, struct nlab_err *e)
 {
 	char p[PATH_MAX];
 
@@ -288,7 +290,10 @@ static int rec_create(const struct nlab_topology *t, struct nlab_err *e)
 	if (write_file(p, t->source, t->source_len, e))
 		return -1;
 	rec_path(p, sizeof(p), t->name, "source-dir");
-	return write_file(p, t->dir, strlen(t->dir), e);
+	if (write_file(p, t->dir, strlen(t->dir), e))
+		return -1;
+	rec_path(p, sizeof(p), t->name, "placement"); /* up --spread's */
+	return write_file(p, place, place_len, e);
 }
 
 static void rec_remove(const char *lab)
@@ -301,6 +306,8 @@ static void rec_remove(const char *lab)
 	unlink(p);
 	rec_path(p, sizeof(p), lab, "left");
 	unlink(p);
+	rec_path(p, sizeof(p), lab, "placement");
+	unlink(p);
 	rec_path(p, sizeof(p), lab, NULL);
 	rmdir(p);
 	rmdir(NLAB_MULTI_DIR); /* the last one: nothing of ours is left */
@@ -311,7 +318,7 @@ static int rec_load(const char *lab, struct nlab_topology **t,
 		    struct nlab_err *e)
 {
 	char p[PATH_MAX];
-	cleanup_free char *dir = NULL;
+	cleanup_free char *dir = NULL, *place = NULL;
 	cleanup_diag struct nlab_diag d = { 0 };
 	struct nlab_load_opts lo = { .skip_fs_checks = true, .rename = lab };
 	FILE *f;
@@ -329,6 +336,10 @@ static int rec_load(const char *lab, struct nlab_topology **t,
 		fclose(f);
 	}
 	lo.dir = dir;
+	/* Where `up --spread` put the nodes (none in an older record). */
+	rec_path(p, sizeof(p), lab, "placement");
+	place = slurp(p);
+	lo.placement = place;
 	rec_path(p, sizeof(p), lab, "topology.ini");
 	if (nlab_topology_load_opts(p, &lo, t, &d))
 		return nlab_err_set(e, 0, "lab %s: its record %s: %s", lab, p,
@@ -362,9 +373,15 @@ static void down_hosts(const struct nlab_topology *t, const bool *on,
 int nlab_multi_up(const struct nlab_topology *t, volatile sig_atomic_t *stop,
 		  struct nlab_err *e)
 {
-	char *args[] = { "-q",	  "up",	    "--host",
-			 NULL,	  "--name", (char *)t->name,
-			 "--dir", t->dir,   "-",
+	/* With nodes placed by --spread: "--placed LEN", and that many
+	 * bytes of placement (spread.h) on stdin before the file. */
+	size_t place_len;
+	cleanup_free char *place = nlab_spread_text(t, &place_len);
+	char len_arg[32];
+	char *args[] = { "-q",	     "up",     "--host",
+			 NULL,	     "--name", (char *)t->name,
+			 "--placed", len_arg,  "--dir",
+			 t->dir,     "-",      NULL,
 			 NULL };
 	pid_t *pids = xcalloc(t->n_machines, sizeof(pid_t));
 	int *in = xcalloc(t->n_machines, sizeof(int));
@@ -374,7 +391,8 @@ int nlab_multi_up(const struct nlab_topology *t, volatile sig_atomic_t *stop,
 	size_t n_failed = 0;
 	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
 
-	if (rec_create(t, e)) {
+	snprintf(len_arg, sizeof(len_arg), "%zu", place_len);
+	if (rec_create(t, place, place_len, e)) {
 		free(pids);
 		free(in);
 		free(st);
@@ -384,15 +402,21 @@ int nlab_multi_up(const struct nlab_topology *t, volatile sig_atomic_t *stop,
 	for (size_t i = 0; i < t->n_machines; i++) {
 		/* Over ssh, relative paths are the remote home's. */
 		bool ssh = t->machines[i].via == NLAB_VIA_SSH;
+		size_t k = place_len ? 8 : 6;
 
 		args[3] = t->machines[i].name;
-		args[6] = ssh ? "-" : "--dir";
-		args[7] = ssh ? NULL : t->dir;
+		if (!ssh) {
+			args[k++] = "--dir";
+			args[k++] = t->dir;
+		}
+		args[k++] = "-";
+		args[k] = NULL;
 		pids[i] = spawn(&t->machines[i], t->dir, args, &in[i], false);
 	}
 	for (size_t i = 0; i < t->n_machines; i++) {
 		if (pids[i] <= 0)
 			continue;
+		write_all(in[i], place, place_len);
 		write_all(in[i], t->source, t->source_len);
 		close(in[i]);
 	}

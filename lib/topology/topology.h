@@ -167,6 +167,7 @@ struct nlab_node {
 	char name[NLAB_NAME_MAX + 1];
 	struct nlab_host *host; /* `host =`; NULL in a one-host lab */
 	int host_line;		/* the line of `host =`, 0 without one */
+	bool spread;		/* host placed by `up --spread`, not host = */
 	struct nlab_iface *ifaces;
 	size_t n_ifaces;
 	struct nlab_route *routes;
@@ -268,12 +269,15 @@ int nlab_topology_load(const char *path, struct nlab_topology **out,
  * (/run/netlab/LAB/topology.ini): relative paths resolve against @dir (the
  * original file's directory) and host-filesystem checks can be skipped. */
 struct nlab_load_opts {
-	const char *dir;     /* NULL: the file's own directory */
-	bool skip_fs_checks; /* do not stat bind sources / mount targets */
-	const char *name;    /* lab name when the file has no [lab] name
-			      * (NULL: the file's base name without .ini) */
-	const char *rename;  /* the lab's name, whatever the file says
-			      * (`up --name`; a running lab's stored copy) */
+	const char *dir;       /* NULL: the file's own directory */
+	bool skip_fs_checks;   /* do not stat bind sources / mount targets */
+	const char *name;      /* lab name when the file has no [lab] name
+				* (NULL: the file's base name without .ini) */
+	const char *rename;    /* the lab's name, whatever the file says
+				* (`up --name`; a running lab's stored copy) */
+	bool spread;	       /* place nodes without host = (`up --spread`) */
+	const char *placement; /* "NODE HOST\n" lines: where `up --spread`
+				* put the nodes without host = (spread.h) */
 };
 /*
  * @path may also be a Kathará lab (a directory with a lab.conf, or the
