@@ -293,7 +293,7 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "--placed goes with --host and -");
 	if (placed && nlab_stdin_head(strtoul(placed, NULL, 10), &place, &e))
 		return cli_fail(cli, &e);
-	lo.placement = place;
+	lo.place = place;
 	if (!strcmp(file, "-")) { /* the lab on stdin; paths from the cwd */
 		if (nlab_stdin_file(stdin_path, sizeof(stdin_path), &e))
 			return cli_fail(cli, &e);

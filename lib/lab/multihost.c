@@ -298,7 +298,7 @@ int nlab_multi_whole(const char *lab, struct nlab_topology **t,
 	cleanup_free char *place = nlab_state_slurp(lab, NLAB_MULTI_PLACE);
 	struct nlab_load_opts lo = { .skip_fs_checks = true,
 				     .rename = lab,
-				     .placement = place };
+				     .place = place };
 	cleanup_diag struct nlab_diag d = { 0 };
 	cleanup_close int fd = -1;
 	char path[64];

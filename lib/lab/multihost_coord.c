@@ -339,7 +339,7 @@ static int rec_load(const char *lab, struct nlab_topology **t,
 	/* Where `up --spread` put the nodes (none in an older record). */
 	rec_path(p, sizeof(p), lab, "placement");
 	place = slurp(p);
-	lo.placement = place;
+	lo.place = place;
 	rec_path(p, sizeof(p), lab, "topology.ini");
 	if (nlab_topology_load_opts(p, &lo, t, &d))
 		return nlab_err_set(e, 0, "lab %s: its record %s: %s", lab, p,

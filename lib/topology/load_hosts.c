@@ -275,8 +275,8 @@ void load_hosts_segments(struct loadctx *c)
 
 	if (!t->n_machines || !*t->name)
 		return;
-	if (c->opts->placement)
-		load_placement(c, c->opts->placement);
+	if (c->opts->place)
+		load_placement(c, c->opts->place);
 	if (c->opts->spread)
 		nlab_topology_spread(t, NULL);
 	for (size_t i = 0; i < t->n_nodes; i++) {

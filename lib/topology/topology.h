@@ -269,15 +269,15 @@ int nlab_topology_load(const char *path, struct nlab_topology **out,
  * (/run/netlab/LAB/topology.ini): relative paths resolve against @dir (the
  * original file's directory) and host-filesystem checks can be skipped. */
 struct nlab_load_opts {
-	const char *dir;       /* NULL: the file's own directory */
-	bool skip_fs_checks;   /* do not stat bind sources / mount targets */
-	const char *name;      /* lab name when the file has no [lab] name
-				* (NULL: the file's base name without .ini) */
-	const char *rename;    /* the lab's name, whatever the file says
-				* (`up --name`; a running lab's stored copy) */
-	bool spread;	       /* place nodes without host = (`up --spread`) */
-	const char *placement; /* "NODE HOST\n" lines: where `up --spread`
-				* put the nodes without host = (spread.h) */
+	const char *dir;     /* NULL: the file's own directory */
+	bool skip_fs_checks; /* do not stat bind sources / mount targets */
+	const char *name;    /* lab name when the file has no [lab] name
+			      * (NULL: the file's base name without .ini) */
+	const char *rename;  /* the lab's name, whatever the file says
+			      * (`up --name`; a running lab's stored copy) */
+	bool spread;	     /* place nodes without host = (`up --spread`) */
+	const char *place;   /* "NODE HOST\n" lines: where `up --spread`
+			      * put the nodes without host = (spread.h) */
 };
 /*
  * @path may also be a Kathará lab (a directory with a lab.conf, or the
