@@ -243,6 +243,7 @@ static void load_placement(struct loadctx *c, const char *text)
 
 	for (char *l = strtok_r(copy, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
+		cleanup_free char *line = xstrdup(l);
 		char *cur = l, *node = nlab_next_word(&cur),
 		     *host = nlab_next_word(&cur);
 		struct nlab_node *n = node ? nlab_topology_node(t, node) : NULL;
@@ -253,7 +254,8 @@ static void load_placement(struct loadctx *c, const char *text)
 				h = &t->machines[i];
 		if (!n || !h || nlab_next_word(&cur))
 			load_error(c, 0, NULL,
-				   "placement '%s': no such node and host", l);
+				   "placement '%s': no such node and host",
+				   line);
 		else if (n->host && !n->spread)
 			load_error(c, n->line, NULL,
 				   "placement: node %s has host = already",

@@ -7,9 +7,10 @@
  *    less, so that the counts add up to N: floor(N/H) or ceil(N/H)
  *    without pins, as near as the pins allow with them.
  * 2. Growth: host by host, a breadth-first region from its pinned nodes
- *    (or the first free node in file order) over the segments, until the
- *    host has its count.  A segment's members are scanned once per host,
- *    so a switch of 10,000 members costs 10,000 steps, not 10,000².
+ *    (or, without, from the far end of the first free node's part of the
+ *    graph) over the segments, until the host has its count.  Hosts
+ *    with pinned nodes go first.  A segment's members are scanned once per
+ * host, so a switch of 10,000 members costs 10,000 steps, not 10,000².
  * 3. Refinement, Fiduccia-Mattheyses style but greedy: single moves that
  *    lower the cost and keep each host within its bounds, then swaps (a
  *    move out and one back between the same two hosts) where the bounds
@@ -125,16 +126,57 @@ static void targets(struct spread *c, const size_t *pinned)
 	}
 }
 
+/* A node far from @v among the free nodes not placed yet: the last one
+ * a breadth-first walk from @v reaches.  A region grown from there
+ * does not split the rest in two (a chain from its end, not its middle). */
+static size_t far_end(struct spread *c, size_t v, size_t *queue, size_t *nmark,
+		      size_t *smark, size_t stamp)
+{
+	const struct nlab_spread_graph *g = c->g;
+	size_t qh = 0, qt = 0;
+
+	nmark[v] = stamp;
+	queue[qt++] = v;
+	while (qh < qt) {
+		v = queue[qh++];
+		SEGS(c, v)
+		{
+			if (smark[s] == stamp)
+				continue;
+			smark[s] = stamp;
+			for (size_t i = g->seg_start[s];
+			     i < g->seg_start[s + 1]; i++) {
+				size_t u = g->seg_node[i];
+
+				if (c->host[u] >= 0 || nmark[u] == stamp)
+					continue;
+				nmark[u] = stamp;
+				queue[qt++] = u;
+			}
+		}
+	}
+	return v;
+}
+
 /* Step 2: breadth-first regions, host by host. */
 static void grow(struct spread *c, const size_t *pinned)
 {
 	const struct nlab_spread_graph *g = c->g;
 	size_t *queue = xcalloc(c->n, sizeof(size_t));
+	size_t *walk = xcalloc(c->n, sizeof(size_t));
 	size_t *mark = xcalloc(g->n_segs + 1, sizeof(size_t));
-	size_t next = 0;
+	size_t *nmark = xcalloc(c->n, sizeof(size_t));
+	size_t *smark = xcalloc(g->n_segs + 1, sizeof(size_t));
+	size_t next = 0, stamp = 0;
 
-	for (size_t x = 0; x < c->h; x++) {
-		size_t need = c->target[x] - pinned[x], qh = 0, qt = 0;
+	/* Hosts with pinned nodes first: their regions grow from their
+	 * pins before the others take the nodes around them. */
+	for (size_t k = 0; k < 2 * c->h; k++) {
+		size_t x = k % c->h, need = c->target[x] - pinned[x];
+		size_t qh = 0, qt = 0;
+
+		if ((k < c->h) != (pinned[x] > 0))
+			continue;
 
 		for (size_t v = 0; v < c->n && pinned[x]; v++)
 			if (c->host[v] == (int)x)
@@ -143,10 +185,18 @@ static void grow(struct spread *c, const size_t *pinned)
 			size_t v;
 
 			if (qh == qt) { /* a new region: the first free node */
+				size_t seed;
+
 				while (c->host[next] >= 0)
 					next++;
-				c->host[next] = (int)x;
-				queue[qt++] = next;
+				/* twice: an end, then the end far from it
+				 * (a chain from its first node) */
+				seed = far_end(c, next, walk, nmark, smark,
+					       ++stamp);
+				seed = far_end(c, seed, walk, nmark, smark,
+					       ++stamp);
+				c->host[seed] = (int)x;
+				queue[qt++] = seed;
 				need--;
 				continue;
 			}
@@ -172,6 +222,9 @@ static void grow(struct spread *c, const size_t *pinned)
 		}
 	}
 	free(mark);
+	free(nmark);
+	free(smark);
+	free(walk);
 	free(queue);
 }
 
@@ -318,7 +371,8 @@ static bool pass_swaps(struct spread *c)
 	for (size_t v = 0; v < c->n && n_cand < SWAP_LIST_MAX; v++) {
 		size_t b = 0;
 
-		if (is_free(c, v) && best_move(c, v, false, &b) > 0)
+		/* the movers, and the partners that lose nothing */
+		if (is_free(c, v) && best_move(c, v, false, &b) >= 0)
 			cand[n_cand++] = v;
 	}
 	for (size_t i = 0; i < n_cand; i++) {
