@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* netlab up [--name NAME] [--wait[=TIMEOUT]] [--spread [--dry-run]] FILE */
+/* netlab up [--name NAME] [--wait[=TIMEOUT]] [--spread] [--dry-run] FILE */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
