@@ -214,6 +214,21 @@ static int up_multi(struct cli *cli, struct nlab_topology *t,
 	return ret;
 }
 
+/* --placed LEN: a decimal byte count, at most 16 MiB (a placement is a
+ * line per node). */
+static bool parse_placed(const char *s, size_t *len)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v > (16u << 20))
+		return false;
+	*len = (size_t)v;
+	return true;
+}
+
 /* --spread: where the nodes go, before they go there. */
 static void show_placement(const struct nlab_topology *t)
 {
@@ -266,6 +281,7 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 	char stdin_path[64];
 	cleanup_free char *cwd = NULL, *place = NULL;
 	const char *placed;
+	size_t placed_len = 0;
 	uint64_t wait_ms;
 	bool wait, dry_run;
 
@@ -291,7 +307,10 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 		return EXIT_FAIL;
 	if (placed && (!host || strcmp(file, "-")))
 		return cli_usage(cli, "--placed goes with --host and -");
-	if (placed && nlab_stdin_head(strtoul(placed, NULL, 10), &place, &e))
+	if (placed && !parse_placed(placed, &placed_len))
+		return cli_usage(cli, "--placed: '%s' is no byte count",
+				 placed);
+	if (placed && nlab_stdin_head(placed_len, &place, &e))
 		return cli_fail(cli, &e);
 	lo.place = place;
 	if (!strcmp(file, "-")) { /* the lab on stdin; paths from the cwd */

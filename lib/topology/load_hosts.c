@@ -303,9 +303,16 @@ void load_hosts_segments(struct loadctx *c)
 			continue;
 		snprintf(label, sizeof(label), "[host %s]", h->name);
 		c->sect = label;
-		load_error(c, h->line, NULL,
-			   "no node runs on it (host = %s in a [node])",
-			   h->name);
+		if (c->opts->spread)
+			load_error(c, h->line, NULL,
+				   "no node runs on it: --spread has %zu "
+				   "node%s for %zu hosts",
+				   t->n_nodes, t->n_nodes == 1 ? "" : "s",
+				   t->n_machines);
+		else
+			load_error(c, h->line, NULL,
+				   "no node runs on it (host = %s in a [node])",
+				   h->name);
 	}
 	for (size_t i = 0; i < t->n_segments; i++) {
 		struct nlab_segment *s = &t->segments[i];

@@ -126,18 +126,23 @@ static void targets(struct spread *c, const size_t *pinned)
 	}
 }
 
-/* A node far from @v among the free nodes not placed yet: the last one
- * a breadth-first walk from @v reaches.  A region grown from there
- * does not split the rest in two (a chain from its end, not its middle). */
+/* A node far from @v among the free nodes not placed yet: of those a
+ * breadth-first walk from @v reaches last, the first in file order.  A
+ * region grown from there does not split the rest in two (a chain from
+ * its end, not its middle). */
 static size_t far_end(struct spread *c, size_t v, size_t *queue, size_t *nmark,
 		      size_t *smark, size_t stamp)
 {
 	const struct nlab_spread_graph *g = c->g;
-	size_t qh = 0, qt = 0;
+	size_t qh = 0, qt = 0, level = 0, level_end = 1, best;
 
 	nmark[v] = stamp;
 	queue[qt++] = v;
 	while (qh < qt) {
+		if (qh == level_end) { /* the next level starts */
+			level = qh;
+			level_end = qt;
+		}
 		v = queue[qh++];
 		SEGS(c, v)
 		{
@@ -155,7 +160,11 @@ static size_t far_end(struct spread *c, size_t v, size_t *queue, size_t *nmark,
 			}
 		}
 	}
-	return v;
+	best = queue[level];
+	for (size_t i = level; i < qt; i++)
+		if (queue[i] < best)
+			best = queue[i];
+	return best;
 }
 
 /* Step 2: breadth-first regions, host by host. */

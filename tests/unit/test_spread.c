@@ -219,6 +219,8 @@ static void star_cuts_only_its_switch(void **state)
 	assert_int_equal(st.cut, 1);
 	assert_int_equal(st.cost, 3);
 	assert_balanced(&gr);
+	for (size_t i = 0; i < 30; i++) /* in file order: x1..x10 first */
+		assert_int_equal(gr.host[i], (int)(i / 10));
 	g_free(&gr);
 }
 
