@@ -321,7 +321,7 @@ static void mesh(struct graph *gr, size_t side, size_t hosts)
 }
 
 /* Growth alone cuts a 6x6 grid along its diagonal (10 links); the
- * refinement's swaps straighten part of it. */
+ * refinement straightens it: 6, down the middle. */
 static void refined(void **state)
 {
 	struct nlab_spread_stats st;
@@ -332,7 +332,7 @@ static void refined(void **state)
 	gr.pin[35] = -1; /* no pins, no switches: a plain grid */
 	gr.n_segs = 60;
 	g_run(&gr, &st);
-	assert_true(st.cut <= 8);
+	assert_int_equal(st.cut, 6);
 	assert_balanced(&gr);
 	g_free(&gr);
 }
@@ -352,7 +352,7 @@ static void deterministic(void **state)
 	assert_int_equal(a.cost, b.cost);
 	assert_balanced(&g1);
 	/* a 30x30 grid over 4: about 2 x 30 links cut, not hundreds */
-	assert_true(a.cut < 120);
+	assert_true(a.cut < 100);
 	g_free(&g1);
 	g_free(&g2);
 }
