@@ -137,12 +137,16 @@ for H in 2 3; do
 	out=$(in_host 1 "$NETLAB" ping -c 1 "$L" 2>&1)
 	expect_eq "chain/$H: netlab ping from the coordinator exits 0" "$?" 0
 	expect_match "chain/$H: ... every node reaches every address" "$out" "^50/50 addresses reachable"
-	out=$(in_host 1 "$NETLAB" status "$L" 2>&1)
+	# Commands take the LAB, or the FILE (which names it, with no
+	# host = in it): chain/2 the one, chain/3 the other.
+	arg=$L
+	[ "$H" = 3 ] && arg=$f
+	out=$(in_host 1 "$NETLAB" status "$arg" 2>&1)
 	expect_match "chain/$H: status without --spread: r6 on h$H" \
 		"$(printf '%s\n' "$out" | awk '/^host /{h=$2} /^r6 /{print h, $0}')" "^h$H r6 +netns $L\.r6"
 	expect_eq "chain/$H: exec reaches r6 where it was placed" \
 		"$(in_host 1 "$NETLAB" exec "$L" r6 -- hostname 2>&1)" r6
-	out=$(in_host 1 "$NETLAB" down "$L" 2>&1)
+	out=$(in_host 1 "$NETLAB" down "$arg" 2>&1)
 	expect_match "chain/$H: down without --spread" "$out" "lab $L down on every host"
 	expect_eq "chain/$H: nothing left on any host" "$(all_left "$L")" ""
 done
