@@ -28,33 +28,29 @@
 #include "topology/spread.h"
 #include "base/util.h"
 
-#define ARGS_MAX 64
-
+/* An argv of strings it owns, as long as needed. */
 struct argv {
-	char *v[ARGS_MAX + 1];
+	char **v;
 	size_t n;
-	char *own[ARGS_MAX]; /* what to free */
-	size_t n_own;
 };
-
-static void add(struct argv *a, const char *s)
-{
-	if (a->n < ARGS_MAX)
-		a->v[a->n++] = (char *)s;
-	a->v[a->n] = NULL;
-}
 
 static void add_own(struct argv *a, char *s)
 {
-	if (a->n_own < ARGS_MAX)
-		a->own[a->n_own++] = s;
-	add(a, s);
+	a->v = xrealloc(a->v, (a->n + 2) * sizeof(*a->v));
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+static void add(struct argv *a, const char *s)
+{
+	add_own(a, xstrdup(s));
 }
 
 static void argv_free(struct argv *a)
 {
-	for (size_t i = 0; i < a->n_own; i++)
-		free(a->own[i]);
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -71,13 +67,42 @@ static void add_words(struct argv *a, const char *var, const char *def)
 	copy = xstrdup(v);
 	for (char *w = strtok_r(copy, " \t", &save); w;
 	     w = strtok_r(NULL, " \t", &save))
-		add_own(a, xstrdup(w));
+		add(a, w);
 	free(copy);
 }
 
-/* The command that runs `netlab ARGS` on host @h. */
+/*
+ * ssh joins the words of the remote command with blanks and hands the
+ * line to the remote user's shell, which splits it again: each argument
+ * goes in single quotes (a quote inside as '\'') so that it arrives as
+ * it left, blanks, quotes and `$` included.
+ */
+static void add_quoted(struct argv *a, const char *s)
+{
+	size_t len = 3;
+	char *q, *o;
+
+	for (const char *c = s; *c; c++)
+		len += *c == '\'' ? 4 : 1;
+	o = q = xmalloc(len);
+	*o++ = '\'';
+	for (const char *c = s; *c; c++) {
+		if (*c == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *c;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	add_own(a, q);
+}
+
+/* The command that runs `netlab ARGS` on host @h; over ssh with a
+ * terminal of its own when @tty. */
 static void host_argv(struct argv *a, const struct nlab_host *h,
-		      char *const *args)
+		      char *const *args, bool tty)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -88,16 +113,20 @@ static void host_argv(struct argv *a, const struct nlab_host *h,
 		add_words(a, "NETLAB_SSH", "ssh");
 		add(a, "-o");
 		add(a, "BatchMode=yes");
-		add(a, h->argv[0]);
+		if (tty)
+			add(a, "-t");
+		add(a, h->argv[0]); /* never starts with - (loader) */
 		add_words(a, "NETLAB_REMOTE", "netlab");
-		break;
+		for (size_t i = 0; args[i]; i++)
+			add_quoted(a, args[i]);
+		return;
 	case NLAB_VIA_EXEC:
 		for (size_t i = 0; i < h->argc; i++)
 			add(a, h->argv[i]);
 		/* fall through */
 	case NLAB_VIA_LOCAL:
 	case NLAB_VIA_UNSET:
-		add_own(a, xstrdup(n > 0 ? self : "netlab"));
+		add(a, n > 0 ? self : "netlab");
 		break;
 	}
 	for (size_t i = 0; args[i]; i++)
@@ -127,7 +156,7 @@ static pid_t spawn_io(const struct nlab_host *h, const char *dir,
 	int p[2] = { -1, -1 }, q[2] = { -1, -1 };
 	pid_t pid;
 
-	host_argv(&a, h, args);
+	host_argv(&a, h, args, false);
 	if ((in && pipe2(p, O_CLOEXEC) < 0) ||
 	    (out && pipe2(q, O_CLOEXEC) < 0)) {
 		argv_free(&a);
@@ -630,7 +659,8 @@ int nlab_multi_exec(const char *lab, const char *node, char *const *args,
 	h = node_host(t, node, e);
 	if (!h)
 		return -1;
-	host_argv(&a, h, args);
+	/* An interactive shell over ssh needs a terminal there. */
+	host_argv(&a, h, args, isatty(STDIN_FILENO) && isatty(STDOUT_FILENO));
 	setenv("NETLAB_PART", "1", 1);
 	execvp(a.v[0], a.v);
 	nlab_err_set(e, errno, "host %s: %s", h->name, a.v[0]);

@@ -364,6 +364,17 @@ INI
 	expect_match "ssh: b's part runs on h2" "$(in_host 2 ls /run/netns)" "^$Q\.b$"
 	out=$(in_host 1 "$NETLAB" ping -c 1 "$Q" 2>&1)
 	expect_match "ssh: netlab ping over ssh" "$out" "^2/2 addresses reachable"
+	# ssh hands the remote shell one line: arguments must arrive as sent.
+	out=$(in_host 1 "$NETLAB" exec "$Q" b -- printf '%s|' 'a  b' "it's" '$HOME' 2>&1)
+	expect_eq "ssh: exec arguments keep blanks, quotes and \$" "$out" "a  b|it's|\$HOME|"
+	out=$(in_host 1 "$NETLAB" exec "$Q" b -- echo $(seq 1 100) 2>&1)
+	expect_eq "ssh: exec passes 100 arguments, none dropped" "${out##* }" 100
+	# From a terminal, the command gets a terminal on the far host too
+	# (ssh -t), so that an interactive shell works there.
+	out=$(in_host 1 script -qec "$NETLAB exec $Q b -- tty" /dev/null 2>&1)
+	expect_match "ssh: exec from a terminal has a terminal on h2" "$out" "/dev/pts/[0-9]"
+	out=$(in_host 1 "$NETLAB" exec "$Q" b -- tty 2>&1)
+	expect_match "ssh: exec without a terminal asks for none" "$out" "not a tty"
 	out=$(in_host 1 "$NETLAB" down "$Q" 2>&1)
 	expect_match "ssh: down over ssh" "$out" "lab $Q down on every host"
 	expect_eq "ssh: nothing left on any host" "$(all_left "$Q")" ""
