@@ -17,6 +17,7 @@
 #include "topology/dot.h"
 #include "topology/kathara.h"
 #include "topology/labtest.h"
+#include "topology/spread.h"
 #include "topology/topology.h"
 
 /* kernel: impairments (`netlab impair`) */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* netlab check [--name NAME] FILE: load and validate, print a one-line summary.
+/* netlab check [--name NAME] [--spread] FILE: load and validate, print a
+ * one-line summary.
  */
 #include <stdio.h>
 
@@ -50,12 +51,19 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	struct nlab_counts n;
 	struct nlab_load_opts o = { 0 };
 	const char *file;
-	int rc = cli_file_args(cli, argc, argv, "FILE", &file, &o.rename);
+	int rc;
 
+	o.spread = cli_flag_arg(&argc, argv, "--spread");
+	rc = cli_file_args(cli, argc, argv, "FILE", &file, &o.rename);
 	if (rc)
 		return rc;
 	if (nlab_topology_load_opts(file, &o, &t, &diag))
 		return cli_diag(cli, &diag);
+	if (o.spread && !t->n_machines)
+		return cli_usage(cli,
+				 "--spread: %s has no [host] sections to "
+				 "place its nodes on",
+				 file);
 	nlab_topology_counts(t, &n);
 	printf("%s: %zu %s, %zu %s, %zu %s, %zu %s, %zu %s", t->name,
 	       PLURAL(n.nodes, "node", "nodes"),
@@ -76,6 +84,11 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 			      "segments across hosts"));
 	}
 	putchar('\n');
+	if (o.spread) { /* where `up --spread` would put the nodes */
+		cleanup_free char *where = nlab_spread_describe(t);
+
+		fputs(where, stdout);
+	}
 	fflush(stdout); /* before the probe's child could inherit it */
 	cli_notes(cli, t);
 	warn_kernel(cli, t);

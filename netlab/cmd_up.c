@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* netlab up [--name NAME] [--wait[=TIMEOUT]] FILE */
+/* netlab up [--name NAME] [--wait[=TIMEOUT]] [--spread] [--dry-run] FILE */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -162,11 +163,11 @@ static int wait_ready(struct cli *cli, const struct nlab_topology *t,
 /* Take the internal `--host NAME` (a coordinator bringing up this
  * host's part of a lab over several, multihost.h) out of argv. */
 static int host_arg(struct cli *cli, int *argc, char **argv, const char **host,
-		    const char **dir)
+		    const char **dir, const char **placed)
 {
 	int out = 1;
 
-	*host = *dir = NULL;
+	*host = *dir = *placed = NULL;
 	for (int i = 1; i < *argc; i++) {
 		if (!strcmp(argv[i], "--")) {
 			while (i < *argc)
@@ -175,6 +176,10 @@ static int host_arg(struct cli *cli, int *argc, char **argv, const char **host,
 		}
 		if (!strcmp(argv[i], "--dir") && i + 1 < *argc) {
 			*dir = argv[++i]; /* relative paths: the file's */
+			continue;
+		}
+		if (!strcmp(argv[i], "--placed") && i + 1 < *argc) {
+			*placed = argv[++i]; /* bytes of placement on stdin */
 			continue;
 		}
 		if (strcmp(argv[i], "--host")) {
@@ -216,6 +221,51 @@ static int up_multi(struct cli *cli, struct nlab_topology *t,
 	return ret;
 }
 
+/* --placed LEN: a decimal byte count, at most 16 MiB (a placement is a
+ * line per node). */
+static bool parse_placed(const char *s, size_t *len)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v > (16u << 20))
+		return false;
+	*len = (size_t)v;
+	return true;
+}
+
+/* --spread: where the nodes go, before they go there. */
+static void show_placement(const struct nlab_topology *t)
+{
+	cleanup_free char *text = nlab_spread_describe(t);
+
+	fputs(text, stdout);
+	fflush(stdout);
+}
+
+/* up --spread --dry-run: the placement, nothing made. */
+static int up_dry_run(struct cli *cli, const char *file,
+		      struct nlab_load_opts *lo)
+{
+	cleanup_topology struct nlab_topology *t = NULL;
+	cleanup_diag struct nlab_diag diag = { 0 };
+
+	if (!strcmp(file, "-"))
+		return cli_usage(cli, "--dry-run: a FILE, not -");
+	if (nlab_topology_load_opts(file, lo, &t, &diag))
+		return cli_diag(cli, &diag);
+	cli_notes(cli, t);
+	if (!t->n_machines)
+		return cli_usage(cli,
+				 "--spread: %s has no [host] sections to "
+				 "place its nodes on",
+				 file);
+	show_placement(t);
+	return EXIT_OK;
+}
+
 int cmd_up(struct cli *cli, int argc, char **argv)
 {
 	struct nlab_topology *t = NULL;
@@ -236,14 +286,18 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 	struct nlab_load_opts lo = { 0 };
 	const char *file, *host, *dir;
 	char stdin_path[64];
-	cleanup_free char *cwd = NULL;
+	cleanup_free char *cwd = NULL, *place = NULL;
+	const char *placed;
+	size_t placed_len = 0;
 	uint64_t wait_ms;
-	bool wait;
+	bool wait, dry_run;
 
 	prog.mark = prog.start;
 	prog.timings =
 		cli->verbose > 0 || cli_flag_arg(&argc, argv, "--timings");
-	ret = host_arg(cli, &argc, argv, &host, &dir);
+	lo.spread = cli_flag_arg(&argc, argv, "--spread");
+	dry_run = cli_flag_arg(&argc, argv, "--dry-run");
+	ret = host_arg(cli, &argc, argv, &host, &dir, &placed);
 	if (!ret)
 		ret = cli_wait_arg(cli, &argc, argv, &wait, &wait_ms);
 	if (!ret)
@@ -251,8 +305,21 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 				    &lo.rename);
 	if (ret)
 		return ret;
+	if (dry_run && !lo.spread)
+		return cli_usage(cli, "--dry-run goes with --spread (`netlab "
+				      "check FILE` checks a file)");
+	if (dry_run)
+		return up_dry_run(cli, file, &lo);
 	if (cli_need_root(cli))
 		return EXIT_FAIL;
+	if (placed && (!host || strcmp(file, "-")))
+		return cli_usage(cli, "--placed goes with --host and -");
+	if (placed && !parse_placed(placed, &placed_len))
+		return cli_usage(cli, "--placed: '%s' is no byte count",
+				 placed);
+	if (placed && nlab_stdin_head(placed_len, &place, &e))
+		return cli_fail(cli, &e);
+	lo.place = place;
 	if (!strcmp(file, "-")) { /* the lab on stdin; paths from the cwd */
 		if (nlab_stdin_file(stdin_path, sizeof(stdin_path), &e))
 			return cli_fail(cli, &e);
@@ -266,6 +333,15 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 		return ret;
 	}
 	cli_notes(cli, t);
+	if (lo.spread && (host || !t->n_machines)) {
+		nlab_topology_free(t);
+		return cli_usage(cli,
+				 "--spread: %s has no [host] sections to "
+				 "place its nodes on",
+				 file);
+	}
+	if (lo.spread && cli->verbose >= 0)
+		show_placement(t);
 	if (host && !t->n_machines) {
 		nlab_topology_free(t);
 		return cli_usage(cli,

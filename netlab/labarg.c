@@ -23,7 +23,9 @@ bool cli_is_file_arg(const char *arg)
 
 int cli_lab_arg(const struct cli *cli, const char *arg, char *lab, size_t len)
 {
-	struct nlab_load_opts o = { .skip_fs_checks = true };
+	/* Only its name is wanted: nodes without host = placed as by
+	 * `up --spread`, so that such a file names its lab too. */
+	struct nlab_load_opts o = { .skip_fs_checks = true, .spread = true };
 	struct nlab_topology *t = NULL;
 	struct nlab_diag d = { 0 };
 	int ret;

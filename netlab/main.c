@@ -13,7 +13,9 @@
 #endif
 
 const struct command commands[] = {
-	{ "up", cmd_up, "[--name NAME] [--wait[=TIMEOUT]] [--timings] FILE",
+	{ "up", cmd_up,
+	  "[--name NAME] [--wait[=TIMEOUT]] [--timings] [--spread] [--dry-run] "
+	  "FILE",
 	  "build the lab described by FILE (all or nothing)",
 	  "On any failure, or SIGINT/SIGTERM/SIGHUP, everything made so far "
 	  "is\n"
@@ -40,7 +42,11 @@ const struct command commands[] = {
 	  "each\n"
 	  "phase took (preflight, state, namespaces, bridges, links, "
 	  "addresses,\n"
-	  "qdiscs, sysctls, hosts, nodes, run watch) and the total." },
+	  "qdiscs, sysctls, hosts, nodes, run watch) and the total.\n"
+	  "--spread: in a lab over several hosts, place the nodes without\n"
+	  "host = (balanced counts, few segments across hosts; pinned nodes\n"
+	  "stay), print the placement, then bring the lab up so.  --dry-run:\n"
+	  "print the placement only." },
 	{ "down", cmd_down, "[--grace SECONDS] [--timings] LAB|FILE | --all",
 	  "remove a lab and every trace of it",
 	  "Works from the lab's own record, also after a crash of `up`.\n"
@@ -119,10 +125,12 @@ const struct command commands[] = {
 	  "log (netlab log demo r1 frr/frr.log), read while the node runs.\n"
 	  "It is relative, without '..'; no symbolic link under /var/log is\n"
 	  "followed." },
-	{ "check", cmd_check, "[--name NAME] FILE",
+	{ "check", cmd_check, "[--name NAME] [--spread] FILE",
 	  "load and validate a topology; needs no privileges",
 	  "--name NAME checks it under that lab name, as `up --name` would "
 	  "build it.\n"
+	  "--spread: place the nodes without host = as `up --spread` would, "
+	  "and\nprint the placement.\n"
 	  "Warns (exit still 0) when it asks for impairments this kernel "
 	  "lacks.\n"
 	  "FILE may be a Kathará lab: its directory, or its lab.conf; notes "

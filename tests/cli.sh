@@ -116,6 +116,31 @@ run "up --name with a bad name: usage, before root" 2 "not a valid lab name" -- 
 run "down --all with a LAB" 2 "--all takes no LAB" -- "$NETLAB" down --all x
 run "down without anything" 2 "expected LAB, FILE or --all" -- "$NETLAB" down
 
+# --- --spread: placement over [host]s, printed without root ----------------
+run "check --spread without [host] sections" 2 "--spread: $top/topologies/lan.ini has no [host] sections" -- \
+	"$NETLAB" check --spread "$top/topologies/lan.ini"
+run "up --spread --dry-run without [host] sections" 2 "has no [host] sections" -- \
+	"$NETLAB" up --spread --dry-run "$top/topologies/lan.ini"
+run "up --dry-run without --spread" 2 "--dry-run goes with --spread" -- \
+	"$NETLAB" up --dry-run "$top/topologies/lan.ini"
+{
+	printf '[lab]\nname = spread\n'
+	printf '[host h1]\naddress = 192.0.2.1\nvia = local\n'
+	printf '[host h2]\naddress = 192.0.2.2\nvia = exec true\n'
+	for i in 1 2 3 4; do
+		printf '[node r%d]\n' $i
+		[ $i -gt 1 ] && printf 'eth0 = s%d\n' $((i - 1))
+		[ $i -lt 4 ] && printf 'eth1 = s%d\n' $i
+	done
+} >"$tmp/spread.ini"
+chmod a+r "$tmp/spread.ini"
+run "check without --spread: a node with no host =, naming --spread" 2 "netlab up --spread" -- \
+	"$NETLAB" check "$tmp/spread.ini"
+run "check --spread prints the placement" 0 "  h2: 2 nodes: r3, r4" -- \
+	"$NETLAB" check --spread "$tmp/spread.ini"
+run "up --spread --dry-run prints it, needs no root" 0 "1 segment across hosts (2 VXLAN ports): s2" -- \
+	"${as_user[@]}" "$tmp/netlab" up --spread --dry-run "$tmp/spread.ini"
+
 # --- documentation of what is easy to get wrong ----------------------------
 run "impair --help: egress only" 0 "egress" -- "$NETLAB" impair --help
 run "ping --help: the cells" 0 "A of the N addresses answered" -- \

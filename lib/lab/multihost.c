@@ -19,6 +19,7 @@
 #include "lab/state.h"
 #include "topology/nsname.h"
 #include "topology/part.h"
+#include "topology/spread.h"
 #include "base/testhook.h"
 #include "base/util.h"
 
@@ -42,6 +43,28 @@ int nlab_stdin_file(char *path, size_t len, struct nlab_err *e)
 		}
 	}
 	snprintf(path, len, "/proc/self/fd/%d", fd);
+	return 0;
+}
+
+int nlab_stdin_head(size_t len, char **out, struct nlab_err *e)
+{
+	char *buf = xmalloc(len + 1);
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t r = read(STDIN_FILENO, buf + got, len - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			free(buf);
+			return nlab_err_set(e, r ? errno : EPIPE,
+					    "read the placement from stdin");
+		}
+		got += (size_t)r;
+	}
+	buf[len] = '\0';
+	*out = buf;
 	return 0;
 }
 
@@ -209,6 +232,8 @@ static int save_whole(const struct nlab_topology *t, const char *host,
 		      struct nlab_err *e)
 {
 	struct nlab_state st;
+	size_t place_len;
+	cleanup_free char *place = nlab_spread_text(t, &place_len);
 	int r = nlab_state_open(t->name, &st, e);
 
 	if (r > 0)
@@ -216,6 +241,7 @@ static int save_whole(const struct nlab_topology *t, const char *host,
 	if (!r &&
 	    (nlab_state_write(&st, NLAB_MULTI_WHOLE, t->source, t->source_len,
 			      e) ||
+	     nlab_state_write(&st, NLAB_MULTI_PLACE, place, place_len, e) ||
 	     nlab_state_write(&st, NLAB_MULTI_HOST, host, strlen(host), e)))
 		r = -1;
 	nlab_state_close(&st);
@@ -271,7 +297,10 @@ int nlab_multi_whole(const char *lab, struct nlab_topology **t,
 {
 	cleanup_free char *text = nlab_state_slurp(lab, NLAB_MULTI_WHOLE);
 	cleanup_free char *host = nlab_state_slurp(lab, NLAB_MULTI_HOST);
-	struct nlab_load_opts lo = { .skip_fs_checks = true, .rename = lab };
+	cleanup_free char *place = nlab_state_slurp(lab, NLAB_MULTI_PLACE);
+	struct nlab_load_opts lo = { .skip_fs_checks = true,
+				     .rename = lab,
+				     .place = place };
 	cleanup_diag struct nlab_diag d = { 0 };
 	cleanup_close int fd = -1;
 	char path[64];

@@ -42,6 +42,11 @@
 /* In a host's own lab state: the whole lab file and the host's name. */
 #define NLAB_MULTI_WHOLE "multihost.ini"
 #define NLAB_MULTI_HOST	 "multihost-host"
+/* ... and where `up --spread` put the nodes without host = (spread.h):
+ * the coordinator sends it ahead of the file (`up --host NAME --placed
+ * LEN -`) and keeps it in its record, so that every host, `down` and the
+ * commands run from the coordinator agree on one placement. */
+#define NLAB_MULTI_PLACE "multihost-placement"
 
 /* ---- on each host (multihost.c) ---- */
 
@@ -61,6 +66,10 @@ void nlab_multi_part_unstitch(const char *lab, const struct nlab_warn *w);
  * (/proc/self/fd/N) in @path: `up -` reads the lab from a pipe or ssh's
  * socket.  The fd stays open until exit. */
 int nlab_stdin_file(char *path, size_t len, struct nlab_err *e);
+
+/* `up --placed LEN -`: the first @len bytes of stdin (the placement),
+ * NUL-ended in *out (free it); the lab file follows them. */
+int nlab_stdin_head(size_t len, char **out, struct nlab_err *e);
 
 /* On a host of a lab over several: the whole lab as the coordinator
  * sent it, and this host in it.  Returns 1 when @lab is no such part

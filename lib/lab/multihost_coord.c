@@ -25,6 +25,7 @@
 
 #include "lab/multihost.h"
 #include "lab/state.h"
+#include "topology/spread.h"
 #include "base/util.h"
 
 /* An argv of strings it owns, as long as needed. */
@@ -295,7 +296,8 @@ static int write_file(const char *path, const char *data, size_t len,
 	return 0;
 }
 
-static int rec_create(const struct nlab_topology *t, struct nlab_err *e)
+static int rec_create(const struct nlab_topology *t, const char *place,
+		      size_t place_len, struct nlab_err *e)
 {
 	char p[PATH_MAX];
 
@@ -317,7 +319,10 @@ static int rec_create(const struct nlab_topology *t, struct nlab_err *e)
 	if (write_file(p, t->source, t->source_len, e))
 		return -1;
 	rec_path(p, sizeof(p), t->name, "source-dir");
-	return write_file(p, t->dir, strlen(t->dir), e);
+	if (write_file(p, t->dir, strlen(t->dir), e))
+		return -1;
+	rec_path(p, sizeof(p), t->name, "placement"); /* up --spread's */
+	return write_file(p, place, place_len, e);
 }
 
 static void rec_remove(const char *lab)
@@ -330,6 +335,8 @@ static void rec_remove(const char *lab)
 	unlink(p);
 	rec_path(p, sizeof(p), lab, "left");
 	unlink(p);
+	rec_path(p, sizeof(p), lab, "placement");
+	unlink(p);
 	rec_path(p, sizeof(p), lab, NULL);
 	rmdir(p);
 	rmdir(NLAB_MULTI_DIR); /* the last one: nothing of ours is left */
@@ -340,7 +347,7 @@ static int rec_load(const char *lab, struct nlab_topology **t,
 		    struct nlab_err *e)
 {
 	char p[PATH_MAX];
-	cleanup_free char *dir = NULL;
+	cleanup_free char *dir = NULL, *place = NULL;
 	cleanup_diag struct nlab_diag d = { 0 };
 	struct nlab_load_opts lo = { .skip_fs_checks = true, .rename = lab };
 	FILE *f;
@@ -358,6 +365,10 @@ static int rec_load(const char *lab, struct nlab_topology **t,
 		fclose(f);
 	}
 	lo.dir = dir;
+	/* Where `up --spread` put the nodes (none in an older record). */
+	rec_path(p, sizeof(p), lab, "placement");
+	place = slurp(p);
+	lo.place = place;
 	rec_path(p, sizeof(p), lab, "topology.ini");
 	if (nlab_topology_load_opts(p, &lo, t, &d))
 		return nlab_err_set(e, 0, "lab %s: its record %s: %s", lab, p,
@@ -430,8 +441,13 @@ static void reap_hosts(const struct nlab_topology *t, const pid_t *pids,
 int nlab_multi_up(const struct nlab_topology *t, volatile sig_atomic_t *stop,
 		  bool timings, struct nlab_err *e)
 {
-	/* -q up [--timings] --host NAME --name LAB [--dir DIR] - */
-	char *args[12];
+	/* -q up [--timings] --host NAME --name LAB [--placed LEN]
+	 * [--dir DIR] -: with nodes placed by --spread, LEN bytes of
+	 * placement (spread.h) on stdin before the file. */
+	size_t place_len;
+	cleanup_free char *place = nlab_spread_text(t, &place_len);
+	char len_arg[32];
+	char *args[14];
 	uint64_t start = nlab_now_ms();
 	pid_t *pids = xcalloc(t->n_machines, sizeof(pid_t));
 	int *in = xcalloc(t->n_machines, sizeof(int));
@@ -441,7 +457,8 @@ int nlab_multi_up(const struct nlab_topology *t, volatile sig_atomic_t *stop,
 	size_t n_failed = 0;
 	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
 
-	if (rec_create(t, e)) {
+	snprintf(len_arg, sizeof(len_arg), "%zu", place_len);
+	if (rec_create(t, place, place_len, e)) {
 		free(pids);
 		free(in);
 		free(st);
@@ -461,6 +478,10 @@ int nlab_multi_up(const struct nlab_topology *t, volatile sig_atomic_t *stop,
 		args[a++] = (char *)t->machines[i].name;
 		args[a++] = "--name";
 		args[a++] = (char *)t->name;
+		if (place_len) {
+			args[a++] = "--placed";
+			args[a++] = len_arg;
+		}
 		if (!ssh) {
 			args[a++] = "--dir";
 			args[a++] = (char *)t->dir;
@@ -472,6 +493,7 @@ int nlab_multi_up(const struct nlab_topology *t, volatile sig_atomic_t *stop,
 	for (size_t i = 0; i < t->n_machines; i++) {
 		if (pids[i] <= 0)
 			continue;
+		write_all(in[i], place, place_len);
 		write_all(in[i], t->source, t->source_len);
 		close(in[i]);
 	}

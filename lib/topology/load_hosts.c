@@ -11,6 +11,7 @@
 
 #include "topology/load.h"
 #include "topology/prefix.h"
+#include "topology/spread.h"
 #include "base/text.h"
 #include "base/util.h"
 
@@ -232,8 +233,43 @@ static uint32_t overhead(int family)
 	return family == AF_INET6 ? 70 : 50;
 }
 
-/* Every node on a host once there are [host]s; then each segment that
- * spans hosts: its VNI, its MTU, and what asks for more MTU than fits. */
+/* Where `up --spread` put the nodes without host =: "NODE HOST" lines
+ * that the coordinator sends its hosts and keeps in its record. */
+static void load_placement(struct loadctx *c, const char *text)
+{
+	struct nlab_topology *t = c->t;
+	cleanup_free char *copy = xstrdup(text);
+	char *save = NULL;
+
+	for (char *l = strtok_r(copy, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		cleanup_free char *line = xstrdup(l);
+		char *cur = l, *node = nlab_next_word(&cur),
+		     *host = nlab_next_word(&cur);
+		struct nlab_node *n = node ? nlab_topology_node(t, node) : NULL;
+		struct nlab_host *h = NULL;
+
+		for (size_t i = 0; host && i < t->n_machines; i++)
+			if (!strcmp(t->machines[i].name, host))
+				h = &t->machines[i];
+		if (!n || !h || nlab_next_word(&cur))
+			load_error(c, 0, NULL,
+				   "placement '%s': no such node and host",
+				   line);
+		else if (n->host && !n->spread)
+			load_error(c, n->line, NULL,
+				   "placement: node %s has host = already",
+				   n->name);
+		else {
+			n->host = h;
+			n->spread = true;
+		}
+	}
+}
+
+/* Every node on a host once there are [host]s (placed by --spread if
+ * asked); then each segment that spans hosts: its VNI, its MTU, and
+ * what asks for more MTU than fits. */
 void load_hosts_segments(struct loadctx *c)
 {
 	struct nlab_topology *t = c->t;
@@ -241,6 +277,10 @@ void load_hosts_segments(struct loadctx *c)
 
 	if (!t->n_machines || !*t->name)
 		return;
+	if (c->opts->place)
+		load_placement(c, c->opts->place);
+	if (c->opts->spread)
+		nlab_topology_spread(t, NULL);
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct nlab_node *n = &t->nodes[i];
 
@@ -250,7 +290,8 @@ void load_hosts_segments(struct loadctx *c)
 		c->sect = label;
 		load_error(c, n->line, NULL,
 			   "no host = NAME: this lab has [host] sections, so "
-			   "every node says which host it runs on");
+			   "every node says which host it runs on (or `netlab "
+			   "up --spread` places the nodes without one)");
 	}
 	for (size_t i = 0; i < t->n_machines; i++) {
 		const struct nlab_host *h = &t->machines[i];
@@ -262,9 +303,16 @@ void load_hosts_segments(struct loadctx *c)
 			continue;
 		snprintf(label, sizeof(label), "[host %s]", h->name);
 		c->sect = label;
-		load_error(c, h->line, NULL,
-			   "no node runs on it (host = %s in a [node])",
-			   h->name);
+		if (c->opts->spread)
+			load_error(c, h->line, NULL,
+				   "no node runs on it: --spread has %zu "
+				   "node%s for %zu hosts",
+				   t->n_nodes, t->n_nodes == 1 ? "" : "s",
+				   t->n_machines);
+		else
+			load_error(c, h->line, NULL,
+				   "no node runs on it (host = %s in a [node])",
+				   h->name);
 	}
 	for (size_t i = 0; i < t->n_segments; i++) {
 		struct nlab_segment *s = &t->segments[i];

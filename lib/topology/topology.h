@@ -168,6 +168,7 @@ struct nlab_node {
 	char name[NLAB_NAME_MAX + 1];
 	struct nlab_host *host; /* `host =`; NULL in a one-host lab */
 	int host_line;		/* the line of `host =`, 0 without one */
+	bool spread;		/* host placed by `up --spread`, not host = */
 	struct nlab_iface *ifaces;
 	size_t n_ifaces;
 	struct nlab_route *routes;
@@ -282,6 +283,9 @@ struct nlab_load_opts {
 			      * (NULL: the file's base name without .ini) */
 	const char *rename;  /* the lab's name, whatever the file says
 			      * (`up --name`; a running lab's stored copy) */
+	bool spread;	     /* place nodes without host = (`up --spread`) */
+	const char *place;   /* "NODE HOST\n" lines: where `up --spread`
+			      * put the nodes without host = (spread.h) */
 };
 /*
  * @path may also be a Kathará lab (a directory with a lab.conf, or the
