@@ -16,9 +16,11 @@
 #include "topology/nsname.h"
 #include "base/testhook.h"
 
-/* The same text for every node: localhost, then each node's addresses. */
-static char *hosts_text(const struct nlab_topology *t, size_t *len)
+/* The same text for every node: localhost, then each node's addresses,
+ * every node of the lab, on this host or another. */
+static char *hosts_text(const struct nlab_topology *part, size_t *len)
 {
+	const struct nlab_topology *t = part->whole ? part->whole : part;
 	char *text = NULL;
 	FILE *f = open_memstream(&text, len);
 	char buf[64];

@@ -272,6 +272,7 @@ int nlab_multi_part_up(const struct nlab_topology *t, const char *name,
 				    d.n ? d.lines[0] : "does not load");
 	if (!part->n_nodes)
 		return nlab_err_set(e, 0, "host %s has no nodes", name);
+	part->whole = t; /* every hosts file names the nodes of all hosts */
 	if (nlab_lab_up(part, o, e))
 		return nlab_err_wrap(e, "host %s", name);
 	if (save_whole(t, name, e) || stitch(t, h, e)) {

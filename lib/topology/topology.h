@@ -231,6 +231,9 @@ struct nlab_topology {
 	char name[NLAB_NAME_MAX + 1]; /* the lab's name */
 	char *description;	      /* [lab] description, or NULL */
 	enum nlab_hosts_mode hosts;   /* /etc/netns/LAB.NODE/hosts */
+	/* One host's part of a lab over several hosts: the whole lab, whose
+	 * nodes every hosts file lists (not owned; NULL: this one's). */
+	const struct nlab_topology *whole;
 	uint64_t log_max;	      /* the nodes' default log_max */
 	unsigned shared;	      /* the nodes' default `shared` */
 	struct nlab_node *nodes;

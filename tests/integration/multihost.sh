@@ -104,6 +104,10 @@ out=$(in_host 1 "$NETLAB" up "$f" 2>&1)
 expect_match "chain over 2 hosts: up" "$out" "lab $L up on 2 hosts: 4 nodes"
 expect "chain: n1 pings n4 across the hosts" in_host 1 ip netns exec "$L.n1" ping -c 2 -W 2 10.0.34.4
 expect "chain: n4 pings n1 back" in_host 2 ip netns exec "$L.n4" ping -c 1 -W 2 10.0.12.1
+expect_match "chain: n1's hosts file names n4, on the other host" \
+	"$(in_host 1 "$NETLAB" exec "$L" n1 -- getent hosts n4 2>&1)" "^10\.0\.34\.4 +n4$"
+expect_match "chain: n4 resolves n1 (h1) by name" \
+	"$(in_host 2 "$NETLAB" exec "$L" n4 -- getent hosts n1 2>&1)" "^10\.0\.12\.1 +n1$"
 expect_eq "chain: n1, n2 and s23 on h1" "$(in_host 1 ls /run/netns | grep -c "^$L\.")" 3
 expect_eq "chain: n3, n4 and s23 on h2" "$(in_host 2 ls /run/netns | grep -c "^$L\.")" 3
 d=$(in_host 2 ip -n "$L.s23" -d link show vx0 2>&1)
