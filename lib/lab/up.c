@@ -451,19 +451,39 @@ static void plan(struct up *u)
 }
 
 /* Each namespace holds an fd and a socket while `up` runs.  The caller's
- * limit is kept for the nodes, which get it back. */
-static void raise_fd_limit(struct up *u, size_t need)
+ * limit is kept for the nodes, which get it back.  A hard limit below
+ * what the lab needs is raised where we may (CAP_SYS_RESOURCE), else
+ * refused here, before anything exists: running out of descriptors
+ * halfway would only mean a rollback. */
+static int raise_fd_limit(struct up *u, size_t need, struct nlab_err *e)
 {
+	rlim_t want = (rlim_t)need + 32;
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return;
+		return 0;
 	u->nofile = rl;
 	u->have_nofile = true;
-	if (rl.rlim_cur < need + 64) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur >= want)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want) {
+		struct rlimit more = { want, want };
+
+		if (setrlimit(RLIMIT_NOFILE, &more) == 0)
+			return 0;
+		return nlab_err_set(e, 0,
+				    "%zu namespaces need %llu open files "
+				    "while `up` runs (2 each, and 32), and "
+				    "the hard limit is %llu: raise it "
+				    "(ulimit -Hn %llu as root, or "
+				    "LimitNOFILE= for a service)",
+				    u->n_ns, (unsigned long long)want,
+				    (unsigned long long)rl.rlim_max,
+				    (unsigned long long)want);
 	}
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	return 0;
 }
 
 /* Everything after the state exists, in order; any failure leaves what
@@ -515,7 +535,8 @@ int nlab_lab_up(const struct nlab_topology *t, const struct nlab_up_opts *o,
 	if (nlab_up_preflight(t, e))
 		return -1;
 	phase_done(&u, "preflight", 1);
-	raise_fd_limit(&u, 2 * u.n_ns);
+	if (raise_fd_limit(&u, 2 * u.n_ns, e))
+		return -1;
 	u.orig_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (u.orig_netns < 0)
 		return nlab_err_set(e, errno, "open /proc/self/ns/net");
