@@ -687,38 +687,25 @@ static size_t set_at(const struct node_set *s, size_t k)
 	return s->which ? s->which[k] : k;
 }
 
-/* Move @fd to the lowest free descriptor at or above @min if that is
- * below it; -1 if it could not be moved. */
-static int move_fd(int *fd, int min, bool down)
-{
-	int nfd = fcntl(*fd, F_DUPFD_CLOEXEC, min);
-
-	if (nfd < 0)
-		return -1;
-	if (down && nfd > *fd) {
-		close(nfd);
-		return 0;
-	}
-	close(*fd);
-	*fd = nfd;
-	return 0;
-}
-
 /*
  * Each supervisor is cloned sharing the launcher's descriptor table
  * (CLONE_FILES) and at once unshares it, copying only the descriptors
  * below the returned lo_end (keep_only_fds): cloning a table that holds
  * one descriptor per namespace, then closing them, for each of N nodes
- * was O(N^2).  For that the namespaces' descriptors (@nsfd, for the
- * nodes of @set) move above everything else and the few a supervisor
- * keeps (@keep) move down.  0 if they could not be placed so: then each
- * clone copies the table, as before.
+ * was O(N^2).  For that the few a supervisor keeps (@keep) move to the
+ * lowest slots from 3 on: a free one, or one a namespace's descriptor
+ * (@nsfd, for the nodes of @set) held, which moves to the top of the
+ * table (only as many as there are to keep: moving every namespace's
+ * up needed twice the descriptors, more than the open-files limit at
+ * 10,000 nodes).  A slot held by anything else is passed over: the
+ * supervisor closes it in its own copy.  0 if they could not be placed
+ * so: then each clone copies the whole table, as before.
  */
 static int place_fds(int *nsfd, const struct node_set *set, int *const keep[],
 		     size_t n_keep)
 {
+	int slot = 3, lo_end = 0;
 	struct rlimit rl;
-	int top = 0, lo_end = 0;
 
 	/* Room above: the launcher's own limit, the nodes get the caller's
 	 * back (sup_args.nofile). */
@@ -726,21 +713,48 @@ static int place_fds(int *nsfd, const struct node_set *set, int *const keep[],
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	for (size_t k = 0; k < set->n; k++)
-		top = nsfd[set_at(set, k)] > top ? nsfd[set_at(set, k)] : top;
-	for (size_t i = 0; i < n_keep; i++)
-		top = *keep[i] > top ? *keep[i] : top;
-	for (size_t k = 0; k < set->n; k++)
-		if (move_fd(&nsfd[set_at(set, k)], top + 1, false))
+	for (size_t i = 0; i < n_keep; i++, slot++) {
+		bool taken = false;
+
+		for (; slot < 64; slot++) {
+			bool is_keep = false;
+			size_t k = 0;
+
+			for (size_t j = 0; j < n_keep; j++)
+				is_keep |= j >= i && *keep[j] == slot;
+			if (is_keep || fcntl(slot, F_GETFD) < 0) {
+				taken = true; /* ours, or free */
+				break;
+			}
+			while (k < set->n && nsfd[set_at(set, k)] != slot)
+				k++;
+			if (k < set->n) { /* a namespace's: up to the top */
+				int top = fcntl(slot, F_DUPFD_CLOEXEC, 64);
+
+				if (top < 0)
+					return 0;
+				close(slot);
+				nsfd[set_at(set, k)] = top;
+				taken = true;
+				break;
+			}
+		}
+		if (!taken)
 			return 0;
-	for (size_t i = 0; i < n_keep; i++) {
-		if (move_fd(keep[i], 3, true))
-			return 0;
-		lo_end = *keep[i] + 1 > lo_end ? *keep[i] + 1 : lo_end;
+		if (*keep[i] != slot) {
+			/* @slot may hold a later keep: swap through dup. */
+			for (size_t j = i + 1; j < n_keep; j++)
+				if (*keep[j] == slot &&
+				    (*keep[j] = fcntl(slot, F_DUPFD_CLOEXEC,
+						      64)) < 0)
+					return 0;
+			if (dup3(*keep[i], slot, O_CLOEXEC) < 0)
+				return 0;
+			close(*keep[i]);
+			*keep[i] = slot;
+		}
+		lo_end = slot + 1;
 	}
-	for (size_t k = 0; k < set->n; k++)
-		if (nsfd[set_at(set, k)] < lo_end)
-			return 0;
 	return lo_end;
 }
 
