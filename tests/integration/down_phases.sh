@@ -68,7 +68,8 @@ down_paused 2
 expect_eq "files: /etc/netns has nothing of the lab" "$(ls /etc/netns | grep -c "^$L\.")" 0
 a=$(sup a)
 expect "files: a's supervisor still runs" test -n "$a"
-expect_match "files: a still sees b in its /etc/hosts" "$(nsenter -t "$a" -m cat /etc/hosts 2>&1)" "^10\.43\.0\.2	b$"
+# (exec, not nsenter -m: in a chroot that would see the real root's.)
+expect_match "files: a still sees b in its /etc/hosts" "$("$NETLAB" exec "$L" a -- cat /etc/hosts 2>&1)" "^10\.43\.0\.2	b$"
 expect "files: a's state files are still there" test -e "/run/netlab/$L/a.run" -a -e "/run/netlab/$L/a.log"
 kill_down files
 expect "files: the nodes still run" test -n "$(sup a)" -a -n "$(sup b)"
