@@ -211,24 +211,6 @@ static int unmount_one(const char *name)
 	return umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 ? errno : 0;
 }
 
-int nlab_netns_remove_made(const char *name, const struct nlab_ident *id,
-			   bool by_name, const struct nlab_warn *w,
-			   struct nlab_err *e)
-{
-	cleanup_close int dfd = -1;
-	struct stat db;
-	int r = open_dir(&dfd, &db, e);
-
-	if (r)
-		return r > 0 ? 0 : -1;
-	r = made_here(dfd, &db, name, id, by_name, w, e);
-	if (r <= 0)
-		return r;
-	if (unmount_err(unmount_one(name), name, e))
-		return -1;
-	return unlink_made(dfd, name, e);
-}
-
 struct unmounts {
 	const struct nlab_netns_made *ns;
 	const size_t *which;
@@ -281,6 +263,15 @@ int nlab_netns_remove_made_many(const struct nlab_netns_made *ns, size_t n,
 			*e = e1;
 	}
 	return failed ? -1 : 0;
+}
+
+int nlab_netns_remove_made(const char *name, const struct nlab_ident *id,
+			   bool by_name, const struct nlab_warn *w,
+			   struct nlab_err *e)
+{
+	const struct nlab_netns_made one = { .name = name, .id = id };
+
+	return nlab_netns_remove_made_many(&one, 1, by_name, w, e);
 }
 
 bool nlab_netns_exists(const char *name)

@@ -557,19 +557,28 @@ static void peer_words(const struct nlab_segment *s, const struct nlab_iface *f,
 		 s->name);
 }
 
-/* Link @f of segment @s (a whole veth pair, or one switch port) made. */
-static void link_add(struct ctx *c, const struct nlab_segment *s,
-		     const struct nlab_iface *f)
+/* The step that adds (@adding) or removes link @f of segment @s. */
+static void link_step(struct ctx *c, const struct nlab_segment *s,
+		      const struct nlab_iface *f, bool adding)
 {
 	struct nlab_step *st;
 	char peer[128];
 
 	peer_words(s, f, peer, sizeof(peer));
-	st = add(&c->part[P_LINK_ADD], NLAB_STEP_LINK_ADD, f->node->name,
-		 "%s: add link to %s", f->name, peer);
+	st = add(&c->part[adding ? P_LINK_ADD : P_LINK_DEL],
+		 adding ? NLAB_STEP_LINK_ADD : NLAB_STEP_LINK_DEL,
+		 f->node->name, "%s: %s link to %s", f->name,
+		 adding ? "add" : "remove", peer);
 	st->ifname = f->name;
 	st->seg = s;
 	st->iface = s->kind == NLAB_SEG_BRIDGE ? f : NULL;
+}
+
+/* Link @f of segment @s (a whole veth pair, or one switch port) made. */
+static void link_add(struct ctx *c, const struct nlab_segment *s,
+		     const struct nlab_iface *f)
+{
+	link_step(c, s, f, true);
 	if (s->kind == NLAB_SEG_BRIDGE) {
 		mark(&c->fresh, &c->n_fresh, &c->cap_fresh, f);
 		return;
@@ -583,9 +592,6 @@ static void link_add(struct ctx *c, const struct nlab_segment *s,
 static void link_del(struct ctx *c, const struct nlab_segment *s,
 		     const struct nlab_iface *f)
 {
-	struct nlab_step *st;
-	char peer[128];
-
 	if (s->kind == NLAB_SEG_VETH) {
 		for (size_t m = 0; m < s->n_members; m++)
 			mark(&c->gone, &c->n_gone, &c->cap_gone, s->members[m]);
@@ -598,12 +604,7 @@ static void link_del(struct ctx *c, const struct nlab_segment *s,
 		if (!new_node(c, f->node->name))
 			return;
 	}
-	peer_words(s, f, peer, sizeof(peer));
-	st = add(&c->part[P_LINK_DEL], NLAB_STEP_LINK_DEL, f->node->name,
-		 "%s: remove link to %s", f->name, peer);
-	st->ifname = f->name;
-	st->seg = s;
-	st->iface = s->kind == NLAB_SEG_BRIDGE ? f : NULL;
+	link_step(c, s, f, false);
 }
 
 static void segment_all(struct ctx *c, const struct nlab_segment *s,

@@ -283,8 +283,8 @@ static int open_hosts(int etc, const char *ns, int flags)
 }
 
 /* The hosts file of a node of @t other than @node that @rec records and
- * that still is the file netlab made, opened in @src; 0 if there is
- * none (@src->fd stays -1). */
+ * that still is the file netlab made, opened in @src (its fd stays -1
+ * if there is none). */
 static void find_shared(int etc, const struct nlab_topology *t,
 			const struct nlab_node *node,
 			const struct nlab_record *rec, struct hosts_src *src)
