@@ -37,8 +37,9 @@
 #include "lab/lab.h"
 #include "topology/topology.h"
 
-/* The coordinator's records. */
-#define NLAB_MULTI_DIR "/run/netlab/.multi"
+/* The coordinator's records, in /run/netlab (lab/state.h). */
+#define NLAB_MULTI_NAME ".multi"
+#define NLAB_MULTI_DIR	"/run/netlab/" NLAB_MULTI_NAME
 /* In a host's own lab state: the whole lab file and the host's name. */
 #define NLAB_MULTI_WHOLE "multihost.ini"
 #define NLAB_MULTI_HOST	 "multihost-host"

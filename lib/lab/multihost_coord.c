@@ -25,6 +25,7 @@
 
 #include "lab/multihost.h"
 #include "lab/state.h"
+#include "lab/statefs.h"
 #include "topology/spread.h"
 #include "base/util.h"
 
@@ -300,9 +301,16 @@ static int rec_create(const struct nlab_topology *t, const char *place,
 		      size_t place_len, struct nlab_err *e)
 {
 	char p[PATH_MAX];
+	int base, lock;
 
-	mkdir(NLAB_STATE_DIR, 0700);
-	mkdir(NLAB_MULTI_DIR, 0700);
+	/* .multi made while no tmpfs can be mounted over it (statefs.h) */
+	base = nlab_statefs_open(&lock);
+	if (base < 0)
+		return nlab_err_set(e, errno, "open " NLAB_STATE_DIR);
+	mkdirat(base, NLAB_MULTI_NAME, 0700);
+	if (lock >= 0)
+		close(lock);
+	close(base);
 	rec_path(p, sizeof(p), t->name, NULL);
 	if (mkdir(p, 0700) < 0) {
 		if (errno == EEXIST) {

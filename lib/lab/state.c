@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "lab/hosts.h"
+#include "lab/statefs.h"
 #include "topology/topology.h"
 #include "base/util.h"
 
@@ -87,22 +88,23 @@ int nlab_state_create(const char *lab, struct nlab_state *st,
 	static const char magic[] = NLAB_RECORD_MAGIC "\n";
 	cleanup_close int base = -1;
 	char path[128];
-	int r;
+	int r, made, lock;
 
 	state_init(st, lab, path, sizeof(path));
-	if (mkdir(NLAB_STATE_DIR, 0755) < 0 && errno != EEXIST)
-		return nlab_err_set(e, errno, "mkdir " NLAB_STATE_DIR);
-	base = open_base();
+	base = nlab_statefs_open(&lock);
 	if (base < 0)
 		return open_err(e, NLAB_STATE_DIR);
-	if (mkdirat(base, lab, 0700) < 0) {
-		if (errno == EEXIST)
+	made = mkdirat(base, lab, 0700) < 0 ? errno : 0;
+	if (lock >= 0)
+		close(lock); /* our directory is there: nothing hides it now */
+	if (made) {
+		if (made == EEXIST)
 			return nlab_err_set(
 				e, EEXIST,
 				"lab %s already exists (netlab down %s "
 				"removes it)",
 				lab, lab);
-		return nlab_err_set(e, errno, "mkdir %s", path);
+		return nlab_err_set(e, made, "mkdir %s", path);
 	}
 	st->dirfd = openat(base, lab, DIR_FLAGS);
 	if (st->dirfd < 0) {
