@@ -70,6 +70,9 @@ static int state_dir_fd = -1;
 static struct nlab_run run_state;
 /* `down` said the lab's state goes too (NLAB_STOP_GONE): say no more. */
 static bool state_gone;
+/* The node's own /proc, opened as it is mounted: what signal_node()
+ * lists, whatever a node's process mounts over /proc later. */
+static int proc_fd = -1;
 
 /* How long a stop from inside the node waits for its processes before
  * SIGKILL, as `down`'s default grace (nobody outside follows it up). */
@@ -188,6 +191,7 @@ static int mount_proc_sys(struct nlab_err *e)
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0)
 		return nlab_err_set(e, errno, "mount /proc");
+	proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* A sysfs mounted from inside the netns shows the node's
 	 * interfaces; read-only if the host's is (as ip netns exec). */
 	if (statvfs("/sys", &sv) == 0 && (sv.f_flag & ST_RDONLY))
@@ -337,6 +341,38 @@ static pid_t start_run(const struct sup_args *a, const char *lang)
 	_exit(127);
 }
 
+/*
+ * @sig to every other process of the node: each its /proc lists (the
+ * processes with a pid in its PID namespace, those of namespaces nested
+ * in it too).  Not kill(-1), which looks at every process of the host to
+ * find those: for each node of a lab going down, O(N^2) in all.
+ */
+static void signal_node(int sig)
+{
+	char ents[2048] __attribute__((aligned(8)));
+	ssize_t len;
+
+	if (proc_fd < 0 || lseek(proc_fd, 0, SEEK_SET) < 0) {
+		kill(-1, sig);
+		return;
+	}
+	while ((len = getdents64(proc_fd, ents, sizeof(ents))) > 0) {
+		for (ssize_t off = 0; off < len;) {
+			const struct dirent64 *de = (void *)(ents + off);
+			char *end;
+			long pid;
+
+			off += de->d_reclen;
+			pid = strtol(de->d_name, &end, 10);
+			if (*end || end == de->d_name || pid <= 1)
+				continue;
+			kill((pid_t)pid, sig);
+		}
+	}
+	if (len < 0)
+		kill(-1, sig);
+}
+
 /* A stop: SIGTERM to every other process of the node.  The first stop
  * signal is what NODE.run will say; one sent from inside the node (a
  * sender the node's PID namespace can name) gets SIGKILL after a grace
@@ -356,7 +392,7 @@ static void begin_stop(const struct signalfd_siginfo *si)
 		if (si->ssi_pid)
 			alarm(INSIDE_STOP_GRACE_S);
 	}
-	kill(-1, SIGTERM);
+	signal_node(SIGTERM);
 }
 
 /* Bytes of output copied into the log before the signals get a look. */

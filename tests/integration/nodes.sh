@@ -66,8 +66,10 @@ expect_eq "supervisor: host ps names lab and node" "$(ps -o args= -p "$sup")" "n
 expect_eq "supervisor: stdin is /dev/null" "$(stat -L -c %F:%t:%T /proc/"$sup"/fd/0)" \
 	"$(stat -c %F:%t:%T /dev/null)"
 # stdin, stdout and stderr (the log pipe), its signalfd, the lab state dir,
-# NODE.log and the pipe's read end: nothing else
-expect_eq "supervisor: holds only its few fds" "$(ls /proc/"$sup"/fd | wc -l)" "7"
+# NODE.log, the pipe's read end and the node's /proc: nothing else
+expect_eq "supervisor: holds only its few fds" "$(ls /proc/"$sup"/fd | wc -l)" "8"
+expect_eq "supervisor: one of them the node's own /proc" \
+	"$(for f in /proc/"$sup"/fd/*; do [ "$(readlink "$f")" = /proc ] && echo proc; done)" proc
 
 expect_match "log: run output" "$("$NETLAB" log "$L" a)" "hello from a"
 "$NETLAB" log -f "$L" b >"$TMP/follow" 2>&1 &
