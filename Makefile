@@ -19,9 +19,13 @@ DESTDIR ?=
 # B is the build directory; the default keeps netlab/netlab in the tree.
 B       ?= .
 
-PKGS     := libnl-route-3.0 libmnl libpcap
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKGS     := libnl-route-3.0 libmnl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libpcap)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -liniparser -lm
+# libpcap is not linked: `capture` loads it (lib/run/pcapdl.h), first by
+# the SONAME of the one built against.
+PCAP_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libpcap)/libpcap.so 2>/dev/null | \
+		 awk '$$1 == "SONAME" { print $$2 }')
 
 # snprintf into fixed buffers is bounded on purpose (names are validated
 # short); gcc's truncation guesses would only add noise.
@@ -29,7 +33,8 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 	    -Wno-format-truncation
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -D_GNU_SOURCE \
-	     -Ilib $(PKG_CFLAGS)
+	     -Ilib $(PKG_CFLAGS) \
+	     $(if $(PCAP_SONAME),-DNLAB_PCAP_SONAME='"$(PCAP_SONAME)"')
 LDLIBS   = $(PKG_LIBS) $(EXTRA_LDFLAGS)
 
 VERSION  := $(shell sed -n 's/^\#define NETLAB_VERSION "\(.*\)"/\1/p' \

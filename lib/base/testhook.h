@@ -38,6 +38,9 @@ void nlab_stall_nth(const char *step, unsigned nth);
  * make progress, instead of @dflt. */
 unsigned nlab_test_stall_ms(unsigned dflt);
 
+/* NETLAB_TEST_PCAP=SONAME: the one libpcap `capture` tries to load
+ * (lib/run/pcapdl.c reads it). */
+
 /* NETLAB_TEST_ASAN=1: read past a heap block, for proving that a
  * sanitizer report on a failure path fails the test run. */
 void nlab_test_sanitizer(void);

@@ -9,11 +9,11 @@
  * all noticed within about a second.
  */
 #include "run/capture.h"
+#include "run/pcapdl.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
-#include <pcap/pcap.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,9 +51,9 @@ struct capture {
 static void capture_close(struct capture *c)
 {
 	if (c->dump)
-		pcap_dump_close(c->dump);
+		nlab_pcap.pcap_dump_close(c->dump);
 	if (c->pcap)
-		pcap_close(c->pcap);
+		nlab_pcap.pcap_close(c->pcap);
 	if (c->ctlfd >= 0)
 		close(c->ctlfd);
 }
@@ -117,16 +117,18 @@ static int open_inside(struct capture *c, struct nlab_err *e)
 	c->ctlfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (c->ctlfd < 0)
 		return nlab_err_set(e, errno, "socket");
-	c->pcap = pcap_create(o->ifname, errbuf);
+	c->pcap = nlab_pcap.pcap_create(o->ifname, errbuf);
 	if (!c->pcap)
 		return nlab_err_set(e, 0, "%s", errbuf);
-	if (pcap_set_snaplen(c->pcap, SNAPLEN) ||
-	    pcap_set_promisc(c->pcap, 0) || pcap_set_immediate_mode(c->pcap, 1))
+	if (nlab_pcap.pcap_set_snaplen(c->pcap, SNAPLEN) ||
+	    nlab_pcap.pcap_set_promisc(c->pcap, 0) ||
+	    nlab_pcap.pcap_set_immediate_mode(c->pcap, 1))
 		return nlab_err_set(e, 0, "%s: set up capture", o->ifname);
-	rc = pcap_activate(c->pcap);
+	rc = nlab_pcap.pcap_activate(c->pcap);
 	if (rc < 0)
 		return nlab_err_set(e, 0, "%s: %s (%s)", o->ifname,
-				    pcap_statustostr(rc), pcap_geterr(c->pcap));
+				    nlab_pcap.pcap_statustostr(rc),
+				    nlab_pcap.pcap_geterr(c->pcap));
 	return 0;
 }
 
@@ -155,7 +157,7 @@ static int flush(struct capture *c)
 {
 	if (c->write_failed)
 		return -1;
-	if (pcap_dump_flush(c->dump) < 0) {
+	if (nlab_pcap.pcap_dump_flush(c->dump) < 0) {
 		c->write_failed = true;
 		c->write_errno = errno ? errno : EIO;
 		return -1;
@@ -169,10 +171,10 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h,
 	struct capture *c = (struct capture *)user;
 
 	if (c->write_failed || (c->o->count && c->captured >= c->o->count)) {
-		pcap_breakloop(c->pcap);
+		nlab_pcap.pcap_breakloop(c->pcap);
 		return;
 	}
-	pcap_dump((u_char *)c->dump, h, bytes);
+	nlab_pcap.pcap_dump((u_char *)c->dump, h, bytes);
 	c->captured++;
 	if (c->per_packet)
 		flush(c);
@@ -184,15 +186,16 @@ static int compile_filter(struct capture *c, struct nlab_err *e)
 	const char *f = c->o->filter ? c->o->filter : "";
 	int ret = 0;
 
-	if (pcap_compile(c->pcap, &prog, f, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+	if (nlab_pcap.pcap_compile(c->pcap, &prog, f, 1, PCAP_NETMASK_UNKNOWN) <
+	    0) {
 		nlab_err_set(e, 0, "bad filter '%s': %s", f,
-			     pcap_geterr(c->pcap));
+			     nlab_pcap.pcap_geterr(c->pcap));
 		return -2;
 	}
-	if (pcap_setfilter(c->pcap, &prog) < 0)
+	if (nlab_pcap.pcap_setfilter(c->pcap, &prog) < 0)
 		ret = nlab_err_set(e, 0, "set filter: %s",
-				   pcap_geterr(c->pcap));
-	pcap_freecode(&prog);
+				   nlab_pcap.pcap_geterr(c->pcap));
+	nlab_pcap.pcap_freecode(&prog);
 	return ret;
 }
 
@@ -202,15 +205,16 @@ static int open_output(struct capture *c, struct nlab_err *e)
 	struct stat sb;
 
 	if (!out || !strcmp(out, "-")) {
-		c->dump = pcap_dump_fopen(c->pcap, stdout);
+		c->dump = nlab_pcap.pcap_dump_fopen(c->pcap, stdout);
 		out = "standard output";
 	} else {
-		c->dump = pcap_dump_open(c->pcap, out);
+		c->dump = nlab_pcap.pcap_dump_open(c->pcap, out);
 	}
 	if (!c->dump)
-		return nlab_err_set(e, 0, "%s", pcap_geterr(c->pcap));
-	c->per_packet = fstat(fileno(pcap_dump_file(c->dump)), &sb) < 0 ||
-			!S_ISREG(sb.st_mode);
+		return nlab_err_set(e, 0, "%s", nlab_pcap.pcap_geterr(c->pcap));
+	c->per_packet =
+		fstat(fileno(nlab_pcap.pcap_dump_file(c->dump)), &sb) < 0 ||
+		!S_ISREG(sb.st_mode);
 	/* The header goes out at once: a reader can start. */
 	if (flush(c))
 		return nlab_err_set(e, c->write_errno, "write %s", out);
@@ -222,12 +226,12 @@ static int capture_loop(struct capture *c, struct nlab_capture_result *r,
 			struct nlab_err *e)
 {
 	const struct nlab_capture_opts *o = c->o;
-	struct pollfd pfd = { .fd = pcap_get_selectable_fd(c->pcap),
+	struct pollfd pfd = { .fd = nlab_pcap.pcap_get_selectable_fd(c->pcap),
 			      .events = POLLIN };
 	uint64_t last_check = nlab_now_ms();
 	unsigned errors = 0;
 
-	if (pfd.fd < 0 || pcap_setnonblock(c->pcap, 1, NULL) < 0)
+	if (pfd.fd < 0 || nlab_pcap.pcap_setnonblock(c->pcap, 1, NULL) < 0)
 		return nlab_err_set(e, 0, "%s: no pollable descriptor",
 				    o->ifname);
 	for (;;) {
@@ -259,11 +263,11 @@ static int capture_loop(struct capture *c, struct nlab_capture_result *r,
 			return nlab_err_set(e, errno, "poll");
 		if (rc <= 0)
 			continue;
-		rc = pcap_dispatch(c->pcap,
-				   !o->count	    ? -1
-				   : left > INT_MAX ? INT_MAX
-						    : (int)left,
-				   on_packet, (u_char *)c);
+		rc = nlab_pcap.pcap_dispatch(c->pcap,
+					     !o->count	      ? -1
+					     : left > INT_MAX ? INT_MAX
+							      : (int)left,
+					     on_packet, (u_char *)c);
 		if (rc != PCAP_ERROR) {
 			errors = 0;
 			continue;
@@ -274,7 +278,7 @@ static int capture_loop(struct capture *c, struct nlab_capture_result *r,
 			break;
 		if (++errors > MAX_ERRORS)
 			return nlab_err_set(e, 0, "%s: %s", o->ifname,
-					    pcap_geterr(c->pcap));
+					    nlab_pcap.pcap_geterr(c->pcap));
 	}
 	if (!c->write_failed)
 		flush(c);
@@ -297,7 +301,7 @@ int nlab_capture(const struct nlab_capture_opts *o,
 	int orig, ret;
 
 	*r = (struct nlab_capture_result){ 0 };
-	if (check_names(o, false, e))
+	if (check_names(o, false, e) || nlab_pcap_load(e))
 		return -1;
 	nlab_ns_name(c.netns, sizeof(c.netns), o->lab, o->node);
 	if (nlab_lab_enter_netns(o->lab, o->node, &orig, e))
@@ -317,7 +321,7 @@ int nlab_capture(const struct nlab_capture_opts *o,
 		ret = capture_loop(&c, r, e);
 	if (!ret) {
 		r->captured = c.captured;
-		if (pcap_stats(c.pcap, &ps) == 0)
+		if (nlab_pcap.pcap_stats(c.pcap, &ps) == 0)
 			r->dropped = ps.ps_drop;
 	}
 	capture_close(&c);

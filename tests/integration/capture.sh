@@ -49,6 +49,16 @@ pinger=$!
 start timeout 30 ip netns exec "$L.x" ping -q -i 0.2 -c 150 10.31.0.3 >/dev/null 2>&1
 pinger2=$!
 
+# --- libpcap is loaded by capture alone ------------------------------------
+# No other command, and no node's supervisor, maps it (nor the libraries it
+# pulls in); without it, capture says what is missing.
+sup_pid=$(awk '$1 == "proc" { print $2; exit }' "/run/netlab/$L/record")
+expect_eq "a supervisor maps no libpcap" "$(grep -c 'libpcap\|libdbus\|libgcrypt' "/proc/$sup_pid/maps")" 0
+out=$(NETLAB_TEST_PCAP=libpcap-missing.so.9 timeout 10 "$NETLAB" capture "$L" a eth0 -c 1 -w "$TMP/none.pcap" 2>&1)
+expect_eq "no libpcap: capture fails (exit 1)" "$?" 1
+expect_match "...saying what it needs" "$out" "capture needs libpcap, which could not be loaded \(libpcap-missing.so.9: .*\)"
+expect_eq "...and writes no file" "$(ls "$TMP/none.pcap" 2>/dev/null)" ""
+
 # --- -w FILE -c 5 FILTER -----------------------------------------------------
 timeout 10 "$NETLAB" capture "$L" a eth0 -w "$TMP/five.pcap" -c 5 icmp 2>"$TMP/err"
 expect_eq "-c 5: exit 0" "$?" "0"
