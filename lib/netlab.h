@@ -30,6 +30,7 @@
 #include "lab/lifecycle.h"
 #include "lab/multihost.h"
 #include "lab/names.h"
+#include "lab/node.h"
 #include "lab/nodeenv.h"
 #include "lab/nodefile.h"
 #include "lab/nodelog.h"

@@ -322,6 +322,9 @@ int main(int argc, char **argv)
 	struct cli cli = { .verbose = 0, .cmd = "netlab" };
 	int i = 1;
 
+	/* `up`'s launcher: netlab executed anew by itself (lab/node.h). */
+	if (argc > 0 && !strcmp(argv[0], NLAB_LAUNCHER_ARGV0))
+		return nlab_launcher_main(argc, argv);
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 

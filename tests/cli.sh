@@ -38,6 +38,11 @@ run "--help" 0 "usage: netlab" -- "$NETLAB" --help
 run "--version" 0 "netlab " -- "$NETLAB" --version
 run "no command" 2 "usage: netlab" -- "$NETLAB"
 run "unknown command" 2 "unknown command 'frobnicate'" -- "$NETLAB" frobnicate
+# The launcher `up` executes (argv[0] netlab-launch) takes only the sealed
+# memfd `up` made: not a bad argument, not some other file.
+run "launcher: bad arguments" 2 -- bash -c 'exec -a netlab-launch "$0" x y' "$NETLAB"
+run "launcher: a file that is no sealed memfd" 1 "launcher: no sealed memfd on fd 5" -- \
+	bash -c 'exec 5<"$0"; exec -a netlab-launch "$0" 5 x' "$NETLAB"
 run "unknown option" 2 "unknown option '--bogus'" -- "$NETLAB" --bogus
 cmds=$("$NETLAB" --help | sed -n 's/^  \([a-z]\+\) .*/\1/p')
 [ -n "$cmds" ] || not_ok "command list" "none in --help"

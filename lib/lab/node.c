@@ -29,6 +29,7 @@
 #include "kernel/netns.h"
 #include "lab/nodeentry.h"
 #include "lab/nodeenv.h"
+#include "lab/nodewire.h"
 #include "lab/nodefs.h"
 #include "lab/nodelog.h"
 #include "lab/runstate.h"
@@ -70,6 +71,9 @@ static int state_dir_fd = -1;
 static struct nlab_run run_state;
 /* `down` said the lab's state goes too (NLAB_STOP_GONE): say no more. */
 static bool state_gone;
+/* The launcher's nodes (nodewire.h), which a supervisor unmaps once its
+ * node's strings, which point into them, are no longer needed. */
+static struct nlab_wire *sup_wire;
 /* The node's own /proc, opened as it is mounted: what signal_node()
  * lists, whatever a node's process mounts over /proc later. */
 static int proc_fd = -1;
@@ -677,6 +681,10 @@ static __attribute__((noreturn)) void sup_main(const struct sup_args *a)
 	write_state(a->node->name);
 	report_kind(a->ready_fd, a->idx, MSG_READY);
 	close(a->ready_fd);
+	/* From here on only the node's name (in its own copy of the node)
+	 * and log_max are needed: the launcher's nodes can go. */
+	if (sup_wire)
+		nlab_wire_close(sup_wire);
 	_exit(sup_loop(a, sfd, &w, logp, run));
 }
 
@@ -794,18 +802,32 @@ static int place_fds(int *nsfd, const struct node_set *set, int *const keep[],
 	return lo_end;
 }
 
-static void launcher(const struct nlab_topology *t, const struct node_set *set,
-		     const int *netns_fd_in, struct nlab_state *st,
-		     const struct rlimit *nofile, int ready_fd, pid_t up)
+/* The launcher, executed anew by `up` (launch_exec), with what it needs
+ * in @w (nodewire.h): the lab's name and directory, and its nodes. */
+static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 {
+	/* All a supervisor sees of the lab (nodefs.h, nodeenv.h): its name
+	 * and directory. */
+	static struct nlab_topology lab;
+	const struct node_set set = { .which = NULL, .n = w->n };
+	const struct rlimit *nofile = w->ctl.has_nofile ? &w->ctl.nofile : NULL;
+	struct nlab_state state = { .dirfd = w->ctl.state_dirfd,
+				    .recfd = w->ctl.state_recfd };
+	struct nlab_state *st = &state;
+	const struct nlab_topology *t = &lab;
 	struct nlab_err e = { 0 };
 	unsigned long arg_start, arg_end;
 	struct nlab_fsplan plan;
-	int go[2], state_fd, lo_end, *netns_fd;
+	int go[2], state_fd, lo_end, ready_fd = w->ctl.ready_fd;
+	int *netns_fd = w->netns_fd;
 	unsigned long clone_flags;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != up)
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != w->ctl.up)
 		_exit(1);
+	snprintf(lab.name, sizeof(lab.name), "%s", w->lab);
+	snprintf(state.lab, sizeof(state.lab), "%s", w->lab);
+	lab.dir = xstrdup(w->dir); /* outlives the blob (sup_main) */
+	sup_wire = w;
 	prctl(PR_SET_NAME, "netlab-launch");
 	own_area(48, &arg_start, &arg_end);
 	/* The lab's state directory as working directory: each new mount
@@ -846,14 +868,12 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 		report(ready_fd, -1, errno, "state dir: %s", strerror(errno));
 		_exit(1);
 	}
-	netns_fd = xmalloc((t->n_nodes ? t->n_nodes : 1) * sizeof(int));
-	memcpy(netns_fd, netns_fd_in, t->n_nodes * sizeof(int));
-	lo_end = place_fds(netns_fd, set,
+	lo_end = place_fds(netns_fd, &set,
 			   (int *const[]){ &ready_fd, &go[0], &state_fd }, 3);
 	clone_flags = lo_end ? CLONE_FILES : 0;
-	for (size_t k = 0; k < set->n; k++) {
-		size_t i = set_at(set, k);
-		const struct nlab_node *node = &t->nodes[i];
+	for (size_t k = 0; k < set.n; k++) {
+		size_t i = w->index[k];
+		struct nlab_node node_buf, *node = &node_buf;
 		struct sup_args a = {
 			.t = t,
 			.node = node,
@@ -871,7 +891,12 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 		char rec[128];
 		pid_t pid;
 
-		if (setns(netns_fd[i], CLONE_NEWNET) < 0) {
+		if (nlab_wire_next(w, node) <= 0) {
+			report(ready_fd, -1, EPROTO,
+			       "launcher: malformed nodes memfd");
+			_exit(1);
+		}
+		if (setns(netns_fd[k], CLONE_NEWNET) < 0) {
 			report(ready_fd, (int)i, errno, "%s", strerror(errno));
 			_exit(1);
 		}
@@ -893,18 +918,70 @@ static void launcher(const struct nlab_topology *t, const struct node_set *set,
 		 * a shortcut: without it (it is checked before use, and
 		 * removed here if it cannot be written) they take the long
 		 * way. */
-		if (fstat(netns_fd[i], &nsb) < 0 ||
+		if (fstat(netns_fd[k], &nsb) < 0 ||
 		    nlab_entry_write(st->dirfd, node, pid, start, &nsb, &ign))
 			nlab_entry_remove(st->dirfd, node->name);
+		nlab_wire_node_free(node);
 		report_kind(ready_fd, (int)i, MSG_CLONED);
 		nlab_pause("launcher");
 	}
 	prctl(PR_SET_NAME, "netlab-launch");
 	/* Every supervisor is recorded: let them go. */
-	for (size_t k = 0; k < set->n; k++)
+	for (size_t k = 0; k < set.n; k++)
 		if (write(go[1], "g", 1) != 1)
 			_exit(1);
 	_exit(0);
+}
+
+/*
+ * In the child `up` forked: execute netlab anew as the launcher
+ * (nodewire.h says why), keeping open only what the memfd @wire names:
+ * itself, the report pipe, the lab's state and record, and the nodes'
+ * namespaces.  Its command line has room for the longest name a
+ * supervisor takes on (name_process).
+ */
+static __attribute__((noreturn)) void launch_exec(int wire, int ready_fd,
+						  const struct nlab_state *st,
+						  const struct node_set *set,
+						  const int *netns_fd, pid_t up)
+{
+	char fdarg[16], room[2 * NLAB_NAME_MAX + 32];
+	char *argv[] = { NLAB_LAUNCHER_ARGV0, fdarg, room, NULL };
+	const int keep[] = { wire, ready_fd, st->dirfd, st->recfd };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != up)
+		_exit(1);
+	for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
+		fcntl(keep[i], F_SETFD, 0);
+	for (size_t k = 0; k < set->n; k++)
+		fcntl(netns_fd[set_at(set, k)], F_SETFD, 0);
+	snprintf(fdarg, sizeof(fdarg), "%d", wire);
+	memset(room, '-', sizeof(room) - 1);
+	room[sizeof(room) - 1] = '\0';
+	execve("/proc/self/exe", argv, environ);
+	report(ready_fd, -1, errno, "execute the launcher: %s",
+	       strerror(errno));
+	_exit(1);
+}
+
+int nlab_launcher_main(int argc, char **argv)
+{
+	static struct nlab_wire w;
+	struct nlab_err e = { 0 };
+	char *end;
+	long fd;
+
+	if (argc != 3)
+		return 2;
+	fd = strtol(argv[1], &end, 10);
+	if (*end || end == argv[1] || fd < 3 || fd > INT_MAX)
+		return 2;
+	if (nlab_wire_open((int)fd, &w, &e)) {
+		fprintf(stderr, "netlab: %s\n", e.msg);
+		return 1;
+	}
+	close((int)fd);
+	launcher(&w);
 }
 
 /* Read one message, waiting at most until @deadline (ms, monotonic);
@@ -988,6 +1065,8 @@ int nlab_nodes_start_some(const struct nlab_topology *t, const size_t *which,
 	unsigned stall = nlab_test_stall_ms(NODE_STALL_MS);
 	long long deadline = (long long)nlab_now_ms() + stall;
 	cleanup_free bool *is_ready = NULL;
+	cleanup_close int wire = -1;
+	struct nlab_wire_ctl ctl;
 	size_t ready = 0;
 	int p[2], ret = 0, status;
 	pid_t up = getpid(), pid;
@@ -997,6 +1076,20 @@ int nlab_nodes_start_some(const struct nlab_topology *t, const size_t *which,
 	is_ready = xcalloc(t->n_nodes, sizeof(bool));
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return nlab_err_set(e, errno, "pipe");
+	ctl = (struct nlab_wire_ctl){
+		.up = up,
+		.ready_fd = p[1],
+		.state_dirfd = st->dirfd,
+		.state_recfd = st->recfd,
+		.has_nofile = nofile != NULL,
+		.nofile = nofile ? *nofile : (struct rlimit){ 0 },
+	};
+	wire = nlab_wire_make(t, which, n, netns_fd, &ctl, e);
+	if (wire < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -1006,7 +1099,7 @@ int nlab_nodes_start_some(const struct nlab_topology *t, const size_t *which,
 	}
 	if (pid == 0) {
 		close(p[0]);
-		launcher(t, &set, netns_fd, st, nofile, p[1], up);
+		launch_exec(wire, p[1], st, &set, netns_fd, up);
 	}
 	close(p[1]);
 	while (ready < n && !ret) {

@@ -58,6 +58,12 @@ int nlab_nodes_start_some(const struct nlab_topology *t, const size_t *which,
  * rename, all in one directory), only for `down` to remove it. */
 #define NLAB_STOP_GONE 0x6e6c6764
 
+/* The launcher (nodewire.h): `up` executes netlab anew with argv[0]
+ * NLAB_LAUNCHER_ARGV0; main() hands such a run to nlab_launcher_main,
+ * which does not return on success. */
+#define NLAB_LAUNCHER_ARGV0 "netlab-launch"
+int nlab_launcher_main(int argc, char **argv);
+
 /* Start time of a process (field 22 of /proc/PID/stat), 0 if gone. */
 unsigned long long nlab_proc_start_time(pid_t pid);
 

@@ -4,7 +4,8 @@
 # node with a `run` that is still running and one without), and what `up`
 # holds per node at its peak (the growth of its maximum resident set from
 # a chain of 20 nodes to one of 220, as /usr/bin/time measures it: at
-# most 5 KiB a node).
+# most 5 KiB a node), and that a supervisor's memory does not grow with
+# the lab's size.
 . "$(dirname "$0")/../lib.sh"
 if grep -q __asan_init "$NETLAB"; then
 	skip "$(basename "$0" .sh)" "an ASan build: its shadow memory and redzones are not what a node costs"
@@ -53,14 +54,25 @@ expect "supervisors: down" "$NETLAB" -q down "$L"
 if [ ! -x /usr/bin/time ]; then
 	skip "up: peak memory per node" "no /usr/bin/time"
 else
-	declare -A peak
+	declare -A peak anon
 	for n in 20 220; do
 		f=$(chain "peak$n" "$n")
 		if /usr/bin/time -f %M -o "$TMP/rss$n" "$NETLAB" -q up "$f"; then
 			peak[$n]=$(tail -n 1 "$TMP/rss$n")
+			L=$(lab "peak$n")
+			anon[$n]=$(awk '$1 == "Anonymous:" { print $2 }' "/proc/$(sup n1)/smaps_rollup")
 		fi
 		"$NETLAB" -q down "$(lab "peak$n")"
 	done
+	# A supervisor shares no page of `up`'s heap, which grows with the
+	# lab (the launcher is executed anew: lab/nodewire.h).
+	if [ -z "${anon[20]:-}" ] || [ -z "${anon[220]:-}" ]; then
+		notok "supervisor: memory independent of the lab's size" "no smaps_rollup"
+	elif ((anon[220] - anon[20] <= 32)); then
+		ok "supervisor: memory independent of the lab's size (Anonymous ${anon[20]} KiB at 20 nodes, ${anon[220]} at 220)"
+	else
+		notok "supervisor: memory independent of the lab's size" "Anonymous ${anon[20]} KiB at 20 nodes, ${anon[220]} at 220"
+	fi
 	if [ -z "${peak[20]:-}" ] || [ -z "${peak[220]:-}" ]; then
 		notok "up: peak memory per node" "an up failed"
 	else
