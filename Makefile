@@ -35,7 +35,10 @@ CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -D_GNU_SOURCE \
 	     -Ilib $(PKG_CFLAGS) \
 	     $(if $(PCAP_SONAME),-DNLAB_PCAP_SONAME='"$(PCAP_SONAME)"')
-LDLIBS   = $(PKG_LIBS) $(EXTRA_LDFLAGS)
+# Every symbol bound at start (and the GOT then read-only): a supervisor,
+# cloned from the launcher, finds its calls bound already instead of
+# binding them lazily into pages of its own.
+LDLIBS   = $(PKG_LIBS) -Wl,-z,relro,-z,now $(EXTRA_LDFLAGS)
 
 VERSION  := $(shell sed -n 's/^\#define NETLAB_VERSION "\(.*\)"/\1/p' \
 		netlab/main.c)

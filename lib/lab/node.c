@@ -684,7 +684,7 @@ static __attribute__((noreturn)) void sup_main(const struct sup_args *a)
 	/* From here on only the node's name (in its own copy of the node)
 	 * and log_max are needed: the launcher's nodes can go. */
 	if (sup_wire)
-		nlab_wire_close(sup_wire);
+		nlab_wire_unmap(sup_wire);
 	_exit(sup_loop(a, sfd, &w, logp, run));
 }
 

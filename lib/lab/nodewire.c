@@ -270,10 +270,15 @@ void nlab_wire_node_free(struct nlab_node *node)
 	node->n_mounts = node->n_env = 0;
 }
 
-void nlab_wire_close(struct nlab_wire *w)
+void nlab_wire_unmap(const struct nlab_wire *w)
 {
 	if (w->base)
 		munmap((void *)w->base, w->len);
+}
+
+void nlab_wire_close(struct nlab_wire *w)
+{
+	nlab_wire_unmap(w);
 	free(w->netns_fd);
 	free(w->index);
 	w->base = NULL;

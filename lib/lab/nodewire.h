@@ -66,8 +66,11 @@ int nlab_wire_open(int fd, struct nlab_wire *w, struct nlab_err *e);
  * malformed record. */
 int nlab_wire_next(struct nlab_wire *w, struct nlab_node *node);
 void nlab_wire_node_free(struct nlab_node *node);
-/* Unmap the blob (a supervisor, once nothing of its node's strings is
- * needed any more) and free the arrays. */
+/* Unmap the blob and free the arrays. */
 void nlab_wire_close(struct nlab_wire *w);
+/* Only unmap the blob: a supervisor, once nothing of its node's strings
+ * is needed any more (freeing, or any write, would make pages it shares
+ * with the launcher its own). */
+void nlab_wire_unmap(const struct nlab_wire *w);
 
 #endif
