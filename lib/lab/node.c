@@ -301,10 +301,11 @@ static int sup_setup(const struct sup_args *a, struct nlab_err *e)
 		return nlab_err_set(e, errno, "setsid");
 	if (sethostname(n->name, strlen(n->name)) < 0)
 		return nlab_err_set(e, errno, "sethostname");
-	/* Mounts made here never reach the host; the host's unmounts reach
-	 * here. (The template already is; this keeps it true on its own.) */
-	if (mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		return nlab_err_set(e, errno, "make / rslave");
+	/* Mounts made here never reach the host, and the host's unmounts
+	 * reach here: the template is an rslave copy of the host's (see
+	 * launcher()), and a copy of a slave mount is a slave of the same
+	 * master.  (Making / rslave again here took the namespace lock for
+	 * a walk of every mount, once per node.) */
 	ret = nlab_nodefs_open(&fs, a->t, n, a->plan, a->state_fd, e) ||
 	      nlab_nodefs_root(&fs, e) || mount_proc_sys(e) ||
 	      nlab_nodefs_private(&fs, e) || nlab_nodefs_files(&fs, e) ||
@@ -636,7 +637,6 @@ static __attribute__((noreturn)) void sup_main(const struct sup_args *a)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGALRM);
 	sigprocmask(SIG_SETMASK, &mask, NULL);
-	default_signals();
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
 		report(a->ready_fd, a->idx, errno, "signalfd: %s",
@@ -828,6 +828,9 @@ static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 	snprintf(state.lab, sizeof(state.lab), "%s", w->lab);
 	lab.dir = xstrdup(w->dir); /* outlives the blob (sup_main) */
 	sup_wire = w;
+	/* Once here, for every supervisor cloned from us (62 system calls
+	 * each were most of a supervisor's own). */
+	default_signals();
 	prctl(PR_SET_NAME, "netlab-launch");
 	own_area(48, &arg_start, &arg_end);
 	/* The lab's state directory as working directory: each new mount
