@@ -2,8 +2,9 @@
 /*
  * Run independent calls side by side, for system calls that mostly wait:
  * an unmount waits for an RCU grace period, which concurrent unmounts
- * share, so that a thousand take about as long as a few.  Not for work
- * that keeps a CPU busy.
+ * share, so that a thousand take about as long as a few.  For work that
+ * keeps a CPU busy (ping's sends, which forward each packet through the
+ * lab on the sender's CPU), ask for no more threads than there are CPUs.
  */
 #ifndef NLAB_PARALLEL_H
 #define NLAB_PARALLEL_H

@@ -81,6 +81,29 @@ expect_eq "half broken --json: not ok, counts" "$(json_get "$json" '(d["ok"], d[
 ip -n "$L.c" -6 route add default via 2001:db8:20:2::1
 expect "restored: exit 0 again" "$NETLAB" ping "$L"
 
+# --- one-way routes, the classic bug: b forwards nothing from the lan to ---
+# --- a's link.  Every loss is reported by an ICMP error from b (about c's ---
+# --- and d's requests to a, and about their replies to a's requests), so ---
+# --- the run ends at once instead of waiting out its 20 s timeout. -------
+for fam in -4 -6; do ip -n "$L.b" $fam rule add iif eth1 priority 100 table 100; done
+ip -n "$L.b" route add unreachable 10.20.1.0/24 table 100
+ip -n "$L.b" -6 route add unreachable 2001:db8:20:1::/64 table 100
+# (before netlab's run: b sends a peer only a few errors a second)
+expect_match "one way: the system's ping hears b's error" "$(in_ns "$L.c" ping -n -c1 -W2 10.20.1.1 2>&1)" "[Uu]nreachable"
+sleep 1
+start=$(date +%s%N)
+out=$("$NETLAB" ping -c1 -W 20000 "$L")
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+expect_eq "one way: exit 1" "$rc" "1"
+expect_eq "one way: a <-> c and a <-> d are X" "$(cell "$out" a c)$(cell "$out" a d)$(cell "$out" c a)$(cell "$out" d a)" "XXXX"
+expect_eq "one way: the rest is ." "$(cells "$out")" "8 . 4 X "
+expect_eq "one way: summary" "$(printf '%s\n' "$out" | tail -n1)" "22/30 addresses reachable, 27% loss"
+expect_match "one way: reported losses end the run (took $ms ms of 20000)" "$ms" '^([0-9]{1,3}|[1-4][0-9]{3})$'
+expect_fail "one way: a's request reaches c, the reply does not" in_ns "$L.a" ping -c1 -W1 10.20.2.2
+for fam in -4 -6; do ip -n "$L.b" $fam rule del iif eth1 priority 100 table 100; ip -n "$L.b" $fam route flush table 100; done
+expect "one way mended: exit 0 again" "$NETLAB" ping "$L"
+
 # --- c's cable cut: c is X both ways, everything else still . ---------------
 ip -n "$L.c" link set eth0 down
 out=$("$NETLAB" ping --timeout 300 "$L")
