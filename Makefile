@@ -33,6 +33,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 	    -Wno-format-truncation
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -D_GNU_SOURCE \
+	     -ffunction-sections -fdata-sections \
 	     -Ilib $(PKG_CFLAGS) \
 	     $(if $(PCAP_SONAME),-DNLAB_PCAP_SONAME='"$(PCAP_SONAME)"')
 # Every symbol bound at start (and the GOT then read-only): a supervisor,
@@ -44,7 +45,7 @@ VERSION  := $(shell sed -n 's/^\#define NETLAB_VERSION "\(.*\)"/\1/p' \
 		netlab/main.c)
 
 LIB_SRC  := $(sort $(wildcard lib/*/*.c))
-CLI_SRC  := $(sort $(wildcard netlab/*.c))
+CLI_SRC  := $(filter-out netlab/launch.c,$(sort $(wildcard netlab/*.c)))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
@@ -53,6 +54,11 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 
 LIB      := $(B)/lib/libnetlab.a
 BIN      := $(B)/netlab/netlab
+# `up`'s launcher, a program of its own (netlab/launch.c): static, and
+# only what a supervisor runs (--gc-sections drops the rest of the
+# library).  The ASan build links it as the rest (ASan wants it dynamic).
+LAUNCH   := $(B)/netlab/netlab-launch
+LAUNCH_LINK ?= -static
 UNIT     := $(B)/tests/unit/unit-tests
 
 # Man pages: scdoc sources in man/, rendered at build time (nothing
@@ -64,7 +70,7 @@ HELP_OBJ := $(B)/man/topology-help.o
 
 .PHONY: all deps test run-tests check-asan fuzz fuzz-smoke bench bench-big install uninstall \
 	clean format graphs
-all: $(BIN) $(MAN)
+all: $(BIN) $(LAUNCH) $(MAN)
 
 # Not a build step: installs packages (as root), see deps.sh.
 deps:
@@ -79,6 +85,10 @@ $(LIB): $(LIB_OBJ)
 
 $(BIN): $(CLI_OBJ) $(HELP_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(HELP_OBJ) $(LIB) $(LDLIBS)
+
+$(LAUNCH): $(B)/netlab/launch.o $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LAUNCH_LINK) -Wl,--gc-sections -o $@ $< $(LIB) \
+		$(EXTRA_LDFLAGS)
 
 $(B)/man/%: man/%.scd
 	@mkdir -p $(dir $@)
@@ -105,19 +115,19 @@ HOOKS := -DNLAB_TEST_HOOKS
 
 # The one test command (README, .ci/run): ends with
 # "N passed, N failed, N skipped".
-test: $(BIN) $(MAN)
+test: $(BIN) $(LAUNCH) $(MAN)
 	@$(MAKE) --no-print-directory B=build/test EXTRA_CFLAGS="$(HOOKS)" \
 		RELEASE=$(abspath $(BIN)) run-tests
 
 # The suite against the build in $(B); RELEASE: the release binary.
-run-tests: $(BIN) $(UNIT) $(MAN)
+run-tests: $(BIN) $(LAUNCH) $(UNIT) $(MAN)
 	@NETLAB=$(abspath $(BIN)) UNIT=$(abspath $(UNIT)) \
 		MANDIR=$(abspath $(B)/man) NETLAB_RELEASE=$(RELEASE) tests/run
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=all
-check-asan: $(BIN)
-	$(MAKE) B=build/asan CFLAGS="-O1 -g" \
+check-asan: $(BIN) $(LAUNCH)
+	$(MAKE) B=build/asan CFLAGS="-O1 -g" LAUNCH_LINK= \
 		EXTRA_CFLAGS="$(ASAN_FLAGS) $(HOOKS)" \
 		EXTRA_LDFLAGS="$(ASAN_FLAGS)" RELEASE=$(abspath $(BIN)) run-tests
 
@@ -153,12 +163,12 @@ fuzz-smoke: $(FUZZ)
 # SIZES, REPS, ... choose the labs (see tests/bench/run); MH_NODES,
 # MH_HOSTS, MH_BLOCKS the lab over hosts (tests/bench/multihost.sh; MH=0
 # skips it).
-bench: $(BIN)
+bench: $(BIN) $(LAUNCH)
 	tests/bench/run $(abspath $(BIN))
 	tests/bench/apply.sh $(abspath $(BIN))
 	tests/bench/multihost.sh $(abspath $(BIN))
 
-bench-big: $(BIN)
+bench-big: $(BIN) $(LAUNCH)
 	tests/bench/run --big $(abspath $(BIN))
 
 # The pictures of the example topologies that the README shows, committed
@@ -177,7 +187,7 @@ docs/%.svg: topologies/%.ini $(BIN)
 # that may hold anyone else's.
 SHARE    := $(DESTDIR)$(PREFIX)/share
 EXAMPLES := $(shell cd topologies && find . -type f | sort)
-install: $(BIN) $(MAN)
+install: $(BIN) $(LAUNCH) $(MAN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/netlab
 	install -D -m 0644 $(B)/man/netlab.8 $(SHARE)/man/man8/netlab.8
 	install -D -m 0644 $(B)/man/netlab.ini.5 $(SHARE)/man/man5/netlab.ini.5
@@ -189,6 +199,7 @@ install: $(BIN) $(MAN)
 	done
 
 uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/libexec/netlab
 	rm -f $(DESTDIR)$(PREFIX)/bin/netlab $(SHARE)/man/man8/netlab.8 \
 		$(SHARE)/man/man5/netlab.ini.5 \
 		$(SHARE)/bash-completion/completions/netlab
@@ -198,6 +209,6 @@ format:
 	clang-format -i lib/*/*.[ch] netlab/*.[ch] tests/unit/*.c tests/fuzz/*.c
 
 clean:
-	rm -rf build lib/*.o lib/*/*.o lib/*.a netlab/*.o netlab/netlab tests/unit/*.o \
+	rm -rf build lib/*.o lib/*/*.o lib/*.a netlab/*.o netlab/netlab netlab/netlab-launch tests/unit/*.o \
 		tests/unit/unit-tests man/netlab.8 man/netlab.ini.5 \
 		man/topology-help.[co] man/*.tmp

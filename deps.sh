@@ -56,7 +56,7 @@ apt)
 	[ $fuzz = 1 ] && pkgs="$pkgs clang"
 	;;
 dnf)
-	pkgs="make gcc pkgconf-pkg-config
+	pkgs="make gcc glibc-static pkgconf-pkg-config
 	      iniparser-devel libnl3-devel libmnl-devel libpcap-devel
 	      scdoc groff-base man-db bash-completion
 	      libcmocka-devel iproute iputils traceroute graphviz procps-ng

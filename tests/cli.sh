@@ -43,6 +43,11 @@ run "unknown command" 2 "unknown command 'frobnicate'" -- "$NETLAB" frobnicate
 run "launcher: bad arguments" 2 -- bash -c 'exec -a netlab-launch "$0" x y' "$NETLAB"
 run "launcher: a file that is no sealed memfd" 1 "launcher: no sealed memfd on fd 5" -- \
 	bash -c 'exec 5<"$0"; exec -a netlab-launch "$0" 5 x' "$NETLAB"
+# ...and so does netlab-launch, the launcher's own program.
+LAUNCH=$(dirname "$NETLAB")/netlab-launch
+run "netlab-launch: bad arguments" 2 -- "$LAUNCH" x y
+run "netlab-launch: a file that is no sealed memfd" 1 "launcher: no sealed memfd on fd 5" -- \
+	bash -c 'exec 5<"$0"; exec "$1" 5 x' "$NETLAB" "$LAUNCH"
 run "unknown option" 2 "unknown option '--bogus'" -- "$NETLAB" --bogus
 cmds=$("$NETLAB" --help | sed -n 's/^  \([a-z]\+\) .*/\1/p')
 [ -n "$cmds" ] || not_ok "command list" "none in --help"

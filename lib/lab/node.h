@@ -58,7 +58,8 @@ int nlab_nodes_start_some(const struct nlab_topology *t, const size_t *which,
  * rename, all in one directory), only for `down` to remove it. */
 #define NLAB_STOP_GONE 0x6e6c6764
 
-/* The launcher (nodewire.h): `up` executes netlab anew with argv[0]
+/* The launcher (nodewire.h): `up` executes the program netlab-launch
+ * (netlab/launch.c), or netlab itself when it has none, with argv[0]
  * NLAB_LAUNCHER_ARGV0; main() hands such a run to nlab_launcher_main,
  * which does not return on success. */
 #define NLAB_LAUNCHER_ARGV0 "netlab-launch"

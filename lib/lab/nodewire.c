@@ -184,6 +184,17 @@ int nlab_wire_open(int fd, struct nlab_wire *w, struct nlab_err *e)
 		return nlab_err_set(e, errno, "launcher: map the nodes");
 	w->base = p;
 	w->len = (size_t)sb.st_size;
+	if (GET(w, uint32_t, magic) && magic == WIRE_MAGIC &&
+	    GET(w, uint32_t, version) && version != WIRE_VERSION) {
+		nlab_wire_close(w);
+		/* netlab-launch from another build than the netlab running */
+		return nlab_err_set(e, 0,
+				    "launcher: the nodes memfd is of version "
+				    "%u, this launcher reads version %u "
+				    "(netlab and netlab-launch differ)",
+				    version, WIRE_VERSION);
+	}
+	w->off = 0;
 	if (!GET(w, uint32_t, magic) || magic != WIRE_MAGIC ||
 	    !GET(w, uint32_t, version) || version != WIRE_VERSION ||
 	    !GET(w, int32_t, w->ctl.up) || !GET(w, int32_t, w->ctl.ready_fd) ||

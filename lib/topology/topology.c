@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* The model's own helpers: freeing, lookups, counts, name rules, and the
- * list of topology errors. */
+/* The model's own helpers: freeing, lookups, counts, interface names,
+ * and the list of topology errors (rules.c: what a supervisor needs). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,44 +35,6 @@ static void free_node(struct nlab_node *n)
 	free(n->run);
 	free(n->ready);
 	free(n->files);
-}
-
-const struct nlab_private_dir nlab_private_dirs[NLAB_N_PRIVATE_DIRS] = {
-	{ "/tmp", NLAB_PRIV_TMP, NLAB_SKEL_NONE },
-	{ "/var/tmp", NLAB_PRIV_VAR_TMP, NLAB_SKEL_NONE },
-	{ "/run", NLAB_PRIV_RUN, NLAB_SKEL_SHARED },
-	{ "/var/run", NLAB_PRIV_RUN, NLAB_SKEL_SHARED },
-	{ "/var/log", NLAB_PRIV_VAR_LOG, NLAB_SKEL_DIRS },
-};
-const size_t nlab_n_private_dirs = ARRAY_SIZE(nlab_private_dirs);
-_Static_assert(ARRAY_SIZE(nlab_private_dirs) == NLAB_N_PRIVATE_DIRS,
-	       "NLAB_N_PRIVATE_DIRS");
-
-bool nlab_path_under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	if (!strcmp(dir, "/"))
-		return path[0] == '/';
-	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
-}
-
-int nlab_node_private_of(const struct nlab_topology *t,
-			 const struct nlab_node *n, const char *path)
-{
-	for (size_t i = 0; i < nlab_n_private_dirs; i++) {
-		const char *d = nlab_private_dirs[i].path;
-
-		if ((n->shared & nlab_private_dirs[i].bit) ||
-		    !nlab_path_under(path, d))
-			continue;
-		/* The topology's directory in there is the host's. */
-		if (t->dir && nlab_path_under(t->dir, d) &&
-		    nlab_path_under(path, t->dir))
-			return -1;
-		return (int)i;
-	}
-	return -1;
 }
 
 void nlab_topology_free(struct nlab_topology *t)
@@ -147,39 +109,11 @@ void nlab_topology_counts(const struct nlab_topology *t, struct nlab_counts *c)
 	}
 }
 
-/* [a-z0-9] then up to @max - 1 of [a-z0-9] and @more. */
-static bool name_like(const char *s, size_t max, const char *more)
-{
-	for (size_t n = 0; s && n <= max; n++) {
-		char ch = s[n];
-		bool ok = (ch >= 'a' && ch <= 'z') ||
-			  (ch >= '0' && ch <= '9') ||
-			  (n && ch && strchr(more, ch));
-
-		if (!ch)
-			return n > 0;
-		if (!ok || n == max)
-			return false;
-	}
-	return false;
-}
-
-/* [a-z0-9][a-z0-9_-]{0,31}: also what makes LAB.NAME a safe file name. */
-bool nlab_valid_name(const char *s)
-{
-	return name_like(s, NLAB_NAME_MAX, "_-");
-}
-
 /* [a-z0-9][a-z0-9_.-]*, at most 15 bytes, not lo, not a node setting. */
 bool nlab_valid_ifname(const char *s)
 {
-	return name_like(s, NLAB_IFNAME_MAX, "_.-") && strcmp(s, "lo") &&
+	return nlab_name_like(s, NLAB_IFNAME_MAX, "_.-") && strcmp(s, "lo") &&
 	       !load_node_setting(s);
-}
-
-bool nlab_env_reserved(const char *name)
-{
-	return !strcmp(name, NLAB_ENV_LAB) || !strcmp(name, NLAB_ENV_NODE);
 }
 
 void nlab_diag_add(struct nlab_diag *d, const char *fmt, ...)

@@ -321,6 +321,9 @@ void nlab_topology_counts(const struct nlab_topology *t, struct nlab_counts *c);
 /* Name rules, shared by the loader and the CLI (which validates LAB/NODE
  * arguments before building paths from them). */
 bool nlab_valid_name(const char *s);
+/* @s is [a-z0-9] then at most @max - 1 of [a-z0-9] and the bytes of
+ * @more (the shape both names above share). */
+bool nlab_name_like(const char *s, size_t max, const char *more);
 bool nlab_valid_ifname(const char *s);
 
 /* The environment variables netlab sets in a node (nodeenv.h), which a

@@ -27,6 +27,8 @@ if [ -z "${NETLAB_RELEASE:-}" ]; then
 else
 	expect_eq "release binary: not the build under test" "$(cmp -s "$NETLAB_RELEASE" "$NETLAB"; echo $?)" "1"
 	expect_eq "release binary: no NETLAB_TEST_ variable in it" "$(grep -ac NETLAB_TEST_ "$NETLAB_RELEASE")" "0"
+	expect_eq "release launcher: none in it either" "$(grep -ac NETLAB_TEST_ "$(dirname "$NETLAB_RELEASE")/netlab-launch")" "0"
+	expect "test launcher: has them" grep -aq NETLAB_TEST_ "$(dirname "$NETLAB")/netlab-launch"
 	expect "test build: has them" grep -aq NETLAB_TEST_FAIL "$NETLAB"
 	expect "release binary: up with NETLAB_TEST_FAIL=state succeeds" env NETLAB_TEST_FAIL=state "$NETLAB_RELEASE" -q up "$f"
 	expect "release binary: ...the lab works" in_ns "$L.a" ping -c1 -W2 10.12.0.2

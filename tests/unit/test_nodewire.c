@@ -134,6 +134,13 @@ static void refused(void **state)
 	assert_int_equal(nlab_wire_open(bad, &w, &e), -1);
 	assert_non_null(strstr(e.msg, "no sealed memfd"));
 	close(bad);
+	/* made by another version (the header's second word) */
+	p[4] ^= 0x40;
+	bad = copy_blob(p, (size_t)sb.st_size, true);
+	p[4] ^= 0x40;
+	assert_int_equal(nlab_wire_open(bad, &w, &e), -1);
+	assert_non_null(strstr(e.msg, "netlab and netlab-launch differ"));
+	close(bad);
 	/* the header cut short */
 	bad = copy_blob(p, 20, true);
 	assert_int_equal(nlab_wire_open(bad, &w, &e), -1);
