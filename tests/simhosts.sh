@@ -8,8 +8,27 @@
 # Needs PFX and NETLAB; sim_fini takes every lab on every host down and
 # removes it all.
 . "$(dirname "${BASH_SOURCE[0]}")/chroot.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/holder.sh"
 UL=$PFX-ul
 declare -A HPID=()
+
+# sim_need NAME: end the test file NAME, skipped with the reason, where
+# simulated hosts cannot be had: in a chroot (entering a host's mount
+# namespace would land at the real machine's root, its /run, its labs),
+# or without nsenter, unshare or bridge.
+sim_need() {
+	local tool
+	if in_chroot; then
+		skip "$1" "netlab runs in a chroot here: a simulated host would see the real machine's /run"
+		done_testing
+	fi
+	for tool in nsenter unshare bridge; do
+		command -v $tool >/dev/null || {
+			skip "$1" "$tool not installed"
+			done_testing
+		}
+	done
+}
 
 sim_init() {
 	# In a chroot, entering a simulated host's mount namespace lands at
@@ -24,7 +43,7 @@ sim_init() {
 
 # sim_host N [MTU]: host hN.
 sim_host() {
-	local n=$1 ns=$PFX-h$1 i
+	local n=$1 ns=$PFX-h$1
 	ip netns add "$ns" || return 1
 	ip -n "$UL" link add "h$n" ${2:+mtu $2} type veth peer name ul0 ${2:+mtu $2} netns "$ns" || return 1
 	ip -n "$UL" link set "h$n" master br0 up
@@ -38,11 +57,7 @@ sim_host() {
 		mount -t tmpfs tmpfs /etc/netns && exec sleep 100000' \
 		</dev/null >/dev/null 2>&1 &
 	HPID[$n]=$!
-	for i in $(seq 100); do
-		[ "$(cat "/proc/${HPID[$n]}/comm" 2>/dev/null)" = sleep ] && return 0
-		sleep 0.1
-	done
-	return 1
+	holder_wait "${HPID[$n]}"
 }
 
 # in_host N CMD...: CMD inside host N (its netns and mount namespace).

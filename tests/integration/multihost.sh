@@ -9,20 +9,8 @@
 # Nothing of this touches the real root network namespace.
 . "$(dirname "$0")/../lib.sh"
 
-# nsenter -m puts a command at the root of the simulated host's mount
-# namespace, which in a chroot is the real machine's: its /run, its labs.
-if in_chroot; then
-	skip "multihost" "netlab runs in a chroot here: a simulated host would see the real machine's /run"
-	done_testing
-fi
-for tool in nsenter unshare bridge; do
-	command -v $tool >/dev/null || {
-		skip "multihost" "$tool not installed"
-		done_testing
-	}
-done
-
 . "$TOPDIR/tests/simhosts.sh"
+sim_need "multihost"
 SSHD_PID=
 
 # The via of host N: a script, so a test can make the host unreachable.

@@ -7,18 +7,8 @@
 # without --spread, from the coordinator's record.
 . "$(dirname "$0")/../lib.sh"
 
-if in_chroot; then
-	skip "multihost --spread" "netlab runs in a chroot here: a simulated host would see the real machine's /run"
-	done_testing
-fi
-for tool in nsenter unshare bridge; do
-	command -v $tool >/dev/null || {
-		skip "multihost --spread" "$tool not installed"
-		done_testing
-	}
-done
-
 . "$TOPDIR/tests/simhosts.sh"
+sim_need "multihost --spread"
 at_exit sim_fini
 
 via_of() { echo "exec nsenter -t ${HPID[$1]} -m -n --"; }

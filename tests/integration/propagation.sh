@@ -6,6 +6,7 @@
 # made rshared, so the real host's mounts are never touched.
 . "$(dirname "$0")/../lib.sh"
 . "$TOPDIR/tests/chroot.sh"
+. "$TOPDIR/tests/holder.sh"
 
 if in_chroot; then
 	skip "mount propagation" "in a chroot: a holder's mount namespace cannot be entered"
@@ -20,7 +21,7 @@ unshare --mount --propagation private sh -c '
 	mount -t tmpfs tmpfs /etc/netns && exec sleep 100000' </dev/null >/dev/null 2>&1 &
 H=$!
 at_exit "kill $H 2>/dev/null; wait $H 2>/dev/null"
-for i in $(seq 100); do [ "$(cat "/proc/$H/comm" 2>/dev/null)" = sleep ] && break; sleep 0.1; done
+holder_wait "$H"
 in_h() { nsenter -t "$H" -m -- "$@"; }
 # netlab in the holder.
 NETLAB_H() { in_h "$NETLAB" "$@"; }

@@ -7,6 +7,7 @@
 # directory on a disk, so the host's /run/netlab is never touched.
 . "$(dirname "$0")/../lib.sh"
 . "$TOPDIR/tests/chroot.sh"
+. "$TOPDIR/tests/holder.sh"
 
 if in_chroot; then
 	# nsenter -m from a chroot lands at the real machine's root.
@@ -26,7 +27,6 @@ declare -A HOLDER=() LABS=()
 # holder NAME: a mount namespace whose /run is a tmpfs of its own and whose
 # /run/netlab is $DISK/NAME, a directory on the disk.
 holder() {
-	local i
 	mkdir -p "$DISK/$1" /etc/netns
 	unshare --mount --propagation private sh -c '
 		mount -t tmpfs -o mode=0755 tmpfs /run &&
@@ -35,11 +35,7 @@ holder() {
 		mount --bind "$1" /run/netlab && exec sleep 100000' - "$DISK/$1" \
 		</dev/null >/dev/null 2>&1 &
 	HOLDER[$1]=$!
-	for i in $(seq 100); do
-		[ "$(cat "/proc/${HOLDER[$1]}/comm" 2>/dev/null)" = sleep ] && return 0
-		sleep 0.1
-	done
-	return 1
+	holder_wait "${HOLDER[$1]}"
 }
 in_h() { local h=$1; shift; nsenter -t "${HOLDER[$h]}" -m -- "$@"; }
 # The types of the mounts at /run/netlab in holder H made since the disk's
