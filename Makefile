@@ -189,6 +189,8 @@ SHARE    := $(DESTDIR)$(PREFIX)/share
 EXAMPLES := $(shell cd topologies && find . -type f | sort)
 install: $(BIN) $(LAUNCH) $(MAN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/netlab
+	install -D -m 0755 $(LAUNCH) \
+		$(DESTDIR)$(PREFIX)/libexec/netlab/netlab-launch
 	install -D -m 0644 $(B)/man/netlab.8 $(SHARE)/man/man8/netlab.8
 	install -D -m 0644 $(B)/man/netlab.ini.5 $(SHARE)/man/man5/netlab.ini.5
 	install -D -m 0644 completion/netlab.bash \

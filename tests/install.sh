@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make install` into a temporary DESTDIR: the binary, both man pages, the
+# `make install` into a temporary DESTDIR: the binary and its launcher, both man pages, the
 # bash completion and every example topology land under PREFIX, and work
 # from there; `make uninstall` leaves no file behind.  deps.sh: its
 # package lists name real packages, and without root it prints the exact
@@ -37,6 +37,7 @@ check_file() { # MODE PATH
 	fi
 }
 check_file 755 bin/netlab
+check_file 755 libexec/netlab/netlab-launch
 check_file 644 share/man/man8/netlab.8
 check_file 644 share/man/man5/netlab.ini.5
 check_file 644 share/bash-completion/completions/netlab
