@@ -702,7 +702,7 @@ int nlab_nodefs_root(struct nlab_nodefs *fs, struct nlab_err *e)
  * owner and mode it was given): made with its mode (under umask 0), so
  * that only an entry not root's, or setuid or setgid (which mkdir does
  * not take from its mode), needs more than the one call (on this
- * development host: 13 of a node's 26 calls for its nine entries gone).
+ * development host: 12 of a node's 25 calls for its nine entries gone).
  */
 static int make_skel(int fd, const struct stat *top, const struct nlab_skel *s)
 {
