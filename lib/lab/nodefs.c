@@ -27,8 +27,20 @@
 
 /* ---- the plan, once per `up` --------------------------------------------- */
 
-static void skel_read(struct nlab_privdir *pd, int kind)
+/* The umask and ids a supervisor makes its private directories' entries
+ * with: the launcher's, which every supervisor inherits. */
+struct maker {
+	mode_t umask;
+	uid_t uid;
+	gid_t gid;
+};
+
+static void skel_read(struct nlab_privdir *pd, int kind, const struct maker *mk)
 {
+	/* In a setgid directory a new entry takes its group, and a new
+	 * directory its setgid bit too. */
+	bool sgid = pd->st.st_mode & S_ISGID;
+	gid_t gid = sgid ? pd->st.st_gid : mk->gid;
 	DIR *d = opendir(pd->real);
 	struct dirent *de;
 
@@ -66,6 +78,10 @@ static void skel_read(struct nlab_privdir *pd, int kind)
 		s->mode = st.st_mode & 07777;
 		s->uid = st.st_uid;
 		s->gid = st.st_gid;
+		s->chown = s->uid != mk->uid || s->gid != gid;
+		/* mkdir takes neither setuid nor setgid from its mode */
+		s->chmod = !s->link && ((s->mode & ~mk->umask & 01777) |
+					(sgid ? S_ISGID : 0)) != s->mode;
 	}
 	closedir(d);
 }
@@ -73,6 +89,9 @@ static void skel_read(struct nlab_privdir *pd, int kind)
 int nlab_fsplan_make(const struct nlab_topology *t, struct nlab_fsplan *p,
 		     struct nlab_err *e)
 {
+	struct maker mk = { umask(0), geteuid(), getegid() };
+
+	umask(mk.umask);
 	memset(p, 0, sizeof(*p));
 	p->topo_in = -1;
 	p->priv = xcalloc(nlab_n_private_dirs, sizeof(*p->priv));
@@ -86,7 +105,7 @@ int nlab_fsplan_make(const struct nlab_topology *t, struct nlab_fsplan *p,
 		}
 		pd->real = real;
 		if (nlab_private_dirs[i].skel != NLAB_SKEL_NONE)
-			skel_read(pd, nlab_private_dirs[i].skel);
+			skel_read(pd, nlab_private_dirs[i].skel, &mk);
 		if (p->topo_in < 0 && strcmp(t->dir, real) &&
 		    nlab_path_under(t->dir, real))
 			p->topo_in = (int)i;
@@ -697,29 +716,20 @@ int nlab_nodefs_root(struct nlab_nodefs *fs, struct nlab_err *e)
 
 /* ---- 4. private directories ---------------------------------------------- */
 
-/*
- * Entry @s at the top of a fresh private directory (@top: the host's, whose
- * owner and mode it was given): made with its mode (under umask 0), so
- * that only an entry not root's, or setuid or setgid (which mkdir does
- * not take from its mode), needs more than the one call (on this
- * development host: 12 of a node's 25 calls for its nine entries gone).
- */
-static int make_skel(int fd, const struct stat *top, const struct nlab_skel *s)
+/* Entry @s at the top of a fresh private directory, as the host has it:
+ * most take the one call (the plan knows which need more; on this
+ * development host 15 calls a node for its nine entries, not 25). */
+static int make_skel(int fd, const struct nlab_skel *s)
 {
-	gid_t gid = top->st_mode & S_ISGID ? top->st_gid : getegid();
-	mode_t old = umask(0);
-	int ret = s->link ? symlinkat(s->link, fd, s->name)
-			  : mkdirat(fd, s->name, s->mode & 01777);
-
-	umask(old);
-	if (ret < 0)
+	if ((s->link ? symlinkat(s->link, fd, s->name)
+		     : mkdirat(fd, s->name, s->mode)) < 0)
 		return -1;
-	if ((s->uid != geteuid() || s->gid != gid) &&
+	if (s->chown &&
 	    fchownat(fd, s->name, s->uid, s->gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return -1;
-	/* (after chown, which may clear them) */
-	if (!s->link && (s->mode & 06000))
-		return fchmodat(fd, s->name, s->mode & 07777, 0);
+	/* (after chown, which may clear setuid and setgid) */
+	if (s->chmod)
+		return fchmodat(fd, s->name, s->mode, 0);
 	return 0;
 }
 
@@ -737,7 +747,7 @@ static int private_tmpfs(const struct nlab_privdir *pd, struct nlab_err *e)
 	if (fd < 0)
 		return nlab_err_set(e, errno, "the node's own %s", pd->real);
 	for (size_t i = 0; i < pd->n_skel; i++)
-		if (make_skel(fd, &pd->st, &pd->skel[i]) < 0)
+		if (make_skel(fd, &pd->skel[i]) < 0)
 			return nlab_err_set(e, errno, "the node's own %s/%s",
 					    pd->real, pd->skel[i].name);
 	return 0;

@@ -50,6 +50,9 @@ struct nlab_skel {
 	mode_t mode;
 	uid_t uid;
 	gid_t gid;
+	/* What mkdir or symlink in a fresh private directory does not give
+	 * it (known once, in the plan): its owner, its mode. */
+	bool chown, chmod;
 };
 
 /* What the host's private directories are, looked at once per `up` by

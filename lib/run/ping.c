@@ -421,9 +421,12 @@ static const uint8_t *quoted_echo(int family, const uint8_t *icmp, size_t len,
 {
 	const uint8_t *ip = icmp + 8, *q;
 	bool v4 = family == AF_INET;
-	size_t hlen = v4 ? (size_t)(ip[0] & 0x0f) * 4 : 40;
+	size_t hlen;
 
-	if (len < 8 + 40 || ip[0] >> 4 != (v4 ? 4 : 6) || hlen < 20 ||
+	if (len < 8 + 40)
+		return NULL;
+	hlen = v4 ? (size_t)(ip[0] & 0x0f) * 4 : 40;
+	if (ip[0] >> 4 != (v4 ? 4 : 6) || hlen < 20 ||
 	    ip[v4 ? 9 : 6] != (v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6) ||
 	    len < 8 + hlen + 1)
 		return NULL;
