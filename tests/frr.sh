@@ -60,3 +60,23 @@ uptime_of() {
 }
 # The node's daemons: "comm pid" of each process in its netns, sorted.
 daemons() { for p in $(ip netns pids "$L.$1"); do echo "$(cat "/proc/$p/comm") $p"; done | sort | tr '\n' ' '; }
+
+# frr_diag NODE...: what a failed adjacency needs explained, as TAP
+# comments: each node's processes, addresses, OSPF interfaces and
+# neighbours, and the end of its log.
+frr_diag() {
+	local n
+	for n in "$@"; do
+		{
+			echo "== $n: processes"
+			daemons "$n"
+			echo
+			echo "== $n: addresses"
+			ip -n "$L.$n" -br addr
+			echo "== $n: ospf interfaces, neighbours"
+			"$NETLAB" exec "$L" "$n" vtysh -c 'show ip ospf interface' -c 'show ip ospf neighbor' 2>&1
+			echo "== $n: log"
+			"$NETLAB" log "$L" "$n" 2>&1 | tail -n 20
+		} | sed 's/^/# /'
+	done
+}

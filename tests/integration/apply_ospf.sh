@@ -75,6 +75,7 @@ expect_eq "apply: r3 keeps its daemons (same pids)" "$(daemons r3)" "$r3d"
 expect "r2: its new interface configured with vtysh" "$NETLAB" exec "$L" r2 vtysh -c 'conf t' -c 'interface eth2' -c 'ip ospf network point-to-point' -c 'ip ospf hello-interval 1' -c 'ip ospf dead-interval 4'
 for ((i = 0; i < 60; i++)); do [ -n "$(uptime_of r4 10.10.0.2)" ] && break; sleep 1; done
 expect "r4 is Full with r2 (${i}s)" test -n "$(uptime_of r4 10.10.0.2)"
+[ -n "$(uptime_of r4 10.10.0.2)" ] || frr_diag r2 r4
 expect_match "r2 sees r4 Full" "$("$NETLAB" exec "$L" r2 vtysh -c 'show ip ospf neighbor')" "^10\.10\.0\.4 .*Full"
 for ((i = 0; i < 60; i++)); do ip -n "$L.r1" route show proto ospf | grep -q '^10.10.4.0/24 ' && ip -n "$L.r4" route show proto ospf | grep -q '^10.10.1.0/24 ' && break; sleep 1; done
 expect_match "r1 learned r4's LAN by OSPF" "$(ip -n "$L.r1" route show proto ospf)" "^10\.10\.4\.0/24 (nhid [0-9]+ )?via 10\.10\.12\.2 "
