@@ -187,23 +187,35 @@ static void forget_files(const char *node)
 
 /* ---- the supervisor's setup, inside its new namespaces ------------------ */
 
-static int mount_proc_sys(struct nlab_err *e)
+/* MS_RDONLY if the host's /sys is read-only, else 0: set by the launcher,
+ * which took the host's /sys away from the template (sys_detach()). */
+static unsigned long sys_ro;
+
+/* The template's /sys is no more than the directory: the host's sysfs
+ * and what is mounted under it (a dozen cgroup and tracing mounts, more
+ * on a systemd host) would otherwise be copied into every node's mount
+ * namespace, only for each node to unmount them, all under the one lock
+ * every mount and clone in the system takes. */
+static int sys_detach(void)
 {
 	struct statvfs sv;
-	unsigned long ro = 0;
 
+	/* read-only if the host's is (as ip netns exec does) */
+	if (statvfs("/sys", &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		sys_ro = MS_RDONLY;
+	return umount2("/sys", MNT_DETACH) < 0 && errno != EINVAL ? -1 : 0;
+}
+
+static int mount_proc_sys(struct nlab_err *e)
+{
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0)
 		return nlab_err_set(e, errno, "mount /proc");
 	proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* A sysfs mounted from inside the netns shows the node's
-	 * interfaces; read-only if the host's is (as ip netns exec). */
-	if (statvfs("/sys", &sv) == 0 && (sv.f_flag & ST_RDONLY))
-		ro = MS_RDONLY;
-	if (umount2("/sys", MNT_DETACH) < 0 && errno != EINVAL)
-		return nlab_err_set(e, errno, "unmount /sys");
+	 * interfaces. */
 	if (mount("sysfs", "/sys", "sysfs",
-		  ro | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		  sys_ro | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return nlab_err_set(e, errno, "mount /sys");
 	return 0;
 }
@@ -851,6 +863,10 @@ static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 		_exit(1);
 	}
 	umount2(NLAB_NETNS_DIR, MNT_DETACH);
+	if (sys_detach() < 0) {
+		report(ready_fd, -1, errno, "unmount /sys: %s", strerror(errno));
+		_exit(1);
+	}
 	if (nlab_fsplan_make(t, &plan, &e)) {
 		report(ready_fd, -1, e.errnum, "%s", e.msg);
 		_exit(1);

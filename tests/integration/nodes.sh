@@ -51,6 +51,10 @@ expect_eq "exec: only the first -- is dropped" "$("$NETLAB" exec "$L" a -- echo 
 expect_eq "exec: a -- after CMD is CMD's" "$("$NETLAB" exec "$L" a echo -- x)" "-- x"
 expect_eq "exec: after --, a CMD that looks like an option is run (127)" "$("$NETLAB" exec "$L" a -- --no-such-command 2>/dev/null; echo $?)" "127"
 expect_match "exec: the node's interfaces in /sys" "$("$NETLAB" exec "$L" a ls /sys/class/net)" "eth0"
+# The host's /sys and what it holds (cgroups, tracing) stay out: one
+# sysfs at /sys, nothing below it, read-only exactly if the host's is.
+host_sys_ro=$(awk '$5 == "/sys" {print ($6 ~ /(^|,)ro(,|$)/) ? "ro" : "rw"}' /proc/self/mountinfo | tail -n 1)
+expect_eq "exec: /sys is one sysfs mount, $host_sys_ro as the host's" "$("$NETLAB" exec "$L" a awk '$5 ~ "^/sys(/|$)" {print $5, $9, ($6 ~ /(^|,)ro(,|$)/) ? "ro" : "rw"}' /proc/self/mountinfo)" "/sys sysfs ${host_sys_ro:-rw}"
 expect_fail "exec: unknown node fails" "$NETLAB" exec "$L" nosuch true
 expect_eq "exec: unknown node exits 1" "$("$NETLAB" exec "$L" nosuch true 2>/dev/null; echo $?)" "1"
 
