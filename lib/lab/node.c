@@ -814,6 +814,69 @@ static int place_fds(int *nsfd, const struct node_set *set, int *const keep[],
 	return lo_end;
 }
 
+/*
+ * How many launchers clone a lab's supervisors side by side: one per CPU,
+ * at most LAUNCHERS_MAX.  A clone is mostly the calling CPU's work
+ * (copying the launcher's memory map, the template's mounts, a PID
+ * namespace), and until the last one is recorded the supervisors wait:
+ * one launcher alone kept one CPU busy and the others idle.  A small lab
+ * has one: its clones take less than a second launcher's start.
+ */
+#define LAUNCHERS_MAX 4
+#define LAUNCH_SPLIT_MIN 64
+
+static unsigned launchers_for(size_t n)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < LAUNCH_SPLIT_MIN || cpus < 2)
+		return 1;
+	return cpus < LAUNCHERS_MAX ? (unsigned)cpus : LAUNCHERS_MAX;
+}
+
+/* Launchers 1.. of @n, forked from launcher 0 (this process), which waits
+ * for them: each dies with it, and it outlives them, so that `up`, which
+ * waits for launcher 0 alone, waits for them all.  The part this process
+ * takes: 0 here, 1.. in the others; -1 if one could not be forked (it
+ * has reported why). */
+static int launchers_fork(unsigned n, pid_t *kids, int ready_fd)
+{
+	pid_t self = getpid();
+
+	for (unsigned p = 1; p < n; p++) {
+		kids[p] = fork();
+		if (kids[p] < 0) {
+			report(ready_fd, -1, errno, "fork a launcher: %s",
+			       strerror(errno));
+			return -1;
+		}
+		if (kids[p] == 0) {
+			if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+			    getppid() != self)
+				_exit(1);
+			return (int)p;
+		}
+	}
+	return 0;
+}
+
+/* Launcher 0's end: every other launcher's; exit 1 if one failed. */
+static __attribute__((noreturn)) void launchers_wait(unsigned n,
+						     const pid_t *kids)
+{
+	int failed = 0;
+
+	for (unsigned p = 1; p < n; p++) {
+		int status = 0;
+		pid_t r;
+
+		while ((r = waitpid(kids[p], &status, 0)) < 0 && errno == EINTR)
+			;
+		failed |= r < 0 || !WIFEXITED(status) || WEXITSTATUS(status);
+	}
+	_exit(failed);
+}
+
 /* The launcher, executed anew by `up` (launch_exec), with what it needs
  * in @w (nodewire.h): the lab's name and directory, and its nodes. */
 static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
@@ -831,7 +894,9 @@ static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 	unsigned long arg_start, arg_end;
 	struct nlab_fsplan plan;
 	int go[2], state_fd, lo_end, ready_fd = w->ctl.ready_fd;
-	int *netns_fd = w->netns_fd;
+	int *netns_fd = w->netns_fd, part;
+	unsigned parts = launchers_for(w->n);
+	pid_t kids[LAUNCHERS_MAX];
 	unsigned long clone_flags;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != w->ctl.up)
@@ -876,6 +941,10 @@ static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 		       strerror(errno));
 		_exit(1);
 	}
+	/* From here each launcher its own share of the nodes: k % parts. */
+	part = launchers_fork(parts, kids, ready_fd);
+	if (part < 0)
+		_exit(1);
 	if (pipe2(go, O_CLOEXEC) < 0) {
 		report(ready_fd, -1, errno, "pipe: %s", strerror(errno));
 		_exit(1);
@@ -915,6 +984,10 @@ static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 			       "launcher: malformed nodes memfd");
 			_exit(1);
 		}
+		if (k % parts != (unsigned)part) {
+			nlab_wire_node_free(node);
+			continue;
+		}
 		if (setns(netns_fd[k], CLONE_NEWNET) < 0) {
 			report(ready_fd, (int)i, errno, "%s", strerror(errno));
 			_exit(1);
@@ -945,11 +1018,13 @@ static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 		nlab_pause("launcher");
 	}
 	prctl(PR_SET_NAME, "netlab-launch");
-	/* Every supervisor is recorded: let them go. */
-	for (size_t k = 0; k < set.n; k++)
+	/* Every supervisor of ours is recorded: let them go. */
+	for (size_t k = part; k < set.n; k += parts)
 		if (write(go[1], "g", 1) != 1)
 			_exit(1);
-	_exit(0);
+	if (part)
+		_exit(0);
+	launchers_wait(parts, kids);
 }
 
 /*
