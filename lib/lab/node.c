@@ -822,7 +822,7 @@ static int place_fds(int *nsfd, const struct node_set *set, int *const keep[],
  * one launcher alone kept one CPU busy and the others idle.  A small lab
  * has one: its clones take less than a second launcher's start.
  */
-#define LAUNCHERS_MAX 4
+#define LAUNCHERS_MAX	 4
 #define LAUNCH_SPLIT_MIN 64
 
 static unsigned launchers_for(size_t n)
@@ -929,7 +929,8 @@ static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 	}
 	umount2(NLAB_NETNS_DIR, MNT_DETACH);
 	if (sys_detach() < 0) {
-		report(ready_fd, -1, errno, "unmount /sys: %s", strerror(errno));
+		report(ready_fd, -1, errno, "unmount /sys: %s",
+		       strerror(errno));
 		_exit(1);
 	}
 	if (nlab_fsplan_make(t, &plan, &e)) {
