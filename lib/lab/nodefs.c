@@ -799,7 +799,8 @@ int nlab_nodefs_private(struct nlab_nodefs *fs, struct nlab_err *e)
 	for (size_t i = 0; i < nlab_n_private_dirs; i++) {
 		cleanup_close int root = -1;
 
-		if (!fs->made[i])
+		/* (most nodes have nothing to make in them) */
+		if (!fs->made[i] || (!fs->n->n_mounts && (int)i != p->topo_in))
 			continue;
 		root = open(p->priv[i].real, DIR_READ);
 		if (root < 0)
