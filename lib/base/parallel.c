@@ -2,6 +2,7 @@
 #include "base/parallel.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 #include "base/util.h"
@@ -53,4 +54,15 @@ void nlab_parallel(size_t n, unsigned threads, void (*fn)(void *ctx, size_t i),
 	for (size_t k = 0; k < made; k++)
 		pthread_join(tid[k], NULL);
 	free(tid);
+}
+
+unsigned nlab_cpus(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return (unsigned)CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 1 ? (unsigned)n : 1;
 }

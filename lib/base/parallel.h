@@ -18,4 +18,8 @@
 void nlab_parallel(size_t n, unsigned threads, void (*fn)(void *ctx, size_t i),
 		   void *ctx);
 
+/* The CPUs this process may run on (its affinity: a container's cpuset,
+ * taskset), at least 1. */
+unsigned nlab_cpus(void);
+
 #endif

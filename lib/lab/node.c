@@ -34,6 +34,7 @@
 #include "lab/nodelog.h"
 #include "lab/runstate.h"
 #include "base/util.h"
+#include "base/parallel.h"
 #include "base/testhook.h"
 
 /* Supervisor or launcher -> up; smaller than PIPE_BUF, so atomic. */
@@ -827,11 +828,11 @@ static int place_fds(int *nsfd, const struct node_set *set, int *const keep[],
 
 static unsigned launchers_for(size_t n)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned cpus = nlab_cpus();
 
-	if (n < LAUNCH_SPLIT_MIN || cpus < 2)
+	if (n < LAUNCH_SPLIT_MIN)
 		return 1;
-	return cpus < LAUNCHERS_MAX ? (unsigned)cpus : LAUNCHERS_MAX;
+	return cpus < LAUNCHERS_MAX ? cpus : LAUNCHERS_MAX;
 }
 
 /* Launchers 1.. of @n, forked from launcher 0 (this process), which waits

@@ -370,11 +370,11 @@ static void send_part(void *ctx, size_t part)
  */
 static void send_round(struct pinger *pg, unsigned round)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned cpus = nlab_cpus();
 	struct send_job j = { pg, round, 1 };
 
 	if (cpus > 1)
-		j.parts = (unsigned)(cpus < MAX_SENDERS ? cpus : MAX_SENDERS);
+		j.parts = cpus < MAX_SENDERS ? cpus : MAX_SENDERS;
 	if (j.parts > pg->n_socks)
 		j.parts = (unsigned)pg->n_socks;
 	nlab_parallel(j.parts, j.parts, send_part, &j);

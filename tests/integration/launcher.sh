@@ -52,6 +52,7 @@ expect "installed: down" "$lone/bin/netlab" -q down "$L"
 # k by launcher k % launchers.  A chain of 80.
 want=$(nproc)
 ((want > 4)) && want=4
+lw="$want launcher$( ((want == 1)) || echo s)"
 big=$(for ((i = 0; i < 80; i++)); do
 	echo "[node n$i]"
 	((i > 0)) && echo "eth0 = l$((i - 1)) 10.63.$((i - 1)).2/30"
@@ -59,13 +60,13 @@ big=$(for ((i = 0; i < 80; i++)); do
 done | topo split)
 B=$(lab split)
 nsups() { grep -lsza -- "^netlab-node $B\." /proc/[0-9]*/cmdline | wc -l; }
-expect "$want launchers: up" "$NETLAB" -q up "$big"
-expect_eq "$want launchers: 80 supervisors" "$(nsups)" "80"
-expect_eq "$want launchers: each node recorded once" "$(awk '$1 == "proc" {print $NF}' "/run/netlab/$B/record" | sort | uniq -c | awk '$1 == 1' | wc -l)" "80"
-expect "$want launchers: first link works" in_ns "$B.n0" ping -c1 -W2 10.63.0.2
-expect "$want launchers: last link works" in_ns "$B.n78" ping -c1 -W2 10.63.78.2
-expect "$want launchers: down" "$NETLAB" -q down "$B"
-expect_eq "$want launchers: nothing left" "$(leftovers "$B")" ""
+expect "$lw: up" "$NETLAB" -q up "$big"
+expect_eq "$lw: 80 supervisors" "$(nsups)" "80"
+expect_eq "$lw: each node recorded once" "$(awk '$1 == "proc" {print $NF}' "/run/netlab/$B/record" | sort | uniq -c | awk '$1 == 1' | wc -l)" "80"
+expect "$lw: first link works" in_ns "$B.n0" ping -c1 -W2 10.63.0.2
+expect "$lw: last link works" in_ns "$B.n78" ping -c1 -W2 10.63.78.2
+expect "$lw: down" "$NETLAB" -q down "$B"
+expect_eq "$lw: nothing left" "$(leftovers "$B")" ""
 
 # Each launcher stops at its fifth node: `up` killed there (its launchers
 # die with it, the supervisors they cloned with them); `down` finds
@@ -77,20 +78,20 @@ for ((i = 0; i < 300; i++)); do
 	sleep 0.05
 done
 paused=$(grep -o 'test pause at launcher:5 pid [0-9]*' "$TMP/split.err" | awk '{print $NF}')
-expect_eq "$want launchers: each stopped at its fifth node" "$(echo "$paused" | grep -c .)" "$want"
+expect_eq "$lw: each stopped at its fifth node" "$(echo "$paused" | grep -c .)" "$want"
 # (each launcher takes the name of the node it clones next)
-expect_eq "$want launchers: 5 supervisors each, none released" "$(nsups) $(grep -lszax -- "NETLAB_LAB=$B" /proc/[0-9]*/environ | wc -l)" "$((6 * want)) 0"
+expect_eq "$lw: 5 supervisors each, none released" "$(nsups) $(grep -lszax -- "NETLAB_LAB=$B" /proc/[0-9]*/environ | wc -l)" "$((6 * want)) 0"
 kill -9 "$up"
 wait "$up" 2>/dev/null
 # (a zombie, waiting for its reaper, has no command line)
 for ((i = 0; i < 100; i++)); do [ "$(nsups)" = 0 ] && break; sleep 0.05; done
-expect_eq "$want launchers: up killed: its launchers and their supervisors die" "$(nsups) $(for p in $paused; do [ -s "/proc/$p/cmdline" ] && echo "$p"; done)" "0 "
-expect "$want launchers: up killed: down" "$NETLAB" -q down "$B"
-expect_eq "$want launchers: up killed: nothing left" "$(leftovers "$B")" ""
+expect_eq "$lw: up killed: its launchers and their supervisors die" "$(nsups) $(for p in $paused; do [ -s "/proc/$p/cmdline" ] && echo "$p"; done)" "0 "
+expect "$lw: up killed: down" "$NETLAB" -q down "$B"
+expect_eq "$lw: up killed: nothing left" "$(leftovers "$B")" ""
 
 # The last launcher's first node fails: `up` rolls back everything the
 # others made.
 out=$(NETLAB_TEST_FAIL=supervisor:$want "$NETLAB" -q up "$big" 2>&1)
-expect_match "$want launchers: node n$((want - 1)) fails: up exits 1, naming it" "$?: $out" "^1: .*node n$((want - 1)): test fault injected at supervisor:$want"
-expect_eq "$want launchers: node n$((want - 1)) fails: nothing left" "$(leftovers "$B")" ""
+expect_match "$lw: node n$((want - 1)) fails: up exits 1, naming it" "$?: $out" "^1: .*node n$((want - 1)): test fault injected at supervisor:$want"
+expect_eq "$lw: node n$((want - 1)) fails: nothing left" "$(leftovers "$B")" ""
 done_testing
