@@ -6,9 +6,12 @@
  */
 #include "lab/preflight.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "base/util.h"
@@ -46,9 +49,57 @@ static int ns_taken(const char *ns, struct nlab_err *e)
 	return nlab_err_set(e, 0, "netns %s already exists (not touched)", ns);
 }
 
+/* The names in @dir that begin with "@lab.", sorted: read once, rather
+ * than one lookup per node in a directory that may hold thousands of
+ * names (most often none of them this lab's). */
+struct names {
+	char **v;
+	size_t n;
+};
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void names_of(const char *dir, const char *lab, struct names *out)
+{
+	size_t len = strlen(lab), cap = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	out->v = NULL;
+	out->n = 0;
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, lab, len) || de->d_name[len] != '.')
+			continue;
+		xgrow(&out->v, &cap, out->n + 1, sizeof(*out->v));
+		out->v[out->n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_name);
+}
+
+static bool named(const struct names *l, const char *name)
+{
+	return l->n && bsearch(&name, l->v, l->n, sizeof(*l->v), cmp_name);
+}
+
+static void names_free(struct names *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+#define cleanup_names __attribute__((cleanup(names_free)))
+
 int nlab_up_preflight(const struct nlab_topology *t, struct nlab_err *e)
 {
 	char path[PATH_MAX], ns[NLAB_NAME_MAX * 2 + 2];
+	cleanup_names struct names in_netns = { 0 }, in_etc = { 0 };
 	struct stat sb;
 
 	/* The usual case of a name in use: this lab, still up. */
@@ -72,21 +123,29 @@ int nlab_up_preflight(const struct nlab_topology *t, struct nlab_err *e)
 		return -1;
 	}
 	/* Nodes, then switches: the order `up` makes them in. */
-	for (size_t i = 0; i < t->n_nodes; i++) {
+	names_of(NLAB_NETNS_DIR, t->name, &in_netns);
+	for (size_t i = 0; in_netns.n && i < t->n_nodes; i++) {
 		nlab_ns_name(ns, sizeof(ns), t->name, t->nodes[i].name);
-		if (nlab_netns_exists(ns))
+		if (named(&in_netns, ns) && nlab_netns_exists(ns))
 			return ns_taken(ns, e);
 	}
-	for (size_t s = 0; s < t->n_segments; s++) {
+	for (size_t s = 0; in_netns.n && s < t->n_segments; s++) {
 		if (t->segments[s].kind != NLAB_SEG_BRIDGE)
 			continue;
 		nlab_ns_name(ns, sizeof(ns), t->name, t->segments[s].name);
-		if (nlab_netns_exists(ns))
+		if (named(&in_netns, ns) && nlab_netns_exists(ns))
 			return ns_taken(ns, e);
 	}
-	for (size_t i = 0; t->hosts && i < t->n_nodes; i++) {
-		nlab_ns_name(ns, sizeof(ns), t->name, t->nodes[i].name);
+	if (t->hosts && t->n_nodes) {
+		/* (the first for what it says of /etc/netns itself) */
+		nlab_ns_name(ns, sizeof(ns), t->name, t->nodes[0].name);
 		if (nlab_hosts_check(ns, e))
+			return -1;
+		names_of(NLAB_ETC_NETNS, t->name, &in_etc);
+	}
+	for (size_t i = 0; in_etc.n && i < t->n_nodes; i++) {
+		nlab_ns_name(ns, sizeof(ns), t->name, t->nodes[i].name);
+		if (named(&in_etc, ns) && nlab_hosts_check(ns, e))
 			return -1;
 	}
 	for (size_t i = 0; i < t->n_switches; i++) {

@@ -46,6 +46,14 @@ expect_match "hosts clash: names the file" "$out" "/etc/netns/$L\.a/hosts"
 expect_eq "hosts clash: the user's file untouched" "$(cat "/etc/netns/$L.a/hosts")" "# mine"
 rm -rf "/etc/netns/$L.a"
 expect_eq "hosts clash: nothing left" "$(leftovers "$L")" ""
+# The last node's, among names of this lab's that are not its nodes'.
+mkdir -p "/etc/netns/$L.c" "/etc/netns/$L.zz" "/etc/netns/$L.a0"
+echo "# mine" >"/etc/netns/$L.c/hosts"
+echo "# mine" >"/etc/netns/$L.zz/hosts"
+out=$("$NETLAB" up "$f" 2>&1)
+expect_match "hosts clash, last node: exit 1, names its file" "$?: $out" "^1: .*/etc/netns/$L\.c/hosts"
+rm -rf "/etc/netns/$L.c" "/etc/netns/$L.zz" "/etc/netns/$L.a0"
+expect_eq "hosts clash, last node: nothing left" "$(leftovers "$L")" ""
 
 # --- without root: one line, exit 1, nothing made --------------------------
 if command -v setpriv >/dev/null; then
