@@ -10,10 +10,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/seen.h"
 #include "base/util.h"
 #include "kernel/netns.h"
 #include "kernel/nl.h"
@@ -49,57 +49,34 @@ static int ns_taken(const char *ns, struct nlab_err *e)
 	return nlab_err_set(e, 0, "netns %s already exists (not touched)", ns);
 }
 
-/* The names in @dir that begin with "@lab.", sorted: read once, rather
- * than one lookup per node in a directory that may hold thousands of
- * names (most often none of them this lab's). */
-struct names {
-	char **v;
-	size_t n;
-};
-
-static int cmp_name(const void *a, const void *b)
+/* The names in @dir that begin with "@lab.": read once, rather than one
+ * lookup per node in a directory that may hold thousands of names (most
+ * often none of them this lab's). */
+static void names_of(const char *dir, const char *lab, struct nlab_seen *out)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void names_of(const char *dir, const char *lab, struct names *out)
-{
-	size_t len = strlen(lab), cap = 0;
+	size_t len = strlen(lab);
 	struct dirent *de;
 	DIR *d = opendir(dir);
 
-	out->v = NULL;
-	out->n = 0;
 	if (!d)
 		return;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, lab, len) || de->d_name[len] != '.')
-			continue;
-		xgrow(&out->v, &cap, out->n + 1, sizeof(*out->v));
-		out->v[out->n++] = xstrdup(de->d_name);
-	}
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, lab, len) && de->d_name[len] == '.')
+			nlab_seen_add(out, de->d_name, strlen(de->d_name), 0, 0,
+				      NULL);
 	closedir(d);
-	if (out->n)
-		qsort(out->v, out->n, sizeof(*out->v), cmp_name);
 }
 
-static bool named(const struct names *l, const char *name)
+static bool named(const struct nlab_seen *l, const char *name)
 {
-	return l->n && bsearch(&name, l->v, l->n, sizeof(*l->v), cmp_name);
+	return l->n && nlab_seen_find(l, name, strlen(name));
 }
-
-static void names_free(struct names *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-}
-#define cleanup_names __attribute__((cleanup(names_free)))
+#define cleanup_seen __attribute__((cleanup(nlab_seen_free)))
 
 int nlab_up_preflight(const struct nlab_topology *t, struct nlab_err *e)
 {
 	char path[PATH_MAX], ns[NLAB_NAME_MAX * 2 + 2];
-	cleanup_names struct names in_netns = { 0 }, in_etc = { 0 };
+	cleanup_seen struct nlab_seen in_netns = { 0 }, in_etc = { 0 };
 	struct stat sb;
 
 	/* The usual case of a name in use: this lab, still up. */
