@@ -71,7 +71,14 @@ expect_eq "apply: r1 keeps its daemons (same pids)" "$(daemons r1)" "$r1d"
 expect_eq "apply: r2 keeps its daemons (same pids)" "$(daemons r2)" "$r2d"
 expect_eq "apply: r3 keeps its daemons (same pids)" "$(daemons r3)" "$r3d"
 # r2 speaks OSPF on its new link the way r4 does: configured live, as
-# one would on a router (its daemons are not restarted for it).
+# one would on a router (its daemons are not restarted for it), once its
+# zebra knows the interface and its address.  Configured before that,
+# FRR 8.4's ospfd sometimes never enables OSPF on it: the kernel had
+# eth2 up with its address, but `show ip ospf interface` on r2 had no
+# eth2 at all (seen once in CI and once here, in some twenty runs).
+zebra_has_eth2() { "$NETLAB" exec "$L" r2 vtysh -c 'show interface eth2' 2>/dev/null | grep -q 'inet 10\.10\.24\.1/30'; }
+poll 30 zebra_has_eth2
+expect "r2's zebra knows eth2 and its address (${i}s)" zebra_has_eth2
 expect "r2: its new interface configured with vtysh" "$NETLAB" exec "$L" r2 vtysh -c 'conf t' -c 'interface eth2' -c 'ip ospf network point-to-point' -c 'ip ospf hello-interval 1' -c 'ip ospf dead-interval 4'
 for ((i = 0; i < 60; i++)); do [ -n "$(uptime_of r4 10.10.0.2)" ] && break; sleep 1; done
 expect "r4 is Full with r2 (${i}s)" test -n "$(uptime_of r4 10.10.0.2)"
