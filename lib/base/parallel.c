@@ -3,7 +3,9 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "base/util.h"
 
@@ -65,4 +67,52 @@ unsigned nlab_cpus(void)
 		return (unsigned)CPU_COUNT(&set);
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 1 ? (unsigned)n : 1;
+}
+
+static void *bg_main(void *arg)
+{
+	struct nlab_bg *bg = arg;
+
+	bg->ret = bg->fn(bg->ctx, &bg->err);
+	if (bg->ret)
+		atomic_store(&bg->failed, true);
+	return NULL;
+}
+
+void nlab_bg_start(struct nlab_bg *bg, int (*fn)(void *ctx, struct nlab_err *e),
+		   void *ctx)
+{
+	sigset_t all, old;
+
+	memset(bg, 0, sizeof(*bg));
+	bg->fn = fn;
+	bg->ctx = ctx;
+	atomic_init(&bg->failed, false);
+	/* Signals blocked in the thread (it inherits the mask it is made
+	 * with): a SIGINT must interrupt the caller, not the files. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	bg->started = pthread_create(&bg->tid, NULL, bg_main, bg) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!bg->started)
+		bg_main(bg);
+}
+
+bool nlab_bg_failed(struct nlab_bg *bg)
+{
+	return atomic_load(&bg->failed);
+}
+
+int nlab_bg_wait(struct nlab_bg *bg, struct nlab_err *e)
+{
+	int ret;
+
+	if (bg->started)
+		pthread_join(bg->tid, NULL);
+	bg->started = false;
+	ret = bg->ret;
+	bg->ret = 0;
+	if (ret && e)
+		*e = bg->err;
+	return ret;
 }

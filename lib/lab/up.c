@@ -5,9 +5,11 @@
  *
  * Shape: preflight (preflight.c: every check that needs the host, nothing
  * created) → state (the lab's record) → namespaces → bridges → veths →
- * addresses and routes → sysctls → hosts files.  Every object is recorded
- * before it is made; on any failure or signal the record is walked backwards
- * (nlab_lab_down), which is also what `down` does.
+ * addresses and routes → sysctls → nodes, with the hosts files written
+ * beside the namespaces and links, on a thread of their own.  Every
+ * object is recorded before it is made; on any failure or signal the
+ * record is walked backwards (nlab_lab_down), which is also what `down`
+ * does.
  *
  * Netlink: one batching socket per namespace, opened while the process is
  * inside it (a socket belongs to the namespace it was made in), so no
@@ -36,6 +38,7 @@
 #include "kernel/rtnl.h"
 #include "lab/state.h"
 #include "kernel/sysctl.h"
+#include "base/parallel.h"
 #include "base/util.h"
 #include "topology/nsname.h"
 #include "base/testhook.h"
@@ -67,10 +70,16 @@ struct up {
 	int base_idx;
 	struct rlimit nofile; /* the caller's open-files limit, for the nodes */
 	bool have_nofile;
+	/* The hosts files, written on a thread of their own while the
+	 * namespaces and links are made: a disk's work, not the kernel's
+	 * netlink work, and the nodes need them only at their start. */
+	struct nlab_bg hosts;
 };
 
 static int stopped(struct up *u, struct nlab_err *e)
 {
+	if (nlab_bg_failed(&u->hosts))
+		return nlab_bg_wait(&u->hosts, e);
 	if (u->o && u->o->stop && *u->o->stop)
 		return nlab_err_set(e, EINTR, "interrupted");
 	return 0;
@@ -373,9 +382,26 @@ static int node_sysctls(struct up *u, struct nlab_err *e)
 	return ret;
 }
 
-static int write_hosts(struct up *u, struct nlab_err *e)
+static int hosts_job(void *ctx, struct nlab_err *e)
 {
-	if (u->t->hosts && nlab_hosts_write(u->t, &u->st, e))
+	struct up *u = ctx;
+
+	return nlab_hosts_write(u->t, &u->st, e);
+}
+
+/* Before the first namespace: the thread starts in the original one.
+ * Its failure is seen at the next stopped(), or at wait_hosts(). */
+static int start_hosts(struct up *u)
+{
+	if (u->t->hosts)
+		nlab_bg_start(&u->hosts, hosts_job, u);
+	return 0;
+}
+
+/* The hosts files done: the nodes bind them at their start. */
+static int wait_hosts(struct up *u, struct nlab_err *e)
+{
+	if (nlab_bg_wait(&u->hosts, e))
 		return -1;
 	phase_done(u, "hosts", u->t->n_nodes);
 	return 0;
@@ -404,6 +430,9 @@ static int start_nodes(struct up *u, struct nlab_err *e)
  * first; @u is left empty, so a second call does nothing. */
 static void up_free(struct up *u)
 {
+	/* A failure elsewhere: the files' thread is done before the record
+	 * it writes to is closed and walked. */
+	nlab_bg_wait(&u->hosts, NULL);
 	nlab_state_close(&u->st);
 	for (size_t i = 0; i < u->n_ns; i++) {
 		nlab_nl_close(&u->ns[i].nl);
@@ -492,12 +521,12 @@ static int build(struct up *u, struct nlab_err *e)
 {
 	/* nlab_pause(PHASE): a test build can stop here (testhook.h). */
 	if (nlab_fault("state", e) || save_topology(u, e) ||
-	    nlab_pause("state") || make_namespaces(u, e) || stopped(u, e) ||
-	    make_bridges(u, e) || nlab_pause("bridges") || stopped(u, e) ||
-	    make_veths(u, e) || nlab_pause("veths") || stopped(u, e) ||
-	    configure_nodes(u, e) || make_qdiscs(u, e) ||
+	    nlab_pause("state") || start_hosts(u) || make_namespaces(u, e) ||
+	    stopped(u, e) || make_bridges(u, e) || nlab_pause("bridges") ||
+	    stopped(u, e) || make_veths(u, e) || nlab_pause("veths") ||
+	    stopped(u, e) || configure_nodes(u, e) || make_qdiscs(u, e) ||
 	    nlab_pause("qdiscs") || node_sysctls(u, e) ||
-	    nlab_pause("sysctls") || stopped(u, e) || write_hosts(u, e) ||
+	    nlab_pause("sysctls") || stopped(u, e) || wait_hosts(u, e) ||
 	    nlab_pause("hosts") || stopped(u, e) || start_nodes(u, e) ||
 	    nlab_pause("nodes") || stopped(u, e) ||
 	    nlab_state_write(&u->st, NLAB_STATE_COMPLETE, "", 0, e))

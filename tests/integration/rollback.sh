@@ -176,7 +176,9 @@ reached() {
 	*:veths) ip -n "$P.a" link show eth1 >/dev/null 2>&1 && ! has_addr "$P.a" 10.4.11.1 ;;
 	*:addresses:1) has_addr "$P.a" 10.4.11.1 && ! has_addr "$P.b" 10.4.11.2 ;;
 	*:qdiscs) tc -n "$P.a" qdisc show dev eth1 | grep -q tbf && [ "$(in_ns "$P.a" cat /proc/sys/net/ipv4/conf/all/arp_ignore)" != 2 ] ;;
-	*:sysctls) [ "$(in_ns "$P.a" cat /proc/sys/net/ipv4/conf/all/arp_ignore)" = 2 ] && [ ! -e "/etc/netns/$P.a/hosts" ] ;;
+	# The hosts files are written beside the namespaces and links: by
+	# the sysctls they may exist already, and are waited for by "hosts".
+	*:sysctls) [ "$(in_ns "$P.a" cat /proc/sys/net/ipv4/conf/all/arp_ignore)" = 2 ] && [ "$(nsup "$P")" = 0 ] ;;
 	*:hosts) [ -s "/etc/netns/$P.c/hosts" ] && [ "$(nsup "$P")" = 0 ] && [ -z "$(ip netns pids "$P.a" 2>/dev/null)" ] ;;
 	# The launcher names each supervisor (and itself) before cloning it, so
 	# names exist already; but none is released: no `run` has started.
