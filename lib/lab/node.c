@@ -64,6 +64,9 @@ struct sup_args {
 	const struct nlab_fsplan *plan; /* the host's private directories */
 	int lo_end; /* > 0: cloned sharing the launcher's descriptors, of
 		     * which it keeps only those below lo_end (place_fds) */
+	/* The launcher's environment strings, where each supervisor's copy
+	 * of them lies too (read once, by the launcher: own_area()). */
+	unsigned long env_start, env_end;
 };
 
 /* The state directory, for write_state(); set once in each supervisor. */
@@ -593,13 +596,11 @@ static void name_process(const struct nlab_topology *t,
 /* The environment the supervisor inherited is its caller's (tokens,
  * SSH_AUTH_SOCK): wiped, so that not even /proc/1/environ shows it inside
  * the node.  The node's own is built before (see nodeenv.h). */
-static void forget_environ(void)
+static void forget_environ(const struct sup_args *a)
 {
-	unsigned long start, end;
-
 	clearenv();
-	if (own_area(50, &start, &end))
-		memset((char *)start, 0, end - start);
+	if (a->env_start && a->env_end > a->env_start + 1)
+		memset((char *)a->env_start, 0, a->env_end - a->env_start);
 }
 
 /* Every disposition back to its default: `up`'s handlers, and whatever its
@@ -672,7 +673,7 @@ static __attribute__((noreturn)) void sup_main(const struct sup_args *a)
 	nlab_stall_nth("ready", (unsigned)a->idx + 1);
 	if (getenv("LANG") && strlen(getenv("LANG")) < sizeof(lang))
 		strcpy(lang, getenv("LANG"));
-	forget_environ();
+	forget_environ(a);
 	/* `up` raised its own open-files limit; the node gets the caller's. */
 	if (a->nofile && setrlimit(RLIMIT_NOFILE, a->nofile) < 0) {
 		report(a->ready_fd, a->idx, errno, "open-files limit: %s",
@@ -892,7 +893,7 @@ static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 	struct nlab_state *st = &state;
 	const struct nlab_topology *t = &lab;
 	struct nlab_err e = { 0 };
-	unsigned long arg_start, arg_end;
+	unsigned long arg_start, arg_end, env_start, env_end;
 	struct nlab_fsplan plan;
 	int go[2], state_fd, lo_end, ready_fd = w->ctl.ready_fd;
 	int *netns_fd = w->netns_fd, part;
@@ -911,6 +912,7 @@ static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 	default_signals();
 	prctl(PR_SET_NAME, "netlab-launch");
 	own_area(48, &arg_start, &arg_end);
+	own_area(50, &env_start, &env_end);
 	/* The lab's state directory as working directory: each new mount
 	 * namespace takes it along (as its copy of the mount it is on), so
 	 * a supervisor reaches it as "." in its own namespace even once
@@ -974,6 +976,8 @@ static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 			.nofile = nofile,
 			.plan = &plan,
 			.lo_end = lo_end,
+			.env_start = env_start,
+			.env_end = env_end,
 		};
 		unsigned long long start;
 		struct nlab_err ign;
