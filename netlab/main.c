@@ -257,11 +257,15 @@ bool cli_wants_help(int argc, char **argv)
 	return false;
 }
 
+/* One whole line: `down` warns from two threads (the files beside the
+ * processes). */
 static void verror(const struct cli *cli, const char *fmt, va_list ap)
 {
+	flockfile(stderr);
 	fprintf(stderr, "netlab: %s: ", cli->cmd);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 void cli_error(const struct cli *cli, const char *fmt, ...)

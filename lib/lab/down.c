@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/parallel.h"
 #include "lab/hosts.h"
 #include "lab/lab.h"
 #include "kernel/netns.h"
@@ -64,6 +65,18 @@ static int undo_files(const struct nlab_record *rec, const struct nlab_warn *w,
 	return failed ? -1 : 0;
 }
 
+struct files_job {
+	const struct nlab_record *rec;
+	const struct nlab_warn *w;
+};
+
+static int files_job(void *ctx, struct nlab_err *e)
+{
+	const struct files_job *j = ctx;
+
+	return undo_files(j->rec, j->w, e);
+}
+
 /* The namespaces, newest first, unmounted side by side. */
 static int undo_netns(const struct nlab_record *rec, const struct nlab_warn *w,
 		      struct nlab_err *e)
@@ -82,7 +95,7 @@ static int undo_netns(const struct nlab_record *rec, const struct nlab_warn *w,
 }
 
 /* The end of a phase; a test build may pause there (down:1 after the
- * record, down:2 after the files, ...). */
+ * record, down:2 after the processes, ...). */
 static void phase(const struct nlab_down_opts *o, const char *name)
 {
 	if (o && o->phase)
@@ -97,6 +110,8 @@ int nlab_lab_down_opts(const char *lab, const struct nlab_down_opts *o,
 	struct nlab_state st;
 	struct nlab_record rec;
 	struct nlab_err e1;
+	struct files_job job;
+	struct nlab_bg files;
 	int failed = 0, r;
 
 	r = nlab_state_open(lab, &st, e);
@@ -110,20 +125,24 @@ int nlab_lab_down_opts(const char *lab, const struct nlab_down_opts *o,
 	for (size_t i = 0; i < rec.n_skipped; i++)
 		nlab_warn(w, "%s", rec.skipped[i]);
 	phase(o, "record");
-	/* The files under /etc/netns first: while its node runs, a hosts
-	 * file is bound over the node's /etc/hosts, so that removing it here
-	 * costs only its name, and it is freed as the node goes, alongside
-	 * every other node (a file system that discards freed blocks at once
-	 * would make each removal here wait for the disk).  Then the
-	 * processes, all of them at once (they share one grace period), and
-	 * the namespaces.  The record stays whole until the state goes, so
-	 * that a `down` cut short anywhere leaves one that finishes. */
-	if (undo_files(&rec, w, &e1) && !failed++)
-		*e = e1;
-	phase(o, "files");
+	/* The files under /etc/netns on a thread of their own, begun before
+	 * the processes are signalled: while its node runs, a hosts file is
+	 * bound over the node's /etc/hosts, so that removing it costs only
+	 * its name, and it is freed as the node goes, alongside every other
+	 * node (a file system that discards freed blocks at once would make
+	 * each removal wait for the disk); and a disk's work waits beside
+	 * the processes' ends, which are the kernel's.  The processes, all
+	 * of them at once (they share one grace period), then the
+	 * namespaces.  The record stays whole until the state goes, so that
+	 * a `down` cut short anywhere leaves one that finishes. */
+	job = (struct files_job){ .rec = &rec, .w = w };
+	nlab_bg_start(&files, files_job, &job);
 	if (nlab_proc_stop_all(&rec, w, &e1) && !failed++)
 		*e = e1;
 	phase(o, "processes");
+	if (nlab_bg_wait(&files, &e1) && !failed++)
+		*e = e1;
+	phase(o, "files");
 	if (undo_netns(&rec, w, &e1) && !failed++)
 		*e = e1;
 	phase(o, "namespaces");
