@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -31,25 +32,15 @@
 #include "lab/nodeenv.h"
 #include "lab/nodewire.h"
 #include "lab/nodefs.h"
+#include "lab/nodeproto.h"
 #include "lab/nodelog.h"
 #include "lab/runstate.h"
 #include "base/util.h"
 #include "base/parallel.h"
 #include "base/testhook.h"
 
-/* Supervisor or launcher -> up; smaller than PIPE_BUF, so atomic. */
-enum ready_kind {
-	MSG_FAILED, /* why, in msg (err may be 0) */
-	MSG_CLONED, /* the launcher cloned node's supervisor: progress */
-	MSG_READY,  /* the supervisor is ready */
-};
-
-struct ready_msg {
-	int32_t node; /* index in t->nodes, -1 for the launcher */
-	int32_t err;
-	int32_t kind; /* enum ready_kind */
-	char msg[400];
-};
+/* A lab of this many nodes or more gets a launcher per CPU. */
+#define LAUNCH_SPLIT_MIN 64
 
 /* What a supervisor gets from the launcher: its node and the only
  * descriptors it keeps (everything else is closed at its start). */
@@ -57,13 +48,12 @@ struct sup_args {
 	const struct nlab_topology *t;
 	const struct nlab_node *node;
 	int idx;
-	int ready_fd; /* report to `up` */
-	int go_fd;    /* read end of the launcher's "recorded" pipe */
-	int state_fd; /* the lab's state directory */
+	int ready_fd;	/* report to `up` */
+	int go_fd;	/* read end of its own "recorded" pipe */
+	int release_fd; /* `up`'s: a byte each once the lab is built */
+	int state_fd;	/* the lab's state directory */
 	const struct rlimit *nofile; /* the caller's, before `up` raised it */
 	const struct nlab_fsplan *plan; /* the host's private directories */
-	int lo_end; /* > 0: cloned sharing the launcher's descriptors, of
-		     * which it keeps only those below lo_end (place_fds) */
 	/* The launcher's environment strings, where each supervisor's copy
 	 * of them lies too (read once, by the launcher: own_area()). */
 	unsigned long env_start, env_end;
@@ -78,6 +68,11 @@ static bool state_gone;
 /* The launcher's nodes (nodewire.h), which a supervisor unmaps once its
  * node's strings, which point into them, are no longer needed. */
 static struct nlab_wire *sup_wire;
+/* The launcher's priority, the caller's: a supervisor's again once it
+ * is released (see launcher()); BUILD_NICE until then. */
+static int caller_nice;
+#define BUILD_NICE 19
+
 /* The node's own /proc, opened as it is mounted: what signal_node()
  * lists, whatever a node's process mounts over /proc later. */
 static int proc_fd = -1;
@@ -93,11 +88,7 @@ static void send_msg(int fd, const struct ready_msg *m)
 	}
 }
 
-/* A failure of @node (-1: the launcher's own). */
-static void report(int fd, int node, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void report(int fd, int node, int err, const char *fmt, ...)
+void nlab_node_report(int fd, int node, int err, const char *fmt, ...)
 {
 	struct ready_msg m = { .node = node, .err = err, .kind = MSG_FAILED };
 	va_list ap;
@@ -306,12 +297,13 @@ static int user_mounts(const struct nlab_node *n, const struct nlab_nodefs *fs,
 	return 0;
 }
 
-/* The node's view, in the order nodefs.h explains. */
-static int sup_setup(const struct sup_args *a, struct nlab_err *e)
+/* The node's view, in the order nodefs.h explains, up to what needs the
+ * lab built (prepare), then the rest (finish): /etc/netns/LAB.NODE is
+ * written beside the namespaces, and the user's mounts go over it. */
+static int sup_prepare(const struct sup_args *a, struct nlab_nodefs *fs,
+		       struct nlab_err *e)
 {
 	const struct nlab_node *n = a->node;
-	struct nlab_nodefs fs;
-	int ret;
 
 	if (setsid() < 0)
 		return nlab_err_set(e, errno, "setsid");
@@ -322,12 +314,19 @@ static int sup_setup(const struct sup_args *a, struct nlab_err *e)
 	 * launcher()), and a copy of a slave mount is a slave of the same
 	 * master.  (Making / rslave again here took the namespace lock for
 	 * a walk of every mount, once per node.) */
-	ret = nlab_nodefs_open(&fs, a->t, n, a->plan, a->state_fd, e) ||
-	      nlab_nodefs_root(&fs, e) || mount_proc_sys(e) ||
-	      nlab_nodefs_private(&fs, e) || nlab_nodefs_files(&fs, e) ||
-	      bind_etc(a->t, n, &fs, e) || user_mounts(n, &fs, e);
-	nlab_nodefs_close(&fs);
-	return ret ? -1 : 0;
+	if (nlab_nodefs_open(fs, a->t, n, a->plan, a->state_fd, e) ||
+	    nlab_nodefs_root(fs, e) || mount_proc_sys(e) ||
+	    nlab_nodefs_private(fs, e) || nlab_nodefs_files(fs, e))
+		return -1;
+	return 0;
+}
+
+static int sup_finish(const struct sup_args *a, struct nlab_nodefs *fs,
+		      struct nlab_err *e)
+{
+	if (bind_etc(a->t, a->node, fs, e) || user_mounts(a->node, fs, e))
+		return -1;
+	return 0;
 }
 
 /* `run`'s environment is built in its own process, which exec replaces:
@@ -516,19 +515,14 @@ static int cmp_int(const void *x, const void *y)
 }
 
 /* stdin, stdout and stderr from and to /dev/null (until log_start()),
- * and close every descriptor but the few in @a (the launcher holds one
- * per namespace). */
+ * and close every descriptor but the few in @a (the launcher's channel,
+ * its end of our go pipe, the node's netns). */
 static int keep_only_fds(const struct sup_args *a)
 {
-	int keep[] = { a->ready_fd, a->go_fd, a->state_fd, INT_MAX };
+	int keep[] = { a->ready_fd, a->go_fd, a->release_fd, a->state_fd,
+		       INT_MAX };
 	int null, from = 3;
 
-	/* A table of our own first, copied only up to lo_end; unshare
-	 * copies it whole where close_range cannot (before Linux 5.9). */
-	if (a->lo_end > 0 &&
-	    syscall(SYS_close_range, a->lo_end, ~0U, CLOSE_RANGE_UNSHARE) < 0 &&
-	    unshare(CLONE_FILES) < 0)
-		return -1;
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
 	    dup2(null, 2) < 0)
@@ -593,6 +587,15 @@ static void name_process(const struct nlab_topology *t,
 		 node->name);
 }
 
+static void name_launcher(unsigned long start, unsigned long end)
+{
+	prctl(PR_SET_NAME, NLAB_LAUNCHER_ARGV0);
+	if (!start || end <= start + 1)
+		return;
+	memset((char *)start, 0, end - start);
+	snprintf((char *)start, end - start, NLAB_LAUNCHER_ARGV0);
+}
+
 /* The environment the supervisor inherited is its caller's (tokens,
  * SSH_AUTH_SOCK): wiped, so that not even /proc/1/environ shows it inside
  * the node.  The node's own is built before (see nodeenv.h). */
@@ -625,9 +628,42 @@ static void default_signals(void)
 	}
 }
 
+/* Wait for `up`'s release (a byte: the lab is built, every node's view
+ * made): 0 then.  1 if a signal came first (it is left in @sfd); EOF
+ * means `up` gave up or died: nothing to start, nothing to stay for. */
+static int wait_release(const struct sup_args *a, int sfd)
+{
+	struct pollfd p[] = {
+		{ .fd = a->release_fd, .events = POLLIN },
+		{ .fd = sfd, .events = POLLIN },
+	};
+	ssize_t r;
+	char go;
+
+	for (;;) {
+		if (poll(p, ARRAY_SIZE(p), -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(1);
+		}
+		if (p[1].revents & POLLIN)
+			return 1;
+		if (!p[0].revents)
+			continue;
+		r = read(a->release_fd, &go, 1);
+		if (r == 1)
+			break;
+		if (r == 0 || (errno != EINTR && errno != EAGAIN))
+			_exit(1);
+	}
+	close(a->release_fd);
+	return 0;
+}
+
 static __attribute__((noreturn)) void sup_main(const struct sup_args *a)
 {
 	struct nlab_err e = { 0 };
+	struct nlab_nodefs fs;
 	struct nlab_logw w;
 	sigset_t mask;
 	pid_t run = 0;
@@ -653,22 +689,37 @@ static __attribute__((noreturn)) void sup_main(const struct sup_args *a)
 	sigprocmask(SIG_SETMASK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
-		report(a->ready_fd, a->idx, errno, "signalfd: %s",
-		       strerror(errno));
+		nlab_node_report(a->ready_fd, a->idx, errno, "signalfd: %s",
+				 strerror(errno));
 		_exit(1);
 	}
 	logp = log_start(a, &w, &e);
 	if (logp < 0) {
-		report(a->ready_fd, a->idx, e.errnum ? e.errnum : EIO, "%s",
-		       e.msg);
+		nlab_node_report(a->ready_fd, a->idx, e.errnum ? e.errnum : EIO,
+				 "%s", e.msg);
 		_exit(1);
 	}
-	if (sup_setup(a, &e) ||
+	if (sup_prepare(a, &fs, &e) ||
 	    nlab_fault_nth("supervisor", (unsigned)a->idx + 1, &e)) {
-		report(a->ready_fd, a->idx, e.errnum ? e.errnum : EIO, "%s",
-		       e.msg);
+		nlab_node_report(a->ready_fd, a->idx, e.errnum ? e.errnum : EIO,
+				 "%s", e.msg);
 		_exit(1);
 	}
+	report_kind(a->ready_fd, a->idx, MSG_PREPARED);
+	/* A stop before the release (a rollback, `down`): no run to end. */
+	if (wait_release(a, sfd))
+		_exit(sup_loop(a, sfd, &w, logp, 0));
+	if (setpriority(PRIO_PROCESS, 0, caller_nice) < 0) {
+		nlab_node_report(a->ready_fd, a->idx, errno, "priority: %s",
+				 strerror(errno));
+		_exit(1);
+	}
+	if (sup_finish(a, &fs, &e)) {
+		nlab_node_report(a->ready_fd, a->idx, e.errnum ? e.errnum : EIO,
+				 "%s", e.msg);
+		_exit(1);
+	}
+	nlab_nodefs_close(&fs);
 	/* Before the environment it reads is wiped. */
 	nlab_stall_nth("ready", (unsigned)a->idx + 1);
 	if (getenv("LANG") && strlen(getenv("LANG")) < sizeof(lang))
@@ -676,15 +727,15 @@ static __attribute__((noreturn)) void sup_main(const struct sup_args *a)
 	forget_environ(a);
 	/* `up` raised its own open-files limit; the node gets the caller's. */
 	if (a->nofile && setrlimit(RLIMIT_NOFILE, a->nofile) < 0) {
-		report(a->ready_fd, a->idx, errno, "open-files limit: %s",
-		       strerror(errno));
+		nlab_node_report(a->ready_fd, a->idx, errno,
+				 "open-files limit: %s", strerror(errno));
 		_exit(1);
 	}
 	if (a->node->run) {
 		run = start_run(a, lang);
 		if (run < 0) {
-			report(a->ready_fd, a->idx, errno, "start run: %s",
-			       strerror(errno));
+			nlab_node_report(a->ready_fd, a->idx, errno,
+					 "start run: %s", strerror(errno));
 			_exit(1);
 		}
 		run_state.state = NLAB_RUN_RUNNING;
@@ -733,107 +784,46 @@ static int hide_state(void)
 		     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755");
 }
 
-/* The nodes a launcher starts: @which[0..n) (indexes in t->nodes), or
- * every node when @which is NULL. */
-struct node_set {
-	const size_t *which;
-	size_t n;
-};
-
-static size_t set_at(const struct node_set *s, size_t k)
+/* Node k's netns from the channel: 1, 0 at its end (`up` gave up), -1 if
+ * the message is not one. */
+static int chan_recv(int chan, size_t *k, int *fd)
 {
-	return s->which ? s->which[k] : k;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct chan_msg m;
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = c.buf,
+			     .msg_controllen = sizeof(c.buf) };
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	do
+		n = recvmsg(chan, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 0;
+	cm = n == sizeof(m) ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (!cm || cm->cmsg_level != SOL_SOCKET ||
+	    cm->cmsg_type != SCM_RIGHTS ||
+	    cm->cmsg_len != CMSG_LEN(sizeof(int)) ||
+	    (mh.msg_flags & MSG_CTRUNC))
+		return -1;
+	memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	*k = m.k;
+	return 1;
 }
 
-/*
- * Each supervisor is cloned sharing the launcher's descriptor table
- * (CLONE_FILES) and at once unshares it, copying only the descriptors
- * below the returned lo_end (keep_only_fds): cloning a table that holds
- * one descriptor per namespace, then closing them, for each of N nodes
- * was O(N^2).  For that the few a supervisor keeps (@keep) move to the
- * lowest slots from 3 on: a free one, or one a namespace's descriptor
- * (@nsfd, for the nodes of @set) held, which moves to the top of the
- * table (only as many as there are to keep: moving every namespace's
- * up needed twice the descriptors, more than the open-files limit at
- * 10,000 nodes).  A slot held by anything else is passed over: the
- * supervisor closes it in its own copy.  0 if they could not be placed
- * so: then each clone copies the whole table, as before.
- */
-static int place_fds(int *nsfd, const struct node_set *set, int *const keep[],
-		     size_t n_keep)
-{
-	int slot = 3, lo_end = 0;
-	struct rlimit rl;
-
-	/* Room above: the launcher's own limit, the nodes get the caller's
-	 * back (sup_args.nofile). */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	for (size_t i = 0; i < n_keep; i++, slot++) {
-		bool taken = false;
-
-		for (; slot < 64; slot++) {
-			bool is_keep = false;
-			size_t k = 0;
-
-			for (size_t j = 0; j < n_keep; j++)
-				is_keep |= j >= i && *keep[j] == slot;
-			if (is_keep || fcntl(slot, F_GETFD) < 0) {
-				taken = true; /* ours, or free */
-				break;
-			}
-			while (k < set->n && nsfd[set_at(set, k)] != slot)
-				k++;
-			if (k < set->n) { /* a namespace's: up to the top */
-				int top = fcntl(slot, F_DUPFD_CLOEXEC, 64);
-
-				if (top < 0)
-					return 0;
-				close(slot);
-				nsfd[set_at(set, k)] = top;
-				taken = true;
-				break;
-			}
-		}
-		if (!taken)
-			return 0;
-		if (*keep[i] != slot) {
-			/* @slot may hold a later keep: swap through dup. */
-			for (size_t j = i + 1; j < n_keep; j++)
-				if (*keep[j] == slot &&
-				    (*keep[j] = fcntl(slot, F_DUPFD_CLOEXEC,
-						      64)) < 0)
-					return 0;
-			if (dup3(*keep[i], slot, O_CLOEXEC) < 0)
-				return 0;
-			close(*keep[i]);
-			*keep[i] = slot;
-		}
-		lo_end = slot + 1;
-	}
-	return lo_end;
-}
-
-/*
- * How many launchers clone a lab's supervisors side by side: one per CPU,
- * at most LAUNCHERS_MAX.  A clone is mostly the calling CPU's work
- * (copying the launcher's memory map, the template's mounts, a PID
- * namespace), and until the last one is recorded the supervisors wait:
- * one launcher alone kept one CPU busy and the others idle.  A small lab
- * has one: its clones take less than a second launcher's start.
- */
-#define LAUNCHERS_MAX	 4
-#define LAUNCH_SPLIT_MIN 64
-
-static unsigned launchers_for(size_t n)
+unsigned nlab_launchers_for(size_t n)
 {
 	unsigned cpus = nlab_cpus();
 
 	if (n < LAUNCH_SPLIT_MIN)
 		return 1;
-	return cpus < LAUNCHERS_MAX ? cpus : LAUNCHERS_MAX;
+	return cpus < NLAB_WIRE_CHANS ? cpus : NLAB_WIRE_CHANS;
 }
 
 /* Launchers 1.. of @n, forked from launcher 0 (this process), which waits
@@ -848,8 +838,9 @@ static int launchers_fork(unsigned n, pid_t *kids, int ready_fd)
 	for (unsigned p = 1; p < n; p++) {
 		kids[p] = fork();
 		if (kids[p] < 0) {
-			report(ready_fd, -1, errno, "fork a launcher: %s",
-			       strerror(errno));
+			nlab_node_report(ready_fd, -1, errno,
+					 "fork a launcher: %s",
+					 strerror(errno));
 			return -1;
 		}
 		if (kids[p] == 0) {
@@ -880,13 +871,16 @@ static __attribute__((noreturn)) void launchers_wait(unsigned n,
 }
 
 /* The launcher, executed anew by `up` (launch_exec), with what it needs
- * in @w (nodewire.h): the lab's name and directory, and its nodes. */
+ * in @w (nodewire.h): the lab's name and directory, and its nodes.  It
+ * makes the template, then clones each node's supervisor as soon as `up`
+ * sends the node's netns: while `up` goes on making the other namespaces
+ * (mostly one CPU's work), the supervisors are cloned and make their
+ * nodes' views on the others. */
 static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 {
 	/* All a supervisor sees of the lab (nodefs.h, nodeenv.h): its name
 	 * and directory. */
 	static struct nlab_topology lab;
-	const struct node_set set = { .which = NULL, .n = w->n };
 	const struct rlimit *nofile = w->ctl.has_nofile ? &w->ctl.nofile : NULL;
 	struct nlab_state state = { .dirfd = w->ctl.state_dirfd,
 				    .recfd = w->ctl.state_recfd };
@@ -895,11 +889,9 @@ static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 	struct nlab_err e = { 0 };
 	unsigned long arg_start, arg_end, env_start, env_end;
 	struct nlab_fsplan plan;
-	int go[2], state_fd, lo_end, ready_fd = w->ctl.ready_fd;
-	int *netns_fd = w->netns_fd, part;
-	unsigned parts = launchers_for(w->n);
-	pid_t kids[LAUNCHERS_MAX];
-	unsigned long clone_flags;
+	int state_fd, ready_fd = w->ctl.ready_fd, chan, part;
+	unsigned parts = w->ctl.n_chan;
+	pid_t kids[NLAB_WIRE_CHANS];
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != w->ctl.up)
 		_exit(1);
@@ -911,6 +903,14 @@ static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 	 * each were most of a supervisor's own). */
 	default_signals();
 	prctl(PR_SET_NAME, "netlab-launch");
+	/* Until `up` has built the lab, its own work (one CPU's, each
+	 * namespace after the other) goes first: the launchers clone, and
+	 * the supervisors make their views, at the lowest priority, on what
+	 * CPU time is left; each takes the caller's back at its release. */
+	errno = 0;
+	caller_nice = getpriority(PRIO_PROCESS, 0);
+	if (errno == 0)
+		setpriority(PRIO_PROCESS, 0, BUILD_NICE);
 	own_area(48, &arg_start, &arg_end);
 	own_area(50, &env_start, &env_end);
 	/* The lab's state directory as working directory: each new mount
@@ -920,181 +920,138 @@ static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 	 * from the mounts of the caller's namespace.  Before anything could
 	 * cover /run/netlab. */
 	if (fchdir(st->dirfd) < 0) {
-		report(ready_fd, -1, errno, "state dir: %s", strerror(errno));
+		nlab_node_report(ready_fd, -1, errno, "state dir: %s",
+				 strerror(errno));
 		_exit(1);
 	}
 	/* The template mount namespace every node starts from. */
 	if (unshare(CLONE_NEWNS) < 0 ||
 	    mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
-		report(ready_fd, -1, errno, "mount namespace: %s",
-		       strerror(errno));
+		nlab_node_report(ready_fd, -1, errno, "mount namespace: %s",
+				 strerror(errno));
 		_exit(1);
 	}
 	umount2(NLAB_NETNS_DIR, MNT_DETACH);
 	if (sys_detach() < 0) {
-		report(ready_fd, -1, errno, "unmount /sys: %s",
-		       strerror(errno));
+		nlab_node_report(ready_fd, -1, errno, "unmount /sys: %s",
+				 strerror(errno));
 		_exit(1);
 	}
 	if (nlab_fsplan_make(t, &plan, &e)) {
-		report(ready_fd, -1, e.errnum, "%s", e.msg);
+		nlab_node_report(ready_fd, -1, e.errnum, "%s", e.msg);
 		_exit(1);
 	}
 	if (hide_state() < 0) {
-		report(ready_fd, -1, errno, "hide %s: %s", NLAB_STATE_DIR,
-		       strerror(errno));
+		nlab_node_report(ready_fd, -1, errno, "hide %s: %s",
+				 NLAB_STATE_DIR, strerror(errno));
 		_exit(1);
 	}
-	/* From here each launcher its own share of the nodes: k % parts. */
+	/* From here each launcher its own share of the nodes: k % parts,
+	 * whose descriptors come over its own channel. */
 	part = launchers_fork(parts, kids, ready_fd);
 	if (part < 0)
 		_exit(1);
-	if (pipe2(go, O_CLOEXEC) < 0) {
-		report(ready_fd, -1, errno, "pipe: %s", strerror(errno));
-		_exit(1);
-	}
+	chan = w->ctl.chan[part];
+	for (unsigned c = 0; c < parts; c++)
+		if (c != (unsigned)part)
+			close(w->ctl.chan[c]);
 	/* A fresh open of the state dir: st->dirfd carries `up`'s flock,
 	 * and a supervisor holding it would lock out `down` for good. */
 	state_fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (state_fd < 0) {
-		report(ready_fd, -1, errno, "state dir: %s", strerror(errno));
+		nlab_node_report(ready_fd, -1, errno, "state dir: %s",
+				 strerror(errno));
 		_exit(1);
 	}
-	lo_end = place_fds(netns_fd, &set,
-			   (int *const[]){ &ready_fd, &go[0], &state_fd }, 3);
-	clone_flags = lo_end ? CLONE_FILES : 0;
-	for (size_t k = 0; k < set.n; k++) {
-		size_t i = w->index[k];
+	for (size_t k = 0; k < w->n; k++) {
+		size_t i = w->index[k], got;
 		struct nlab_node node_buf, *node = &node_buf;
 		struct sup_args a = {
 			.t = t,
 			.node = node,
 			.idx = (int)i,
 			.ready_fd = ready_fd,
-			.go_fd = go[0],
+			.release_fd = w->ctl.release_fd,
 			.state_fd = state_fd,
 			.nofile = nofile,
 			.plan = &plan,
-			.lo_end = lo_end,
 			.env_start = env_start,
 			.env_end = env_end,
 		};
 		unsigned long long start;
+		cleanup_close int nsfd = -1;
 		struct nlab_err ign;
 		struct stat nsb;
 		char rec[128];
+		int go[2], r;
 		pid_t pid;
 
 		if (nlab_wire_next(w, node) <= 0) {
-			report(ready_fd, -1, EPROTO,
-			       "launcher: malformed nodes memfd");
+			nlab_node_report(ready_fd, -1, EPROTO,
+					 "launcher: malformed nodes memfd");
 			_exit(1);
 		}
 		if (k % parts != (unsigned)part) {
 			nlab_wire_node_free(node);
 			continue;
 		}
-		if (setns(netns_fd[k], CLONE_NEWNET) < 0) {
-			report(ready_fd, (int)i, errno, "%s", strerror(errno));
+		r = chan_recv(chan, &got, &nsfd);
+		if (r == 0)
+			_exit(1); /* `up` gave up: it says why */
+		if (r < 0 || got != k) {
+			nlab_node_report(
+				ready_fd, -1, EPROTO,
+				"launcher: unexpected message on its channel");
 			_exit(1);
 		}
+		if (setns(nsfd, CLONE_NEWNET) < 0) {
+			nlab_node_report(ready_fd, (int)i, errno, "%s",
+					 strerror(errno));
+			_exit(1);
+		}
+		/* Each supervisor its own go pipe: it goes on only once it is
+		 * recorded, and on EOF (we died first) it leaves. */
+		if (pipe2(go, O_CLOEXEC) < 0) {
+			nlab_node_report(ready_fd, (int)i, errno, "pipe: %s",
+					 strerror(errno));
+			_exit(1);
+		}
+		a.go_fd = go[0];
 		name_process(t, node, arg_start, arg_end);
-		pid = sup_clone(&a, clone_flags);
+		pid = sup_clone(&a, 0);
+		close(go[0]);
 		if (pid < 0) {
-			report(ready_fd, (int)i, errno, "clone: %s",
-			       strerror(errno));
+			nlab_node_report(ready_fd, (int)i, errno, "clone: %s",
+					 strerror(errno));
 			_exit(1);
 		}
 		start = nlab_proc_start_time(pid);
 		snprintf(rec, sizeof(rec), "%d %llu %s", (int)pid, start,
 			 node->name);
 		if (nlab_state_rec(st, NLAB_REC_PROC, rec, &e)) {
-			report(ready_fd, (int)i, e.errnum, "%s", e.msg);
+			nlab_node_report(ready_fd, (int)i, e.errnum, "%s",
+					 e.msg);
 			_exit(1);
 		}
 		/* What `exec` and `ps` read instead of the whole lab.  Only
 		 * a shortcut: without it (it is checked before use, and
 		 * removed here if it cannot be written) they take the long
 		 * way. */
-		if (fstat(netns_fd[k], &nsb) < 0 ||
+		if (fstat(nsfd, &nsb) < 0 ||
 		    nlab_entry_write(st->dirfd, node, pid, start, &nsb, &ign))
 			nlab_entry_remove(st->dirfd, node->name);
 		nlab_wire_node_free(node);
 		report_kind(ready_fd, (int)i, MSG_CLONED);
-		nlab_pause("launcher");
-	}
-	prctl(PR_SET_NAME, "netlab-launch");
-	/* Every supervisor of ours is recorded: let them go. */
-	for (size_t k = part; k < set.n; k += parts)
 		if (write(go[1], "g", 1) != 1)
 			_exit(1);
+		close(go[1]);
+		/* Itself again while it waits for the next namespace. */
+		name_launcher(arg_start, arg_end);
+		nlab_pause("launcher");
+	}
 	if (part)
 		_exit(0);
 	launchers_wait(parts, kids);
-}
-
-/*
- * The launcher's program: netlab-launch beside the running netlab (a
- * build tree), or in ../libexec/netlab from it (`make install`); else
- * netlab itself, which runs as the launcher under that argv[0] too.  The
- * program of its own is static and needs no library but libc: a
- * supervisor, cloned from it, has 12 mappings to copy at its birth and
- * tear down at its death instead of 52, and faults in far fewer pages.
- */
-static void launcher_path(char *buf, size_t len)
-{
-	static const char *const rel[] = {
-		"/" NLAB_LAUNCHER_ARGV0,
-		"/../libexec/netlab/" NLAB_LAUNCHER_ARGV0
-	};
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		for (size_t i = 0; slash && i < ARRAY_SIZE(rel); i++)
-			if ((size_t)snprintf(buf, len, "%s%s", exe, rel[i]) <
-				    len &&
-			    access(buf, X_OK) == 0)
-				return;
-	}
-	snprintf(buf, len, "/proc/self/exe");
-}
-
-/*
- * In the child `up` forked: execute the launcher @path (nodewire.h says
- * why anew), keeping open only what the memfd @wire names: itself, the
- * report pipe, the lab's state and record, and the nodes' namespaces.
- * Its command line has room for the longest name a supervisor takes on
- * (name_process).
- */
-static __attribute__((noreturn)) void launch_exec(const char *path, int wire,
-						  int ready_fd,
-						  const struct nlab_state *st,
-						  const struct node_set *set,
-						  const int *netns_fd, pid_t up)
-{
-	char fdarg[16], room[2 * NLAB_NAME_MAX + 32];
-	char *argv[] = { NLAB_LAUNCHER_ARGV0, fdarg, room, NULL };
-	const int keep[] = { wire, ready_fd, st->dirfd, st->recfd };
-
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != up)
-		_exit(1);
-	for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
-		fcntl(keep[i], F_SETFD, 0);
-	for (size_t k = 0; k < set->n; k++)
-		fcntl(netns_fd[set_at(set, k)], F_SETFD, 0);
-	snprintf(fdarg, sizeof(fdarg), "%d", wire);
-	memset(room, '-', sizeof(room) - 1);
-	room[sizeof(room) - 1] = '\0';
-	execve(path, argv, environ);
-	report(ready_fd, -1, errno, "execute the launcher %s: %s", path,
-	       strerror(errno));
-	_exit(1);
 }
 
 int nlab_launcher_main(int argc, char **argv)
@@ -1115,162 +1072,4 @@ int nlab_launcher_main(int argc, char **argv)
 	}
 	close((int)fd);
 	launcher(&w);
-}
-
-/* Read one message, waiting at most until @deadline (ms, monotonic);
- * 1 on a message, 0 on EOF, -1 with errno (ETIMEDOUT, EINTR). */
-static int read_msg(int fd, struct ready_msg *m, long long deadline)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	long long now = (long long)nlab_now_ms();
-	ssize_t n;
-	int r;
-
-	if (now >= deadline) {
-		errno = ETIMEDOUT;
-		return -1;
-	}
-	r = poll(&p, 1, (int)(deadline - now));
-	if (r <= 0) {
-		if (r == 0)
-			errno = ETIMEDOUT;
-		return -1;
-	}
-	n = read(fd, m, sizeof(*m));
-	if (n == 0)
-		return 0;
-	if (n != sizeof(*m)) {
-		errno = EPROTO;
-		return -1;
-	}
-	m->msg[sizeof(m->msg) - 1] = '\0';
-	return 1;
-}
-
-/* How long `up` waits for the next sign of progress (a supervisor cloned
- * or ready) before it gives up on the nodes not ready yet.  Progress, not
- * a deadline for the whole start: a large lab on a busy machine may take
- * minutes, each node only its own share of them.  Generous: a bind of a
- * slow filesystem may take a while. */
-#define NODE_STALL_MS 30000
-
-/* "did not start within 30 s of the last progress: n2, n5 (2 of 3)" */
-static int not_started(const struct nlab_topology *t,
-		       const struct node_set *set, const bool *ready,
-		       size_t n_ready, unsigned stall_ms, struct nlab_err *e)
-{
-	char names[256] = "";
-	size_t o = 0, shown = 0, missing = set->n - n_ready;
-
-	for (size_t k = 0; k < set->n && shown < 8; k++) {
-		size_t i = set_at(set, k);
-
-		if (ready[i])
-			continue;
-		o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
-				      shown ? ", " : "", t->nodes[i].name);
-		if (o >= sizeof(names))
-			break;
-		shown++;
-	}
-	return nlab_err_set(e, 0,
-			    "node%s %s%s did not start: no progress for "
-			    "%u s (%zu of %zu not ready)",
-			    missing == 1 ? "" : "s", names,
-			    missing > shown ? ", ..." : "", stall_ms / 1000,
-			    missing, set->n);
-}
-
-int nlab_nodes_start(const struct nlab_topology *t, const int *netns_fd,
-		     struct nlab_state *st, const struct rlimit *nofile,
-		     volatile sig_atomic_t *stop, struct nlab_err *e)
-{
-	return nlab_nodes_start_some(t, NULL, t->n_nodes, netns_fd, st, nofile,
-				     stop, e);
-}
-
-int nlab_nodes_start_some(const struct nlab_topology *t, const size_t *which,
-			  size_t n, const int *netns_fd, struct nlab_state *st,
-			  const struct rlimit *nofile,
-			  volatile sig_atomic_t *stop, struct nlab_err *e)
-{
-	const struct node_set set = { .which = which, .n = n };
-	unsigned stall = nlab_test_stall_ms(NODE_STALL_MS);
-	long long deadline = (long long)nlab_now_ms() + stall;
-	cleanup_free bool *is_ready = NULL;
-	cleanup_close int wire = -1;
-	struct nlab_wire_ctl ctl;
-	char path[PATH_MAX];
-	size_t ready = 0;
-	int p[2], ret = 0, status;
-	pid_t up = getpid(), pid;
-
-	if (!n)
-		return 0;
-	is_ready = xcalloc(t->n_nodes, sizeof(bool));
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return nlab_err_set(e, errno, "pipe");
-	ctl = (struct nlab_wire_ctl){
-		.up = up,
-		.ready_fd = p[1],
-		.state_dirfd = st->dirfd,
-		.state_recfd = st->recfd,
-		.has_nofile = nofile != NULL,
-		.nofile = nofile ? *nofile : (struct rlimit){ 0 },
-	};
-	launcher_path(path, sizeof(path));
-	wire = nlab_wire_make(t, which, n, netns_fd, &ctl, e);
-	if (wire < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return nlab_err_set(e, errno, "fork");
-	}
-	if (pid == 0) {
-		close(p[0]);
-		launch_exec(path, wire, p[1], st, &set, netns_fd, up);
-	}
-	close(p[1]);
-	while (ready < n && !ret) {
-		struct ready_msg m;
-		int r = read_msg(p[0], &m, deadline);
-		bool known =
-			r > 0 && m.node >= 0 && (size_t)m.node < t->n_nodes;
-
-		if (r < 0 && errno == EINTR && !(stop && *stop))
-			continue;
-		if (r < 0 && errno == EINTR)
-			ret = nlab_err_set(e, EINTR, "interrupted");
-		else if (r < 0 && errno == ETIMEDOUT)
-			ret = not_started(t, &set, is_ready, ready, stall, e);
-		else if (r < 0)
-			ret = nlab_err_set(e, errno, "waiting for the nodes");
-		else if (r == 0)
-			ret = nlab_err_set(e, EIO,
-					   "a node supervisor died "
-					   "while starting");
-		else if (m.kind == MSG_FAILED || !known)
-			ret = known ? nlab_err_set(e, 0, "node %s: %s",
-						   t->nodes[m.node].name, m.msg)
-				    : nlab_err_set(e, 0, "%s", m.msg);
-		else if (m.kind == MSG_READY && !is_ready[m.node]) {
-			is_ready[m.node] = true;
-			ready++;
-			nlab_pause("supervisors");
-		}
-		/* Anything heard from the start: it is not stuck. */
-		deadline = (long long)nlab_now_ms() + stall;
-	}
-	close(p[0]);
-	if (ret)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return ret;
 }

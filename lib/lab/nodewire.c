@@ -13,7 +13,7 @@
 #include "base/util.h"
 
 #define WIRE_MAGIC   0x6e6c7769u /* "nlwi" */
-#define WIRE_VERSION 1u
+#define WIRE_VERSION 2u
 #define NIL_LEN	     UINT32_MAX
 /* What the reader insists on: nothing can change the blob under it. */
 #define WIRE_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
@@ -77,8 +77,7 @@ static void put_node(struct buf *b, const struct nlab_node *n)
 }
 
 int nlab_wire_make(const struct nlab_topology *t, const size_t *which, size_t n,
-		   const int *netns_fd, const struct nlab_wire_ctl *ctl,
-		   struct nlab_err *e)
+		   const struct nlab_wire_ctl *ctl, struct nlab_err *e)
 {
 	struct buf b = { 0 };
 	cleanup_close int fd = -1;
@@ -90,9 +89,13 @@ int nlab_wire_make(const struct nlab_topology *t, const size_t *which, size_t n,
 	PUT(&b, int32_t, ctl->ready_fd);
 	PUT(&b, int32_t, ctl->state_dirfd);
 	PUT(&b, int32_t, ctl->state_recfd);
+	PUT(&b, int32_t, ctl->release_fd);
 	PUT(&b, uint32_t, ctl->has_nofile);
 	PUT(&b, uint64_t, ctl->nofile.rlim_cur);
 	PUT(&b, uint64_t, ctl->nofile.rlim_max);
+	PUT(&b, uint32_t, ctl->n_chan);
+	for (size_t c = 0; c < NLAB_WIRE_CHANS; c++)
+		PUT(&b, int32_t, ctl->chan[c]);
 	PUT(&b, uint64_t, n);
 	put_str(&b, t->name);
 	put_str(&b, t->dir);
@@ -100,7 +103,6 @@ int nlab_wire_make(const struct nlab_topology *t, const size_t *which, size_t n,
 		size_t i = which ? which[k] : k;
 
 		PUT(&b, uint64_t, i);
-		PUT(&b, int32_t, netns_fd[i]);
 	}
 	for (size_t k = 0; k < n; k++)
 		put_node(&b, &t->nodes[which ? which[k] : k]);
@@ -200,21 +202,27 @@ int nlab_wire_open(int fd, struct nlab_wire *w, struct nlab_err *e)
 	    !GET(w, int32_t, w->ctl.up) || !GET(w, int32_t, w->ctl.ready_fd) ||
 	    !GET(w, int32_t, w->ctl.state_dirfd) ||
 	    !GET(w, int32_t, w->ctl.state_recfd) ||
+	    !GET(w, int32_t, w->ctl.release_fd) ||
 	    !GET(w, uint32_t, has_nofile) || !GET(w, uint64_t, cur) ||
-	    !GET(w, uint64_t, max) || !GET(w, uint64_t, n) ||
-	    !get_str(w, &w->lab) || !get_str(w, &w->dir) || !w->lab ||
-	    !w->dir || n > (w->len - w->off) / 12)
+	    !GET(w, uint64_t, max) || !GET(w, uint32_t, w->ctl.n_chan) ||
+	    w->ctl.n_chan < 1 || w->ctl.n_chan > NLAB_WIRE_CHANS)
+		goto bad;
+	for (size_t c = 0; c < NLAB_WIRE_CHANS; c++)
+		if (!GET(w, int32_t, w->ctl.chan[c]))
+			goto bad;
+	if (!GET(w, uint64_t, n) || !get_str(w, &w->lab) ||
+	    !get_str(w, &w->dir) || !w->lab || !w->dir ||
+	    n > (w->len - w->off) / 8)
 		goto bad;
 	w->ctl.has_nofile = has_nofile;
 	w->ctl.nofile.rlim_cur = cur;
 	w->ctl.nofile.rlim_max = max;
 	w->n = n;
-	w->netns_fd = xcalloc(n ? n : 1, sizeof(int));
 	w->index = xcalloc(n ? n : 1, sizeof(size_t));
 	for (size_t k = 0; k < n; k++) {
 		uint64_t i;
 
-		if (!GET(w, uint64_t, i) || !GET(w, int32_t, w->netns_fd[k]))
+		if (!GET(w, uint64_t, i))
 			goto bad;
 		w->index[k] = i;
 	}
@@ -290,9 +298,7 @@ void nlab_wire_unmap(const struct nlab_wire *w)
 void nlab_wire_close(struct nlab_wire *w)
 {
 	nlab_wire_unmap(w);
-	free(w->netns_fd);
 	free(w->index);
 	w->base = NULL;
-	w->netns_fd = NULL;
 	w->index = NULL;
 }

@@ -10,9 +10,11 @@
  * page of it for every node, O(N^2) in all: at 5000 nodes most of `up`'s
  * node phase and of `down`.  The launcher now execs itself anew and
  * reads only this: the lab's name and directory, then per node what its
- * supervisor uses (name, run, log_max, files, shared, mounts, env) and
- * its netns descriptor.  The blob is mapped read-only; a node's strings
- * point into it, so each supervisor maps only the pages of its own node.
+ * supervisor uses (name, run, log_max, files, shared, mounts, env).  The
+ * nodes' netns descriptors come later, one by one, over the channels
+ * (node.c), as `up` makes the namespaces.  The blob is mapped read-only;
+ * a node's strings point into it, so each supervisor maps only the pages
+ * of its own node.
  *
  * Layout (native byte order, one machine): a header (magic, version,
  * counts, the descriptors the launcher is to use), then per node a
@@ -30,22 +32,27 @@
 #include "base/err.h"
 #include "topology/topology.h"
 
+/* At most this many launchers, each with a channel of its own. */
+#define NLAB_WIRE_CHANS 4
+
 /* What the launcher is told besides the nodes. */
 struct nlab_wire_ctl {
 	pid_t up;	 /* the `up` that waits for it */
 	int ready_fd;	 /* reports to `up` */
 	int state_dirfd; /* /run/netlab/LAB */
 	int state_recfd; /* its record */
+	int release_fd;	 /* `up`'s word that the lab is built */
 	bool has_nofile; /* the nodes' open-files limit, if set */
 	struct rlimit nofile;
+	unsigned n_chan;	   /* launchers: node k is chan k % n_chan's */
+	int chan[NLAB_WIRE_CHANS]; /* each one's netns descriptors */
 };
 
 /* A sealed memfd (close-on-exec) holding @ctl, @t's name and directory,
- * and nodes @which[0..@n) of @t (every node when @which is NULL), each
- * with its netns descriptor @netns_fd[index]; -1 with @e. */
+ * and nodes @which[0..@n) of @t (every node when @which is NULL); -1
+ * with @e. */
 int nlab_wire_make(const struct nlab_topology *t, const size_t *which, size_t n,
-		   const int *netns_fd, const struct nlab_wire_ctl *ctl,
-		   struct nlab_err *e);
+		   const struct nlab_wire_ctl *ctl, struct nlab_err *e);
 
 /* The launcher's side: the blob mapped, its header read. */
 struct nlab_wire {
@@ -54,7 +61,6 @@ struct nlab_wire {
 	struct nlab_wire_ctl ctl;
 	const char *lab, *dir;
 	size_t n;      /* nodes */
-	int *netns_fd; /* [n], in node order */
 	size_t *index; /* [n]: each node's index in the lab */
 	size_t next;   /* nodes read so far */
 };

@@ -26,6 +26,7 @@ environ_of() { tr '\0' '\n' <"/proc/$1/environ" | sort; }
 status_field() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
 soft_nofile() { awk '/^Max open files/ {print $4}' "/proc/$1/limits"; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
+nice_of() { awk '{print $19}' "/proc/$1/stat"; }
 
 f=$(topo clean <<'INI'
 [node a]
@@ -41,12 +42,13 @@ L=$(lab clean)
 
 # `up` as a careless caller starts it: SIGPIPE ignored, SIGTERM blocked, a
 # secret in the environment, no LANG, a low soft limit on open files that
-# `up` raises for itself.  On x86_64 it also ignores signals 32 and 33,
+# `up` raises for itself, at nice 3 (the launcher and the supervisors run
+# at 19 while the lab is built, and must give it back).  On x86_64 it also ignores signals 32 and 33,
 # which glibc keeps for itself and will not touch (GNU make ignores them
 # too); the system call does.
 (
 	ulimit -Sn 64
-	env -u LANG "$SECRET=s3cret" python3 -c '
+	env -u LANG "$SECRET=s3cret" nice -n 3 python3 -c '
 import ctypes, os, platform, signal, sys
 signal.signal(signal.SIGPIPE, signal.SIG_IGN)
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
@@ -100,6 +102,8 @@ expect_fail "env: no secret in the supervisor's environment" \
 expect_fail "env: nor in what a node sees of its PID 1" \
 	"$NETLAB" exec "$L" a grep -qa "$SECRET" /proc/1/environ
 expect_eq "limits: run has the caller's soft open-files limit" "$(soft_nofile "$p")" "64"
+expect_eq "priority: run has the caller's nice" "$(nice_of "$p")" "3"
+expect_eq "priority: so has its supervisor" "$(nice_of "$sup")" "3"
 expect_eq "limits: and the caller's hard one" \
 	"$(awk '/^Max open files/ {print $5}' "/proc/$p/limits")" "$(ulimit -Hn)"
 

@@ -2,6 +2,8 @@
 # The start of the nodes waits for progress, not for a fixed deadline: a
 # supervisor that never reports ready fails `up` once nothing has moved
 # for the stall period, and the error names the nodes that did not start.
+# No node's `run` starts before every node's view is made: one that fails
+# its view leaves no `run` started anywhere.
 # NETLAB_TEST_STALL=ready:N hangs the N-th node's supervisor before it
 # reports ready; NETLAB_TEST_STALL_MS shortens the stall period (test
 # build only, lib/base/testhook.h).
@@ -28,6 +30,29 @@ expect_eq "...nothing left" "$(leftovers "$L")" ""
 out=$(NETLAB_TEST_STALL=ready:3 NETLAB_TEST_STALL_MS=3000 timeout -s KILL 120 "$NETLAB" up "$f" 2>&1)
 expect_match "the last node stalled: named" "$out" "node c did not start"
 expect_eq "...nothing left" "$(leftovers "$L")" ""
+
+# The third node fails to make its view (NETLAB_TEST_FAIL=supervisor:3):
+# the first two had made theirs, and waited; none of them ran `run`
+# (each would leave a file in the topology's directory, where run runs).
+r=$(topo nodestart-run <<'INI'
+[node a]
+run = touch "ran.$NETLAB_NODE"; exec sleep 1000
+[node b]
+run = touch "ran.$NETLAB_NODE"; exec sleep 1000
+[node c]
+run = touch "ran.$NETLAB_NODE"; exec sleep 1000
+INI
+)
+R=$(lab nodestart-run)
+rm -f "$TMP"/ran.*
+out=$(NETLAB_TEST_FAIL=supervisor:3 "$NETLAB" up "$r" 2>&1)
+expect_match "one node fails its view: up exits 1, naming it" "$?: $out" "^1: .*node c: test fault injected at supervisor:3"
+expect_eq "...no node's run started" "$(ls "$TMP" | grep -c '^ran\.')" 0
+expect_eq "...nothing left" "$(leftovers "$R")" ""
+expect "without the fault: up" "$NETLAB" -q up "$r"
+expect_eq "...every node's run started" "$(ls "$TMP" | grep '^ran\.' | tr '\n' ' ')" "ran.a ran.b ran.c "
+expect "...down" "$NETLAB" -q down "$R"
+expect_eq "...nothing left" "$(leftovers "$R")" ""
 
 # Without the hook the same lab comes up and works.
 expect "no stall: up" env NETLAB_TEST_STALL_MS=3000 "$NETLAB" -q up "$f"

@@ -26,8 +26,11 @@ static const struct nlab_wire_ctl ctl = {
 	.ready_fd = 7,
 	.state_dirfd = 8,
 	.state_recfd = 9,
+	.release_fd = 10,
 	.has_nofile = true,
 	.nofile = { .rlim_cur = 1024, .rlim_max = 4096 },
+	.n_chan = 2,
+	.chan = { 11, 12, -1, -1 },
 };
 
 static void same_node(const struct nlab_node *want, const struct nlab_node *got)
@@ -61,14 +64,13 @@ static void round_trip(void **state)
 {
 	struct nlab_topology *t = fixture_load_ok("wired.ini", lab_text);
 	const size_t which[] = { 2, 0 }; /* c, then a: a subset, in order */
-	int netns[] = { 30, 31, 32 };
 	struct nlab_err e = { 0 };
 	struct nlab_wire w;
 	struct nlab_node n;
 	int fd;
 
 	(void)state;
-	fd = nlab_wire_make(t, which, 2, netns, &ctl, &e);
+	fd = nlab_wire_make(t, which, 2, &ctl, &e);
 	assert_true(fd >= 0);
 	assert_int_equal(nlab_wire_open(fd, &w, &e), 0);
 	close(fd);
@@ -78,11 +80,13 @@ static void round_trip(void **state)
 	assert_int_equal(w.ctl.state_recfd, 9);
 	assert_true(w.ctl.has_nofile);
 	assert_int_equal(w.ctl.nofile.rlim_max, 4096);
+	assert_int_equal(w.ctl.release_fd, 10);
+	assert_int_equal(w.ctl.n_chan, 2);
+	assert_int_equal(w.ctl.chan[0], 11);
+	assert_int_equal(w.ctl.chan[1], 12);
 	assert_int_equal(w.n, 2);
 	assert_int_equal(w.index[0], 2);
-	assert_int_equal(w.netns_fd[0], 32);
 	assert_int_equal(w.index[1], 0);
-	assert_int_equal(w.netns_fd[1], 30);
 	assert_int_equal(nlab_wire_next(&w, &n), 1);
 	same_node(&t->nodes[2], &n);
 	nlab_wire_node_free(&n);
@@ -114,7 +118,7 @@ static int copy_blob(const char *p, size_t len, bool seal)
 static void refused(void **state)
 {
 	struct nlab_topology *t = fixture_load_ok("wired.ini", lab_text);
-	int netns[] = { 30, 31, 32 }, fd, bad;
+	int fd, bad;
 	struct nlab_err e = { 0 };
 	struct nlab_wire w;
 	struct nlab_node n;
@@ -122,7 +126,7 @@ static void refused(void **state)
 	char *p;
 
 	(void)state;
-	fd = nlab_wire_make(t, NULL, 3, netns, &ctl, &e);
+	fd = nlab_wire_make(t, NULL, 3, &ctl, &e);
 	assert_true(fd >= 0);
 	assert_int_equal(fstat(fd, &sb), 0);
 	p = malloc((size_t)sb.st_size);
