@@ -68,11 +68,6 @@ static bool state_gone;
 /* The launcher's nodes (nodewire.h), which a supervisor unmaps once its
  * node's strings, which point into them, are no longer needed. */
 static struct nlab_wire *sup_wire;
-/* The launcher's priority, the caller's: a supervisor's again once it
- * is released (see launcher()); BUILD_NICE until then. */
-static int caller_nice;
-#define BUILD_NICE 19
-
 /* The node's own /proc, opened as it is mounted: what signal_node()
  * lists, whatever a node's process mounts over /proc later. */
 static int proc_fd = -1;
@@ -297,13 +292,12 @@ static int user_mounts(const struct nlab_node *n, const struct nlab_nodefs *fs,
 	return 0;
 }
 
-/* The node's view, in the order nodefs.h explains, up to what needs the
- * lab built (prepare), then the rest (finish): /etc/netns/LAB.NODE is
- * written beside the namespaces, and the user's mounts go over it. */
-static int sup_prepare(const struct sup_args *a, struct nlab_nodefs *fs,
-		       struct nlab_err *e)
+/* The node's view, in the order nodefs.h explains. */
+static int sup_setup(const struct sup_args *a, struct nlab_err *e)
 {
 	const struct nlab_node *n = a->node;
+	struct nlab_nodefs fs;
+	int ret;
 
 	if (setsid() < 0)
 		return nlab_err_set(e, errno, "setsid");
@@ -314,19 +308,12 @@ static int sup_prepare(const struct sup_args *a, struct nlab_nodefs *fs,
 	 * launcher()), and a copy of a slave mount is a slave of the same
 	 * master.  (Making / rslave again here took the namespace lock for
 	 * a walk of every mount, once per node.) */
-	if (nlab_nodefs_open(fs, a->t, n, a->plan, a->state_fd, e) ||
-	    nlab_nodefs_root(fs, e) || mount_proc_sys(e) ||
-	    nlab_nodefs_private(fs, e) || nlab_nodefs_files(fs, e))
-		return -1;
-	return 0;
-}
-
-static int sup_finish(const struct sup_args *a, struct nlab_nodefs *fs,
-		      struct nlab_err *e)
-{
-	if (bind_etc(a->t, a->node, fs, e) || user_mounts(a->node, fs, e))
-		return -1;
-	return 0;
+	ret = nlab_nodefs_open(&fs, a->t, n, a->plan, a->state_fd, e) ||
+	      nlab_nodefs_root(&fs, e) || mount_proc_sys(e) ||
+	      nlab_nodefs_private(&fs, e) || nlab_nodefs_files(&fs, e) ||
+	      bind_etc(a->t, n, &fs, e) || user_mounts(n, &fs, e);
+	nlab_nodefs_close(&fs);
+	return ret ? -1 : 0;
 }
 
 /* `run`'s environment is built in its own process, which exec replaces:
@@ -663,7 +650,6 @@ static int wait_release(const struct sup_args *a, int sfd)
 static __attribute__((noreturn)) void sup_main(const struct sup_args *a)
 {
 	struct nlab_err e = { 0 };
-	struct nlab_nodefs fs;
 	struct nlab_logw w;
 	sigset_t mask;
 	pid_t run = 0;
@@ -699,27 +685,17 @@ static __attribute__((noreturn)) void sup_main(const struct sup_args *a)
 				 "%s", e.msg);
 		_exit(1);
 	}
-	if (sup_prepare(a, &fs, &e) ||
+	if (sup_setup(a, &e) ||
 	    nlab_fault_nth("supervisor", (unsigned)a->idx + 1, &e)) {
 		nlab_node_report(a->ready_fd, a->idx, e.errnum ? e.errnum : EIO,
 				 "%s", e.msg);
 		_exit(1);
 	}
+	/* No run starts before every node's view is made. */
 	report_kind(a->ready_fd, a->idx, MSG_PREPARED);
 	/* A stop before the release (a rollback, `down`): no run to end. */
 	if (wait_release(a, sfd))
 		_exit(sup_loop(a, sfd, &w, logp, 0));
-	if (setpriority(PRIO_PROCESS, 0, caller_nice) < 0) {
-		nlab_node_report(a->ready_fd, a->idx, errno, "priority: %s",
-				 strerror(errno));
-		_exit(1);
-	}
-	if (sup_finish(a, &fs, &e)) {
-		nlab_node_report(a->ready_fd, a->idx, e.errnum ? e.errnum : EIO,
-				 "%s", e.msg);
-		_exit(1);
-	}
-	nlab_nodefs_close(&fs);
 	/* Before the environment it reads is wiped. */
 	nlab_stall_nth("ready", (unsigned)a->idx + 1);
 	if (getenv("LANG") && strlen(getenv("LANG")) < sizeof(lang))
@@ -872,10 +848,8 @@ static __attribute__((noreturn)) void launchers_wait(unsigned n,
 
 /* The launcher, executed anew by `up` (launch_exec), with what it needs
  * in @w (nodewire.h): the lab's name and directory, and its nodes.  It
- * makes the template, then clones each node's supervisor as soon as `up`
- * sends the node's netns: while `up` goes on making the other namespaces
- * (mostly one CPU's work), the supervisors are cloned and make their
- * nodes' views on the others. */
+ * makes the template, then clones each node's supervisor as `up` sends
+ * it the node's netns. */
 static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 {
 	/* All a supervisor sees of the lab (nodefs.h, nodeenv.h): its name
@@ -903,14 +877,6 @@ static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 	 * each were most of a supervisor's own). */
 	default_signals();
 	prctl(PR_SET_NAME, "netlab-launch");
-	/* Until `up` has built the lab, its own work (one CPU's, each
-	 * namespace after the other) goes first: the launchers clone, and
-	 * the supervisors make their views, at the lowest priority, on what
-	 * CPU time is left; each takes the caller's back at its release. */
-	errno = 0;
-	caller_nice = getpriority(PRIO_PROCESS, 0);
-	if (errno == 0)
-		setpriority(PRIO_PROCESS, 0, BUILD_NICE);
 	own_area(48, &arg_start, &arg_end);
 	own_area(50, &env_start, &env_end);
 	/* The lab's state directory as working directory: each new mount

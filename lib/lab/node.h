@@ -3,21 +3,20 @@
  * Node supervisors: one process per node, PID 1 of a new PID namespace,
  * with its own mount and UTS namespaces, inside the node's netns.
  *
- * `up` forks one launcher before it makes the namespaces.  The launcher
- * makes a template mount namespace once (an rslave copy of the host's
- * with /run/netns detached, so a node holds no copy of the lab's netns
- * mounts and N nodes do not copy N mounts each), then clones each
- * supervisor from it as soon as `up` sends it the node's netns (over a
- * channel per launcher, SCM_RIGHTS), while `up` goes on making the rest
- * of the lab.  Each supervisor is recorded in the lab record before it
- * may go on: it blocks on a "go" pipe of its own that the launcher
- * writes only after recording it, and exits if the launcher dies first.
- * It then makes its node's view (its mounts, but for what needs the lab
- * built), reports prepared, and waits for `up`'s release: one byte each
- * on the release pipe once the lab is built and every node is prepared
- * (EOF: `up` gave up; a signal: a stop before it started anything).
- * Then it binds /etc/netns/LAB.NODE and the node's own mounts, starts
- * `run`, and reports ready (or why not) to `up`.
+ * `up` forks one launcher once the lab is built.  The launcher makes a
+ * template mount namespace once (an rslave copy of the host's with
+ * /run/netns detached, so a node holds no copy of the lab's netns mounts
+ * and N nodes do not copy N mounts each), then clones each supervisor
+ * from it as `up` sends it the node's netns (over a channel per
+ * launcher, SCM_RIGHTS).  Each supervisor is recorded in the lab record
+ * before it may go on: it blocks on a "go" pipe of its own that the
+ * launcher writes only after recording it, and exits if the launcher
+ * dies first.  It then makes its node's view, reports prepared, and
+ * waits for `up`'s release: one byte each on the release pipe once
+ * every node is prepared (EOF: `up` gave up; a signal: a stop before it
+ * started anything).  Then it starts `run` and reports ready (or why
+ * not) to `up`.  So no node's `run` starts unless every node's view
+ * could be made.
  *
  * A node inherits nothing of `up`'s caller but what it asks for: the
  * template hides /run/netlab, the supervisor resets every signal
@@ -36,26 +35,8 @@
 #include "lab/state.h"
 #include "topology/topology.h"
 
-/* A start in steps, for `up`: begun before the namespaces exist (the
- * launcher and its template), each node added as its netns is made (its
- * supervisor is cloned and makes its view meanwhile), finished once the
- * lab is built (every node prepared, then released, then ready), ended
- * always (if not finished: the launchers killed, and the supervisors not
- * released leave by themselves; those recorded are the rollback's).  The
- * nodes of @which[0..@n) (every node when NULL) are added in that order,
- * k = 0.. (@netns_fd is duplicated into the launcher, not kept). */
-struct nlab_nodes_run;
 struct rlimit;
-int nlab_nodes_begin(const struct nlab_topology *t, const size_t *which,
-		     size_t n, struct nlab_state *st,
-		     const struct rlimit *nofile, volatile sig_atomic_t *stop,
-		     struct nlab_nodes_run **run, struct nlab_err *e);
-int nlab_nodes_add(struct nlab_nodes_run *run, size_t k, int netns_fd,
-		   struct nlab_err *e);
-int nlab_nodes_finish(struct nlab_nodes_run *run, struct nlab_err *e);
-void nlab_nodes_end(struct nlab_nodes_run **run);
-
-/* Start a supervisor for every node at once.  @netns_fd[i] is node i's netns;
+/* Start a supervisor for every node.  @netns_fd[i] is node i's netns;
  * @nofile, if not NULL, the open-files limit the nodes get (the caller's,
  * when `up` raised its own).  Returns 0 once every supervisor reported
  * ready, or -1 with @e (the caller rolls back; started supervisors are in

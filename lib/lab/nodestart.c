@@ -115,8 +115,8 @@ static int read_msg(int fd, struct ready_msg *m, long long deadline)
 }
 
 /* How long `up` waits for the next sign of progress (a supervisor cloned,
- * prepared or ready) before it gives up on the nodes not ready yet.  Progress, not
- * a deadline for the whole start: a large lab on a busy machine may take
+ * prepared or ready) before it gives up on the nodes not ready yet.  Progress,
+ * not a deadline for the whole start: a large lab on a busy machine may take
  * minutes, each node only its own share of them.  Generous: a bind of a
  * slow filesystem may take a while. */
 #define NODE_STALL_MS 30000
@@ -148,7 +148,15 @@ static int not_started(const struct nlab_topology *t,
 			    missing, set->n);
 }
 
-/* `up`'s side of a start (node.h). */
+/*
+ * `up`'s side of a start, in steps: begun (the launcher and its
+ * template), each node added (its netns sent: its supervisor is cloned
+ * and makes its view meanwhile), finished (every node prepared, then
+ * released, then ready), ended always (if not finished: the launchers
+ * killed, and the supervisors not released leave by themselves; those
+ * recorded are the caller's rollback's).  The nodes of the set are added
+ * in order, k = 0..
+ */
 struct nlab_nodes_run {
 	const struct nlab_topology *t;
 	struct node_set set;
@@ -217,10 +225,11 @@ static int drain(struct nlab_nodes_run *r, struct nlab_err *e)
 	}
 }
 
-int nlab_nodes_begin(const struct nlab_topology *t, const size_t *which,
-		     size_t n, struct nlab_state *st,
-		     const struct rlimit *nofile, volatile sig_atomic_t *stop,
-		     struct nlab_nodes_run **out, struct nlab_err *e)
+static int nlab_nodes_begin(const struct nlab_topology *t, const size_t *which,
+			    size_t n, struct nlab_state *st,
+			    const struct rlimit *nofile,
+			    volatile sig_atomic_t *stop,
+			    struct nlab_nodes_run **out, struct nlab_err *e)
 {
 	struct nlab_nodes_run *r = xcalloc(1, sizeof(*r));
 	cleanup_close int wire = -1;
@@ -303,8 +312,8 @@ fail:
 	return -1;
 }
 
-int nlab_nodes_add(struct nlab_nodes_run *r, size_t k, int netns_fd,
-		   struct nlab_err *e)
+static int nlab_nodes_add(struct nlab_nodes_run *r, size_t k, int netns_fd,
+			  struct nlab_err *e)
 {
 	union {
 		struct cmsghdr h;
@@ -395,7 +404,7 @@ static int release_all(struct nlab_nodes_run *r, struct nlab_err *e)
 	return 0;
 }
 
-int nlab_nodes_finish(struct nlab_nodes_run *r, struct nlab_err *e)
+static int nlab_nodes_finish(struct nlab_nodes_run *r, struct nlab_err *e)
 {
 	int status;
 
@@ -416,7 +425,7 @@ int nlab_nodes_finish(struct nlab_nodes_run *r, struct nlab_err *e)
 	return 0;
 }
 
-void nlab_nodes_end(struct nlab_nodes_run **rp)
+static void nlab_nodes_end(struct nlab_nodes_run **rp)
 {
 	struct nlab_nodes_run *r = *rp;
 	int status;

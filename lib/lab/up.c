@@ -5,12 +5,11 @@
  *
  * Shape: preflight (preflight.c: every check that needs the host, nothing
  * created) → state (the lab's record) → namespaces → bridges → veths →
- * addresses and routes → sysctls → nodes.  Beside them: the hosts files,
- * on a thread of their own, and the nodes' supervisors, each cloned by
- * the launcher as soon as its namespace is made and released only once
- * the lab is built (node.h).  Every object is recorded before it is
- * made; on any failure or signal the record is walked backwards
- * (nlab_lab_down), which is also what `down` does.
+ * addresses and routes → sysctls → nodes (node.h), with the hosts files
+ * written beside the namespaces and links, on a thread of their own.
+ * Every object is recorded before it is made; on any failure or signal
+ * the record is walked backwards (nlab_lab_down), which is also what
+ * `down` does.
  *
  * Netlink: one batching socket per namespace, opened while the process is
  * inside it (a socket belongs to the namespace it was made in), so no
@@ -75,8 +74,6 @@ struct up {
 	 * namespaces and links are made: a disk's work, not the kernel's
 	 * netlink work, and the nodes need them only at their start. */
 	struct nlab_bg hosts;
-	/* The nodes' supervisors, cloned as their namespaces are made. */
-	struct nlab_nodes_run *nodes;
 };
 
 static int stopped(struct up *u, struct nlab_err *e)
@@ -171,6 +168,8 @@ static int make_namespaces(struct up *u, struct nlab_err *e)
 	cleanup_close int root = -1;
 	int ret = 0;
 
+	if (nlab_netns_dir_prepare(e))
+		return -1;
 	for (size_t i = 0; i < u->n_ns && !ret; i++) {
 		struct nsrt *r = &u->ns[i];
 
@@ -192,12 +191,6 @@ static int make_namespaces(struct up *u, struct nlab_err *e)
 			break;
 		}
 		nlab_rtnl_link_up(&r->nl, 1, true, "bring lo up");
-		/* Its supervisor is cloned into it now, and makes its node's
-		 * view while the rest of the lab is built. */
-		if (r->node && nlab_nodes_add(u->nodes, i, r->fd, e)) {
-			ret = -1;
-			break;
-		}
 		progress(u, "namespaces", i + 1, u->n_ns);
 		nlab_pause("netns");
 	}
@@ -414,25 +407,20 @@ static int wait_hosts(struct up *u, struct nlab_err *e)
 	return 0;
 }
 
-/* The launcher, before the first namespace: /run/netns is made a mount
- * point first, so that the template it makes can leave it out. */
-static int begin_nodes(struct up *u, struct nlab_err *e)
-{
-	const struct rlimit *nofile = u->have_nofile ? &u->nofile : NULL;
-
-	if (nlab_netns_dir_prepare(e))
-		return -1;
-	return nlab_nodes_begin(u->t, NULL, u->t->n_nodes, &u->st, nofile,
-				u->o ? u->o->stop : NULL, &u->nodes, e);
-}
-
-/* The lab is built: every node prepared, released, ready. */
 static int start_nodes(struct up *u, struct nlab_err *e)
 {
-	/* The sockets are done with. */
+	cleanup_free int *fds =
+		xcalloc(u->t->n_nodes ? u->t->n_nodes : 1, sizeof(int));
+
+	/* The sockets are done with; the supervisors need only the fds. */
 	for (size_t i = 0; i < u->n_ns; i++)
 		nlab_nl_close(&u->ns[i].nl);
-	if (nlab_fault("nodes", e) || nlab_nodes_finish(u->nodes, e))
+	for (size_t i = 0; i < u->t->n_nodes; i++)
+		fds[i] = u->ns[i].fd;
+	if (nlab_fault("nodes", e) ||
+	    nlab_nodes_start(u->t, fds, &u->st,
+			     u->have_nofile ? &u->nofile : NULL,
+			     u->o ? u->o->stop : NULL, e))
 		return -1;
 	phase_done(u, "nodes", u->t->n_nodes);
 	return 0;
@@ -445,9 +433,6 @@ static void up_free(struct up *u)
 	/* A failure elsewhere: the files' thread is done before the record
 	 * it writes to is closed and walked. */
 	nlab_bg_wait(&u->hosts, NULL);
-	/* Unfinished: the launchers killed before the rollback walks the
-	 * record, so that none records a supervisor after. */
-	nlab_nodes_end(&u->nodes);
 	nlab_state_close(&u->st);
 	for (size_t i = 0; i < u->n_ns; i++) {
 		nlab_nl_close(&u->ns[i].nl);
@@ -536,11 +521,11 @@ static int build(struct up *u, struct nlab_err *e)
 {
 	/* nlab_pause(PHASE): a test build can stop here (testhook.h). */
 	if (nlab_fault("state", e) || save_topology(u, e) ||
-	    nlab_pause("state") || begin_nodes(u, e) || start_hosts(u) ||
-	    make_namespaces(u, e) || stopped(u, e) || make_bridges(u, e) ||
-	    nlab_pause("bridges") || stopped(u, e) || make_veths(u, e) ||
-	    nlab_pause("veths") || stopped(u, e) || configure_nodes(u, e) ||
-	    make_qdiscs(u, e) || nlab_pause("qdiscs") || node_sysctls(u, e) ||
+	    nlab_pause("state") || start_hosts(u) || make_namespaces(u, e) ||
+	    stopped(u, e) || make_bridges(u, e) || nlab_pause("bridges") ||
+	    stopped(u, e) || make_veths(u, e) || nlab_pause("veths") ||
+	    stopped(u, e) || configure_nodes(u, e) || make_qdiscs(u, e) ||
+	    nlab_pause("qdiscs") || node_sysctls(u, e) ||
 	    nlab_pause("sysctls") || stopped(u, e) || wait_hosts(u, e) ||
 	    nlab_pause("hosts") || stopped(u, e) || start_nodes(u, e) ||
 	    nlab_pause("nodes") || stopped(u, e) ||

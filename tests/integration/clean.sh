@@ -42,9 +42,9 @@ L=$(lab clean)
 
 # `up` as a careless caller starts it: SIGPIPE ignored, SIGTERM blocked, a
 # secret in the environment, no LANG, a low soft limit on open files that
-# `up` raises for itself, at nice 3 (the launcher and the supervisors run
-# at 19 while the lab is built, and must give it back).  On x86_64 it also ignores signals 32 and 33,
-# which glibc keeps for itself and will not touch (GNU make ignores them
+# `up` raises for itself, at nice 3, which the nodes keep.  On x86_64 it
+# also ignores signals 32 and 33, which glibc keeps for itself and will
+# not touch (GNU make ignores them
 # too); the system call does.
 (
 	ulimit -Sn 64

@@ -178,11 +178,8 @@ reached() {
 	*:qdiscs) tc -n "$P.a" qdisc show dev eth1 | grep -q tbf && [ "$(in_ns "$P.a" cat /proc/sys/net/ipv4/conf/all/arp_ignore)" != 2 ] ;;
 	# The hosts files are written beside the namespaces and links: by
 	# the sysctls they may exist already, and are waited for by "hosts".
-	# The supervisors are cloned as the namespaces are made, and make
-	# their views meanwhile; none is released, no `run` starts, before
-	# the nodes phase.
-	*:sysctls) [ "$(in_ns "$P.a" cat /proc/sys/net/ipv4/conf/all/arp_ignore)" = 2 ] && [ "$(nrun "$P")" = 0 ] ;;
-	*:hosts) [ -s "/etc/netns/$P.c/hosts" ] && [ "$(nrun "$P")" = 0 ] ;;
+	*:sysctls) [ "$(in_ns "$P.a" cat /proc/sys/net/ipv4/conf/all/arp_ignore)" = 2 ] && [ "$(nsup "$P")" = 0 ] ;;
+	*:hosts) [ -s "/etc/netns/$P.c/hosts" ] && [ "$(nsup "$P")" = 0 ] && [ -z "$(ip netns pids "$P.a" 2>/dev/null)" ] ;;
 	# The launcher names each supervisor (and itself) before cloning it, so
 	# names exist already; but none is released: no `run` has started.
 	*:launcher:2) [ -n "$(ip netns pids "$P.a" 2>/dev/null)" ] && [ -n "$(ip netns pids "$P.b" 2>/dev/null)" ] && [ -z "$(ip netns pids "$P.c" 2>/dev/null)" ] && [ "$(nrun "$P")" = 0 ] ;;
