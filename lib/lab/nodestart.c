@@ -225,11 +225,10 @@ static int drain(struct nlab_nodes_run *r, struct nlab_err *e)
 	}
 }
 
-static int nlab_nodes_begin(const struct nlab_topology *t, const size_t *which,
-			    size_t n, struct nlab_state *st,
-			    const struct rlimit *nofile,
-			    volatile sig_atomic_t *stop,
-			    struct nlab_nodes_run **out, struct nlab_err *e)
+static int nodes_begin(const struct nlab_topology *t, const size_t *which,
+		       size_t n, struct nlab_state *st,
+		       const struct rlimit *nofile, volatile sig_atomic_t *stop,
+		       struct nlab_nodes_run **out, struct nlab_err *e)
 {
 	struct nlab_nodes_run *r = xcalloc(1, sizeof(*r));
 	cleanup_close int wire = -1;
@@ -312,8 +311,8 @@ fail:
 	return -1;
 }
 
-static int nlab_nodes_add(struct nlab_nodes_run *r, size_t k, int netns_fd,
-			  struct nlab_err *e)
+static int nodes_add(struct nlab_nodes_run *r, size_t k, int netns_fd,
+		     struct nlab_err *e)
 {
 	union {
 		struct cmsghdr h;
@@ -404,7 +403,7 @@ static int release_all(struct nlab_nodes_run *r, struct nlab_err *e)
 	return 0;
 }
 
-static int nlab_nodes_finish(struct nlab_nodes_run *r, struct nlab_err *e)
+static int nodes_finish(struct nlab_nodes_run *r, struct nlab_err *e)
 {
 	int status;
 
@@ -425,7 +424,7 @@ static int nlab_nodes_finish(struct nlab_nodes_run *r, struct nlab_err *e)
 	return 0;
 }
 
-static void nlab_nodes_end(struct nlab_nodes_run **rp)
+static void nodes_end(struct nlab_nodes_run **rp)
 {
 	struct nlab_nodes_run *r = *rp;
 	int status;
@@ -459,13 +458,13 @@ int nlab_nodes_start_some(const struct nlab_topology *t, const size_t *which,
 			  volatile sig_atomic_t *stop, struct nlab_err *e)
 {
 	struct nlab_nodes_run *r = NULL;
-	int ret = nlab_nodes_begin(t, which, n, st, nofile, stop, &r, e);
+	int ret = nodes_begin(t, which, n, st, nofile, stop, &r, e);
 
 	for (size_t k = 0; k < n && !ret; k++)
-		ret = nlab_nodes_add(r, k, netns_fd[which ? which[k] : k], e);
+		ret = nodes_add(r, k, netns_fd[which ? which[k] : k], e);
 	if (!ret)
-		ret = nlab_nodes_finish(r, e);
-	nlab_nodes_end(&r);
+		ret = nodes_finish(r, e);
+	nodes_end(&r);
 	return ret;
 }
 
