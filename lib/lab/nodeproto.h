@@ -32,10 +32,9 @@ void nlab_node_report(int fd, int node, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /*
- * A node's netns descriptor, from `up` over the launcher's channel as
- * soon as `up` has made the namespace (nlab_nodes_add): the index of the
- * node in the launcher's set, with the descriptor (SCM_RIGHTS).  Each
- * launcher's nodes come in order.
+ * A node's netns descriptor, from `up` over the launcher's channel
+ * (nodestart.c): the index of the node in the launcher's set, with the
+ * descriptor (SCM_RIGHTS).  Each launcher's nodes come in order.
  */
 struct chan_msg {
 	uint32_t k;
