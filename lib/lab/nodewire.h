@@ -11,8 +11,8 @@
  * node phase and of `down`.  The launcher now execs itself anew and
  * reads only this: the lab's name and directory, then per node what its
  * supervisor uses (name, run, log_max, files, shared, mounts, env).  The
- * nodes' netns descriptors come later, one by one, over the channels
- * (node.c), as `up` makes the namespaces.  The blob is mapped read-only;
+ * nodes' netns descriptors come after it, one by one, over the channels
+ * (nodeproto.h).  The blob is mapped read-only;
  * a node's strings point into it, so each supervisor maps only the pages
  * of its own node.
  *
