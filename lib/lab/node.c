@@ -738,12 +738,11 @@ static __attribute__((noreturn)) void sup_main(const struct sup_args *a)
  * wrote anyway (which each supervisor keeps its copy of).  A stack of
  * its own would cost a supervisor every page of it that it touched.
  */
-static pid_t sup_clone(const struct sup_args *a, unsigned long flags)
+static pid_t sup_clone(const struct sup_args *a)
 {
-	pid_t pid = (pid_t)syscall(SYS_clone,
-				   CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS |
-					   flags | SIGCHLD,
-				   NULL, NULL, NULL, NULL);
+	pid_t pid = (pid_t)syscall(
+		SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | SIGCHLD,
+		NULL, NULL, NULL, NULL);
 
 	if (pid == 0)
 		sup_main(a);
@@ -984,7 +983,7 @@ static __attribute__((noreturn)) void launcher(struct nlab_wire *w)
 		}
 		a.go_fd = go[0];
 		name_process(t, node, arg_start, arg_end);
-		pid = sup_clone(&a, 0);
+		pid = sup_clone(&a);
 		close(go[0]);
 		if (pid < 0) {
 			nlab_node_report(ready_fd, (int)i, errno, "clone: %s",

@@ -337,6 +337,20 @@ static int nodes_add(struct nlab_nodes_run *r, size_t k, int netns_fd,
 			{ .fd = r->reports, .events = POLLIN },
 		};
 
+		if (sendmsg(chan, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+		    (ssize_t)sizeof(m))
+			return 0;
+		/* Gone: what it said before it went, if anything. */
+		if (errno == EPIPE || errno == ECONNRESET)
+			return drain(r, e)
+				       ? -1
+				       : nlab_err_set(e, EIO,
+						      "the launcher is gone");
+		if (errno != EAGAIN && errno != EINTR)
+			return nlab_err_set(e, errno, "send a netns");
+		/* Its queue is full (or a signal came): read the reports,
+		 * which the launcher may be waiting to write, and wait for
+		 * room. */
 		if (drain(r, e))
 			return -1;
 		if (r->stop && *r->stop)
@@ -344,14 +358,6 @@ static int nodes_add(struct nlab_nodes_run *r, size_t k, int netns_fd,
 		if ((long long)nlab_now_ms() >= r->deadline)
 			return not_started(r->t, &r->set, r->prepared,
 					   r->n_prepared, r->stall, e);
-		if (sendmsg(chan, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) ==
-		    (ssize_t)sizeof(m))
-			return 0;
-		if (errno == EPIPE || errno == ECONNRESET)
-			return nlab_err_set(e, EIO, "the launcher is gone");
-		if (errno != EAGAIN && errno != EINTR)
-			return nlab_err_set(e, errno, "send a netns");
-		/* Its queue is full: wait for room, reading reports. */
 		if (poll(p, ARRAY_SIZE(p), 1000) < 0 && errno != EINTR)
 			return nlab_err_set(e, errno, "poll");
 	}
