@@ -51,6 +51,20 @@ static void put_link_attrs(struct nlmsghdr *nlh, const struct nlab_link_spec *s)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, s->master);
 }
 
+/* One transmit queue, the number a veth uses unless told otherwise: made
+ * with one queue per CPU, a veth drops back to one once registered, and
+ * that drop waits for an expedited RCU grace period under RTNL, once for
+ * each end (netif_set_real_num_tx_queues()).  Asked for at creation, the
+ * one queue costs nothing; at 1000 links that is 2000 grace periods, most
+ * of the time the kernel spent making the links, and slower still while
+ * the other CPUs are busy in the kernel.  What the lab sees is the same
+ * (real_num_tx_queues is 1 either way), but `ethtool -L` cannot raise a
+ * veth's transmit queues above one. */
+static void put_veth_queues(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, 1);
+}
+
 void nlab_rtnl_veth(struct nlab_nl *nl, const struct nlab_link_spec *a,
 		    const struct nlab_link_spec *b, const char *what)
 {
@@ -62,6 +76,7 @@ void nlab_rtnl_veth(struct nlab_nl *nl, const struct nlab_link_spec *a,
 	 * is taken only along with the first end's. */
 	put_ifinfo(nlh, a->ifindex, true);
 	put_link_attrs(nlh, a);
+	put_veth_queues(nlh);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -71,6 +86,7 @@ void nlab_rtnl_veth(struct nlab_nl *nl, const struct nlab_link_spec *a,
 	 * namespace at creation (ENOTCONN); its owner brings it up. */
 	put_ifinfo(nlh, a->ifindex ? b->ifindex : 0, false);
 	put_link_attrs(nlh, b);
+	put_veth_queues(nlh);
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);

@@ -29,6 +29,11 @@ expect_match "pair: a has its IPv6, not tentative" "$(ip -n "$L.a" -o -6 addr sh
 expect_eq "pair: no tentative address" "$(ip -n "$L.a" -6 addr show tentative)" ""
 expect_match "pair: MAC set" "$(ip -n "$L.a" -o link show eth0)" "02:00:00:00:01:01"
 expect_match "pair: MTU set" "$(ip -n "$L.a" -o link show eth0)" "mtu 1400"
+# Both ends made with the one transmit queue a veth uses (see rtnl.c),
+# and one in use, as a veth the kernel made its own way has.
+expect_match "pair: a's end made with one tx queue" "$(ip -n "$L.a" -d link show eth0)" "numtxqueues 1 "
+expect_match "pair: b's end made with one tx queue" "$(ip -n "$L.b" -d link show eth0)" "numtxqueues 1 "
+expect_eq "pair: one tx and one rx queue in use" "$(in_ns "$L.b" ls /sys/class/net/eth0/queues | tr '\n' ' ')" "rx-0 tx-0 "
 expect_eq "pair: sysctl applied" "$(in_ns "$L.b" cat /proc/sys/net/ipv4/conf/all/rp_filter)" "$rp"
 expect_eq "pair: per-interface sysctl applied" "$(in_ns "$L.b" cat /proc/sys/net/ipv4/conf/eth0/arp_ignore)" "1"
 expect_eq "pair: sysctl of an interface with a dot in its name" "$(in_ns "$L.b" cat /proc/sys/net/ipv4/conf/eth0.5/arp_ignore)" "2"
@@ -73,6 +78,7 @@ expect_match "switch: bridge in LAB.lan" "$(ip -n "$L.lan" -o link show type bri
 expect_eq "switch: three ports on the bridge" "$(ip -n "$L.lan" -o link show master br0 | wc -l)" "3"
 expect_match "switch: ageing set" "$(ip -n "$L.lan" -d link show br0)" "ageing_time 3000"
 expect_match "switch: member MTU follows the switch" "$(ip -n "$L.h1" -o link show eth0)" "mtu 1450"
+expect_eq "switch: every port and member made with one tx queue" "$( (ip -n "$L.lan" -d link show master br0; ip -n "$L.h1" -d link show eth0) | grep -c 'numtxqueues 1 ')" "4"
 expect "switch: ping across the bridge" in_ns "$L.h1" ping -c1 -W2 10.2.0.3
 expect "switch: ping6 across the bridge" in_ns "$L.h1" ping -6 -c1 -W2 2001:db8:2::2
 if [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]; then
