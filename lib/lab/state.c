@@ -599,23 +599,28 @@ void nlab_record_free(struct nlab_record *rec)
 	memset(rec, 0, sizeof(*rec));
 }
 
+void nlab_record_index(const struct nlab_record *rec)
+{
+	struct nlab_record *cache = (struct nlab_record *)rec;
+
+	if (rec->sorted)
+		return;
+	cache->sorted = xcalloc(rec->n ? rec->n : 1, sizeof(size_t));
+	for (size_t i = 0; i < rec->n; i++)
+		cache->sorted[i] = i;
+	qsort_r(cache->sorted, rec->n, sizeof(size_t), index_cmp, cache->recs);
+}
+
 const struct nlab_rec *nlab_record_find(const struct nlab_record *rec,
 					enum nlab_rec_kind kind,
 					const char *arg)
 {
 	/* The sorted index is a cache, made on the first look-up (entries
 	 * are unique by kind and arg: the reader refuses a second one). */
-	struct nlab_record *cache = (struct nlab_record *)rec;
 	const struct key want = { .kind = kind, .arg = arg };
 	size_t lo = 0, hi = rec->n;
 
-	if (!rec->sorted) {
-		cache->sorted = xcalloc(rec->n ? rec->n : 1, sizeof(size_t));
-		for (size_t i = 0; i < rec->n; i++)
-			cache->sorted[i] = i;
-		qsort_r(cache->sorted, rec->n, sizeof(size_t), index_cmp,
-			cache->recs);
-	}
+	nlab_record_index(rec);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct nlab_rec *r = &rec->recs[rec->sorted[mid]];

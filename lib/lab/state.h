@@ -112,7 +112,10 @@ int nlab_state_read(struct nlab_state *st, struct nlab_record *rec,
 		    struct nlab_err *e);
 void nlab_record_free(struct nlab_record *rec);
 
-/* The latest entry of @kind and @arg, or NULL. */
+/* The latest entry of @kind and @arg, or NULL.  Its index is made on the
+ * first look-up, or by nlab_record_index(): call that before threads
+ * share @rec, or two of them may make it at once. */
+void nlab_record_index(const struct nlab_record *rec);
 const struct nlab_rec *nlab_record_find(const struct nlab_record *rec,
 					enum nlab_rec_kind kind,
 					const char *arg);

@@ -260,6 +260,8 @@ static int read_nodes(struct nlab_lab_status *s, const struct nlab_record *rec,
 		return nlab_err_set(e, errno, "open /proc/self/ns/net");
 	atomic_init(&r.failed, false);
 	s->nodes = xcalloc(t->n_nodes, sizeof(*s->nodes));
+	/* Made now, not by whichever thread looks a netns up first. */
+	nlab_record_index(rec);
 	nlab_parallel(t->n_nodes, nlab_cpus(), read_one, &r);
 	pthread_mutex_destroy(&r.lock);
 	if (atomic_load(&r.failed)) {
